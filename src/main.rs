@@ -1,0 +1,79 @@
+//! `mq`: parse the command line, run the subcommand, turn the result into an exit code.
+
+mod cli;
+mod cmd;
+mod exit;
+mod options;
+mod output;
+mod session;
+mod topic;
+
+use clap::Parser;
+use exit::{Code, Error};
+
+fn main() {
+    let code = match cli::Cli::try_parse() {
+        Ok(cli) => run(cli),
+        Err(e) => usage_error(e),
+    };
+    std::process::exit(code as i32);
+}
+
+fn run(cli: cli::Cli) -> Code {
+    let quiet = match &cli.command {
+        cli::Command::Pub(a) => a.conn.quiet,
+        cli::Command::Sub(a) => a.conn.quiet,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime can always be built on Linux");
+    let result = runtime.block_on(async {
+        match cli.command {
+            cli::Command::Pub(a) => cmd::publish::run(a).await,
+            cli::Command::Sub(a) => cmd::subscribe::run(a).await,
+        }
+    });
+    // Do not wait for stdin readers or other blocking work still running.
+    runtime.shutdown_background();
+    match result {
+        Ok(()) => Code::Ok,
+        Err(e) => report(e, quiet),
+    }
+}
+
+fn report(e: Error, quiet: bool) -> Code {
+    let silent = quiet || matches!(e.code, Code::Interrupted | Code::Terminated);
+    if !silent {
+        eprintln!("{e}");
+    }
+    e.code
+}
+
+/// clap's errors become one line, like every other mq error; help and version go to stdout
+/// and exit 0.
+fn usage_error(e: clap::Error) -> Code {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                Code::Usage
+            } else {
+                Code::Ok
+            };
+        }
+        _ => {}
+    }
+    let text = e.render().to_string();
+    let first = text.lines().next().unwrap_or("invalid arguments");
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let (message, hint) = match first.split_once(" (hint: ") {
+        Some((m, h)) => (m.to_string(), h.trim_end_matches(')').to_string()),
+        None => (first.to_string(), "see mq --help".to_string()),
+    };
+    eprintln!("{}", Error::usage(message).hint(hint));
+    Code::Usage
+}

@@ -1,0 +1,363 @@
+//! Turns command-line values into a validated connection plan.
+//!
+//! Value parsers used by `cli.rs` live here (durations, ports, QoS, session expiry), together
+//! with `-L` URL parsing and the rules that tie options together (`-c` needs a client id, a URL
+//! sets host, port, credentials and topic). Nothing here touches the network.
+
+use crate::exit::{Error, Result};
+use crate::topic::Topic;
+use std::time::Duration;
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtocolArg {
+    #[value(name = "5", alias = "mqttv5")]
+    V5,
+    #[value(name = "311", alias = "mqttv311", alias = "3.1.1")]
+    V311,
+    #[value(name = "31", alias = "mqttv31")]
+    V31,
+}
+
+/// Which protocol to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// MQTT 5, falling back to 3.1.1 when the broker refuses 5.
+    Auto,
+    V5,
+    V311,
+}
+
+#[derive(Debug, Clone)]
+pub struct Will {
+    pub topic: Topic,
+    pub payload: Vec<u8>,
+    pub qos: u8,
+    pub retain: bool,
+}
+
+/// Everything needed to open a session, already checked.
+#[derive(Debug, Clone)]
+pub struct ConnectPlan {
+    pub host: String,
+    pub port: u16,
+    /// Empty: the broker assigns one (as mosquitto's clients do).
+    pub client_id: String,
+    pub keep_alive: Duration,
+    pub protocol: Protocol,
+    pub clean_start: bool,
+    /// MQTT 5 session expiry interval in seconds (`u32::MAX`: never).
+    pub session_expiry: Option<u32>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub will: Option<Will>,
+    pub connect_timeout: Duration,
+    /// MQTT 5 receive maximum to advertise (sub `-C N` with small N).
+    pub receive_maximum: Option<u16>,
+    pub debug: bool,
+}
+
+impl ConnectPlan {
+    /// `host:port`, with brackets around an IPv6 address.
+    pub fn address(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// What a `-L` URL says.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct BrokerUrl {
+    pub host: String,
+    pub port: Option<u16>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub topic: Option<String>,
+}
+
+/// Build the plan from the shared connection flags. Returns the plan and the URL's topic, if any.
+pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<String>)> {
+    let mut host = args.host.clone();
+    let mut port = args.port;
+    let mut username = args.username.clone();
+    let mut password = args.password.clone();
+    let mut url_topic = None;
+    if let Some(url) = &args.url {
+        let u = parse_url(url).map_err(|e| Error::usage(format!("invalid -L URL '{url}': {e}")))?;
+        host = u.host;
+        port = u.port.or(port);
+        username = u.username.or(username);
+        password = u.password.or(password);
+        url_topic = u.topic;
+    }
+    if host.is_empty() {
+        return Err(Error::usage("the host (-h) cannot be empty"));
+    }
+    let port = port.unwrap_or(1883);
+
+    let protocol = match args.protocol_version {
+        None => Protocol::Auto,
+        Some(ProtocolArg::V5) => Protocol::V5,
+        Some(ProtocolArg::V311) => Protocol::V311,
+        Some(ProtocolArg::V31) => {
+            return Err(Error::usage("MQTT 3.1 is not supported").hint("use -V 311 or -V 5"))
+        }
+    };
+
+    let client_id = match (&args.id, &args.id_prefix) {
+        (Some(id), _) => id.clone(),
+        (None, Some(prefix)) => format!("{prefix}{}", std::process::id()),
+        (None, None) => String::new(),
+    };
+    if client_id.len() > 65535 {
+        return Err(Error::usage("the client id is longer than 65535 bytes"));
+    }
+    let clean_start = !args.disable_clean_session;
+    if !clean_start && client_id.is_empty() {
+        return Err(Error::usage(
+            "-c (persistent session) needs a client id, so the broker can find the session again",
+        )
+        .hint("add -i <client-id>"));
+    }
+    // As mosquitto: a persistent v5 session without -x never expires.
+    let session_expiry = match args.session_expiry {
+        Some(x) => Some(x),
+        None if !clean_start => Some(u32::MAX),
+        None => None,
+    };
+    if session_expiry.is_some_and(|x| x > 0) && client_id.is_empty() {
+        return Err(
+            Error::usage("-x (session expiry) needs a client id").hint("add -i <client-id>")
+        );
+    }
+
+    let keep_alive = args.keepalive;
+    if keep_alive > Duration::from_secs(65535) {
+        return Err(Error::usage("keepalive must be at most 65535 seconds"));
+    }
+    if !keep_alive.is_zero() && keep_alive < Duration::from_secs(1) {
+        return Err(Error::usage(
+            "keepalive must be at least 1 second (or 0 to disable)",
+        ));
+    }
+
+    let will = match &args.will_topic {
+        None => None,
+        Some(t) => Some(Will {
+            topic: Topic::parse(t)
+                .map_err(|e| Error::usage(format!("invalid --will-topic: {e}")))?,
+            payload: args.will_payload.clone().unwrap_or_default().into_bytes(),
+            qos: args.will_qos,
+            retain: args.will_retain,
+        }),
+    };
+
+    Ok((
+        ConnectPlan {
+            host,
+            port,
+            client_id,
+            keep_alive: Duration::from_secs(keep_alive.as_secs()),
+            protocol,
+            clean_start,
+            session_expiry,
+            username,
+            password,
+            will,
+            connect_timeout: args.connect_timeout,
+            receive_maximum: None,
+            debug: args.debug,
+        },
+        url_topic,
+    ))
+}
+
+/// `mqtt://[user[:password]@]host[:port][/topic]`. Userinfo is percent-decoded (so a password
+/// may hold `@` as `%40`); IPv6 hosts go in brackets.
+pub fn parse_url(url: &str) -> Result<BrokerUrl, String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or("expected a scheme, like mqtt://host")?;
+    match scheme.to_ascii_lowercase().as_str() {
+        "mqtt" | "tcp" => {}
+        "mqtts" | "ssl" | "ws" | "wss" => {
+            return Err(format!(
+                "the {scheme}:// scheme is not supported yet; use mqtt://"
+            ))
+        }
+        other => return Err(format!("unsupported scheme '{other}', use mqtt://")),
+    }
+    let (authority, topic) = match rest.split_once('/') {
+        Some((a, t)) => (a, (!t.is_empty()).then(|| t.to_owned())),
+        None => (rest, None),
+    };
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let (username, password) = match userinfo {
+        None => (None, None),
+        Some(u) => match u.split_once(':') {
+            Some((n, p)) => (Some(percent_decode(n)?), Some(percent_decode(p)?)),
+            None => (Some(percent_decode(u)?), None),
+        },
+    };
+    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+        let (h, after) = v6.split_once(']').ok_or("unclosed '[' in the host")?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(p),
+            None if after.is_empty() => None,
+            None => return Err("unexpected text after ']'".into()),
+        };
+        (h.to_owned(), port)
+    } else {
+        match hostport.split_once(':') {
+            Some((h, p)) => (h.to_owned(), Some(p)),
+            None => (hostport.to_owned(), None),
+        }
+    };
+    if host.is_empty() {
+        return Err("the host is missing".into());
+    }
+    let port = port.map(parse_port).transpose()?;
+    Ok(BrokerUrl {
+        host,
+        port,
+        username,
+        password,
+        topic,
+    })
+}
+
+fn percent_decode(s: &str) -> Result<String, String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("bad percent escape in '{s}'"))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("'{s}' does not decode to UTF-8"))
+}
+
+/// A duration: plain seconds as mosquitto takes them (`30`, `0.5`) or humantime (`30s`, `500ms`,
+/// `1m30s`).
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    if let Ok(secs) = s.parse::<f64>() {
+        if !secs.is_finite() || secs < 0.0 {
+            return Err(format!(
+                "'{s}' is not a duration: it must be 0 or more seconds"
+            ));
+        }
+        return Duration::try_from_secs_f64(secs).map_err(|e| format!("'{s}': {e}"));
+    }
+    humantime::parse_duration(s)
+        .map_err(|_| format!("'{s}' is not a duration (examples: 30, 1.5, 30s, 500ms, 2m)"))
+}
+
+pub fn parse_port(s: &str) -> Result<u16, String> {
+    match s.trim().parse::<u64>() {
+        Ok(0) => Err("port 0 is not a port (1-65535)".into()),
+        Ok(p) if p <= 65535 => Ok(p as u16),
+        Ok(p) => Err(format!("port {p} is out of range (1-65535)")),
+        Err(_) => Err(format!(
+            "'{s}' is not a port number (hint: -p is the port; the password flag is -P)"
+        )),
+    }
+}
+
+pub fn parse_qos(s: &str) -> Result<u8, String> {
+    match s.trim() {
+        "0" => Ok(0),
+        "1" => Ok(1),
+        "2" => Ok(2),
+        _ => Err(format!("'{s}' is not a QoS: use 0, 1 or 2")),
+    }
+}
+
+/// Seconds, a duration, or `-1` / `never` / `∞` for a session that never expires.
+pub fn parse_session_expiry(s: &str) -> Result<u32, String> {
+    match s.trim() {
+        "-1" | "never" | "∞" | "inf" => return Ok(u32::MAX),
+        _ => {}
+    }
+    if let Ok(n) = s.trim().parse::<u64>() {
+        return u32::try_from(n).map_err(|_| format!("'{s}' is out of range (0-4294967295)"));
+    }
+    let d = parse_duration(s)?;
+    u32::try_from(d.as_secs()).map_err(|_| format!("'{s}' is out of range (0-4294967295 seconds)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_duration("0.5").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("1m30s").unwrap(), Duration::from_secs(90));
+        for bad in ["-1", "abc", "", "5 parsecs", "NaN", "inf"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ports() {
+        assert_eq!(parse_port("1883"), Ok(1883));
+        assert!(parse_port("0").is_err());
+        assert!(parse_port("70000").is_err());
+        assert!(parse_port("secret").unwrap_err().contains("-P"));
+    }
+
+    #[test]
+    fn session_expiry() {
+        assert_eq!(parse_session_expiry("-1"), Ok(u32::MAX));
+        assert_eq!(parse_session_expiry("∞"), Ok(u32::MAX));
+        assert_eq!(parse_session_expiry("3600"), Ok(3600));
+        assert_eq!(parse_session_expiry("1h"), Ok(3600));
+        assert!(parse_session_expiry("4294967296").is_err());
+    }
+
+    #[test]
+    fn urls() {
+        let u = parse_url("mqtt://alice:p%40ss:w@broker.local:1884/a/b").unwrap();
+        assert_eq!(
+            u,
+            BrokerUrl {
+                host: "broker.local".into(),
+                port: Some(1884),
+                username: Some("alice".into()),
+                password: Some("p@ss:w".into()),
+                topic: Some("a/b".into()),
+            }
+        );
+        let u = parse_url("MQTT://[::1]:1900").unwrap();
+        assert_eq!((u.host.as_str(), u.port), ("::1", Some(1900)));
+        let u = parse_url("mqtt://host").unwrap();
+        assert_eq!((u.host.as_str(), u.port, u.topic), ("host", None, None));
+        for bad in [
+            "host:1883",
+            "http://h",
+            "mqtt://",
+            "mqtt://h:x",
+            "mqtt://h:0",
+            "mqtt://[::1",
+        ] {
+            assert!(parse_url(bad).is_err(), "{bad}");
+        }
+    }
+}
