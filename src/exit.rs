@@ -68,15 +68,6 @@ impl Error {
         self.message = format!("{what}: {}", self.message);
         self
     }
-
-    /// An exit status that is not a failure the user must read about (`-W`, signals keep quiet
-    /// under `--quiet`).
-    pub fn is_quiet_kind(&self) -> bool {
-        matches!(
-            self.code,
-            Code::Timeout | Code::Interrupted | Code::Terminated
-        )
-    }
 }
 
 impl fmt::Display for Error {

@@ -1,15 +1,8 @@
 //! `mq`: parse the command line, run the subcommand, turn the result into an exit code.
 
-mod cli;
-mod cmd;
-mod exit;
-mod options;
-mod output;
-mod session;
-mod topic;
-
 use clap::Parser;
-use exit::{Code, Error};
+use mq::exit::{Code, Error};
+use mq::{cli, cmd};
 
 fn main() {
     let code = match cli::Cli::try_parse() {

@@ -80,7 +80,8 @@ async fn receive(
 
     let mut printer = Printer::new(args.verbose, !args.no_eol);
     let mut count = 0u64;
-    let mut cleared = false;
+    // Topics whose retained message we cleared: the broker echoes the empty clear back to us.
+    let mut cleared = std::collections::HashSet::new();
     loop {
         let event = tokio::select! {
             e = session.next_event() => e?,
@@ -93,6 +94,9 @@ async fn receive(
                 {
                     continue;
                 }
+                if !m.retain && m.payload.is_empty() && cleared.remove(&m.topic) {
+                    continue;
+                }
                 if args.retained_only && !m.retain {
                     break;
                 }
@@ -100,7 +104,7 @@ async fn receive(
                     session
                         .publish(&m.topic, Bytes::new(), 1, true, None)
                         .await?;
-                    cleared = true;
+                    cleared.insert(m.topic.clone());
                 }
                 if printer.message(&m)? == Written::Closed {
                     return session.disconnect().await;
@@ -133,7 +137,7 @@ async fn receive(
         }
     }
     printer.flush()?;
-    if cleared {
+    if args.remove_retained {
         session
             .wait_acks(std::time::Duration::from_secs(30))
             .await?;

@@ -1,0 +1,14 @@
+//! mq: MQTT from the shell. The binary (`main.rs`) is a thin shell around these modules; they
+//! are a library so that benchmarks and fuzz targets can reach the pure parts (topic checks,
+//! option parsing, output rendering).
+//!
+//! Data flows one way: args (`cli`) -> plan (`options`) -> `session` -> command (`cmd`) ->
+//! `output`.
+
+pub mod cli;
+pub mod cmd;
+pub mod exit;
+pub mod options;
+pub mod output;
+pub mod session;
+pub mod topic;
