@@ -22,7 +22,7 @@ use tokio::sync::{mpsc, watch};
 const MAX_PACKET: usize = 268_435_460;
 /// Requests queued between a command and the event loop: enough to keep a `-l` stream busy.
 const REQUEST_CHANNEL: usize = 1024;
-/// QoS 1/2 publishes in flight on 3.1.1 (on 5 the broker's receive maximum decides).
+/// QoS 1/2 publishes in flight (on MQTT 5 the broker's receive maximum may lower it).
 const INFLIGHT: u16 = 1000;
 /// Received messages buffered before the event loop waits for the command (backpressure).
 const MESSAGE_CHANNEL: usize = 1024;
@@ -684,7 +684,10 @@ fn build(plan: &ConnectPlan, version: Version) -> (Client, Loop) {
                 .set_clean_start(plan.clean_start)
                 .set_max_packet_size(Some(MAX_PACKET as u32))
                 .set_request_channel_capacity(REQUEST_CHANNEL)
-                .set_connection_timeout(conn_timeout);
+                .set_connection_timeout(conn_timeout)
+                // rumqttc sizes its in-flight table from this (65535 by default: 13 MiB at
+                // start-up); the broker's receive maximum lowers it further.
+                .set_outgoing_inflight_upper_limit(INFLIGHT);
             if plan.session_expiry.is_some() {
                 o.set_session_expiry_interval(plan.session_expiry);
             }
