@@ -22,10 +22,17 @@ use tokio::sync::{mpsc, watch};
 const MAX_PACKET: usize = 268_435_460;
 /// Requests queued between a command and the event loop: enough to keep a `-l` stream busy.
 const REQUEST_CHANNEL: usize = 1024;
-/// QoS 1/2 publishes in flight (on MQTT 5 the broker's receive maximum may lower it).
+/// QoS 1/2 publishes in flight on MQTT 5 (the broker's receive maximum may lower it).
 const INFLIGHT: u16 = 1000;
+/// On 3.1.1 the broker cannot say how many it takes: mosquitto's default is 20, and it drops a
+/// QoS 2 client that sends more.
+const INFLIGHT_V311: u16 = 20;
 /// Received messages buffered before the event loop waits for the command (backpressure).
 const MESSAGE_CHANNEL: usize = 1024;
+/// MQTT 5 receive maximum: QoS 1/2 messages the broker may send before we acknowledge. Kept
+/// below MESSAGE_CHANNEL and REQUEST_CHANNEL so that, with acknowledgements sent only after
+/// output, the event loop never waits on a full channel while the command waits on it.
+const RECEIVE_MAXIMUM: u16 = 512;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
@@ -132,6 +139,7 @@ struct Acks {
     closed: Option<String>,
 }
 
+#[derive(Clone)]
 enum Client {
     V4(rumqttc::AsyncClient),
     V5(r5::AsyncClient),
@@ -150,6 +158,9 @@ enum Polled {
     PubDone(u16, Result<(), String>),
     SubAck(Vec<Result<u8, String>>),
     UnsubAck,
+    /// A received QoS 1/2 exchange is finished (PUBACK sent, or PUBREL received): the broker
+    /// will not resend that packet id.
+    Finished(u16),
     OutgoingPublish(u16),
     OutgoingDisconnect,
     ServerDisconnect(String),
@@ -173,6 +184,9 @@ pub struct Session {
     buffered: VecDeque<Event>,
     acks: Arc<Mutex<Acks>>,
     acks_changed: watch::Receiver<u64>,
+    /// Acknowledgements of received messages the request channel had no room for; the driver
+    /// hands them over. Nothing on the command's side ever waits to acknowledge.
+    backlog: Arc<Mutex<Vec<(u16, u8)>>>,
     address: String,
     debug: bool,
     closed: Option<Error>,
@@ -196,7 +210,7 @@ impl Session {
         let deadline = tokio::time::Instant::now() + plan.connect_timeout;
         let mut last = None;
         for (i, &version) in versions.iter().enumerate() {
-            let (client, mut eventloop) = build(plan, version);
+            let (client, mut eventloop) = build(plan, version, wants_messages);
             if plan.debug {
                 debug(&describe_connect(plan, version));
             }
@@ -256,8 +270,12 @@ impl Session {
         let (tx, rx) = mpsc::channel(MESSAGE_CHANNEL);
         let acks = Arc::new(Mutex::new(Acks::default()));
         let (changed_tx, changed_rx) = watch::channel(0u64);
+        let backlog = Arc::new(Mutex::new(Vec::new()));
         let driver = Driver {
+            backlog: backlog.clone(),
             eventloop,
+            client: client.clone(),
+            delivered: HashSet::new(),
             tx,
             acks: acks.clone(),
             changed: changed_tx,
@@ -275,6 +293,7 @@ impl Session {
             buffered: VecDeque::new(),
             acks,
             acks_changed: changed_rx,
+            backlog,
             address: plan.address(),
             debug: plan.debug,
             closed: None,
@@ -333,6 +352,26 @@ impl Session {
         } else {
             Err(self.gone_error())
         }
+    }
+
+    /// Acknowledge received QoS 1/2 messages (`(pkid, qos)`, in the order received) once they
+    /// are safely written out. Never waits: the event loop may itself be waiting for the
+    /// command to read, so what the request channel cannot take now is left to the driver.
+    pub fn ack(&mut self, received: &mut Vec<(u16, u8)>) {
+        if received.is_empty() {
+            return;
+        }
+        if self.debug {
+            debug(&format!("acknowledging {} message(s)", received.len()));
+        }
+        let mut backlog = self.backlog.lock().expect("backlog lock");
+        // Keep the order: nothing goes straight out while older ones wait.
+        let taken = if backlog.is_empty() {
+            try_ack(&self.client, received)
+        } else {
+            0
+        };
+        backlog.extend(received.drain(..).skip(taken));
     }
 
     /// Wait until every publish so far was written and, at QoS 1/2, acknowledged. A refusal by
@@ -484,6 +523,14 @@ impl Session {
     /// Send DISCONNECT (reason 0: the broker discards the will) and wait, briefly, until it is
     /// written.
     pub async fn disconnect(mut self) -> Result<()> {
+        // Acknowledgements still in the backlog go out before the DISCONNECT (bounded wait).
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+        while !self.backlog.lock().expect("backlog lock").is_empty()
+            && tokio::time::Instant::now() < deadline
+        {
+            self.buffered.clear();
+            let _ = tokio::time::timeout(Duration::from_millis(10), self.notes.recv()).await;
+        }
         if self.debug {
             debug("sending DISCONNECT");
         }
@@ -516,6 +563,15 @@ impl Session {
 /// Owns the event loop: turns its output into acks bookkeeping and notes for the command.
 struct Driver {
     eventloop: Loop,
+    /// To acknowledge duplicates itself: the command never sees them.
+    client: Client,
+    /// Packet ids of QoS 1/2 messages handed to the command whose exchange is not finished
+    /// (no PUBACK sent yet; no PUBREL received yet). After a reconnect the broker resends
+    /// them; a resend is acknowledged here and not delivered twice.
+    delivered: HashSet<u16>,
+    /// Acknowledgements not yet taken by the full request channel, in order: the command's,
+    /// and those of resends.
+    backlog: Arc<Mutex<Vec<(u16, u8)>>>,
     tx: mpsc::Sender<Note>,
     acks: Arc<Mutex<Acks>>,
     changed: watch::Sender<u64>,
@@ -529,6 +585,13 @@ impl Driver {
     async fn run(mut self) {
         let mut backoff = Duration::from_secs(1);
         loop {
+            {
+                let mut backlog = self.backlog.lock().expect("backlog lock");
+                if !backlog.is_empty() {
+                    let taken = try_ack(&self.client, &backlog);
+                    backlog.drain(..taken);
+                }
+            }
             match self.eventloop.poll().await {
                 Ok(p) => {
                     if !self.handle(p).await {
@@ -571,6 +634,9 @@ impl Driver {
     async fn handle(&mut self, p: Polled) -> bool {
         match p {
             Polled::ConnAck(c) => {
+                if !c.session_present {
+                    self.delivered.clear();
+                }
                 if self.debug {
                     debug(&format!(
                         "received CONNACK (session present: {})",
@@ -594,6 +660,18 @@ impl Driver {
                     ));
                 }
                 if self.wants_messages {
+                    if m.qos > 0 && !self.delivered.insert(m.pkid) {
+                        // Already delivered: only the acknowledgement is owed.
+                        if self.debug {
+                            debug(&format!("m{} is a resend of a delivered message", m.pkid));
+                        }
+                        // Never wait on the request channel here: only this task drains it.
+                        self.backlog
+                            .lock()
+                            .expect("backlog lock")
+                            .push((m.pkid, m.qos));
+                        return true;
+                    }
                     return self.tx.send(Note::Event(Event::Message(m))).await.is_ok();
                 }
             }
@@ -630,6 +708,9 @@ impl Driver {
                 return self.tx.send(Note::SubAck(r)).await.is_ok();
             }
             Polled::UnsubAck => return self.tx.send(Note::UnsubAck).await.is_ok(),
+            Polled::Finished(pkid) => {
+                self.delivered.remove(&pkid);
+            }
             Polled::OutgoingDisconnect => {
                 self.acks.lock().expect("acks lock").closed = Some("disconnected".into());
                 self.changed.send_modify(|g| *g += 1);
@@ -648,7 +729,40 @@ impl Driver {
     }
 }
 
-fn build(plan: &ConnectPlan, version: Version) -> (Client, Loop) {
+/// Hand acknowledgements to the event loop without waiting; returns how many of `received`
+/// (from the front) were taken. The rest must be retried later, in order.
+fn try_ack(client: &Client, received: &[(u16, u8)]) -> usize {
+    for (i, &(pkid, qos)) in received.iter().enumerate() {
+        if qos == 0 {
+            continue;
+        }
+        let taken = match client {
+            Client::V4(c) => c.try_ack(&ack_of_v4(pkid, qos)).is_ok(),
+            Client::V5(c) => c.try_ack(&ack_of_v5(pkid, qos)).is_ok(),
+        };
+        if !taken {
+            return i;
+        }
+    }
+    received.len()
+}
+
+/// rumqttc builds an acknowledgement from a `Publish`: only its packet id and QoS matter.
+fn ack_of_v4(pkid: u16, qos: u8) -> rumqttc::Publish {
+    let mut p = rumqttc::Publish::new("", qos4(qos), Vec::new());
+    p.pkid = pkid;
+    p
+}
+
+fn ack_of_v5(pkid: u16, qos: u8) -> p5::Publish {
+    let mut p = p5::Publish::new("", qos5(qos), Vec::new(), None);
+    p.pkid = pkid;
+    p
+}
+
+/// `manual_acks`: received QoS 1/2 messages are acknowledged by `Session::ack`, once the command
+/// has written them out, so a crash never loses a message the broker thinks was delivered.
+fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Loop) {
     // Our own connect timeout wraps the first connect; rumqttc's only bounds reconnects.
     let conn_timeout = plan.connect_timeout.as_secs().max(1);
     match version {
@@ -659,7 +773,8 @@ fn build(plan: &ConnectPlan, version: Version) -> (Client, Loop) {
                 .set_clean_session(plan.clean_start)
                 .set_max_packet_size(MAX_PACKET, MAX_PACKET)
                 .set_request_channel_capacity(REQUEST_CHANNEL)
-                .set_inflight(INFLIGHT);
+                .set_inflight(INFLIGHT_V311)
+                .set_manual_acks(manual_acks);
             if let Some(u) = &plan.username {
                 o.set_credentials(u.clone(), plan.password.clone().unwrap_or_default());
             }
@@ -687,12 +802,13 @@ fn build(plan: &ConnectPlan, version: Version) -> (Client, Loop) {
                 .set_connection_timeout(conn_timeout)
                 // rumqttc sizes its in-flight table from this (65535 by default: 13 MiB at
                 // start-up); the broker's receive maximum lowers it further.
-                .set_outgoing_inflight_upper_limit(INFLIGHT);
+                .set_outgoing_inflight_upper_limit(INFLIGHT)
+                .set_manual_acks(manual_acks);
             if plan.session_expiry.is_some() {
                 o.set_session_expiry_interval(plan.session_expiry);
             }
-            if plan.receive_maximum.is_some() {
-                o.set_receive_maximum(plan.receive_maximum);
+            if manual_acks || plan.receive_maximum.is_some() {
+                o.set_receive_maximum(Some(plan.receive_maximum.unwrap_or(RECEIVE_MAXIMUM)));
             }
             if let Some(u) = &plan.username {
                 o.set_credentials(u.clone(), plan.password.clone().unwrap_or_default());
@@ -775,6 +891,8 @@ fn from_v4(e: rumqttc::Event) -> Polled {
                 .collect(),
         ),
         Event::Incoming(Packet::UnsubAck(_)) => Polled::UnsubAck,
+        Event::Incoming(Packet::PubRel(r)) => Polled::Finished(r.pkid),
+        Event::Outgoing(Outgoing::PubAck(pkid)) => Polled::Finished(pkid),
         Event::Outgoing(Outgoing::Publish(pkid)) => Polled::OutgoingPublish(pkid),
         Event::Outgoing(Outgoing::Disconnect) => Polled::OutgoingDisconnect,
         _ => Polled::Other,
@@ -850,6 +968,8 @@ fn from_v5(e: r5::Event) -> Polled {
                 .collect(),
         ),
         r5::Event::Incoming(Packet::UnsubAck(_)) => Polled::UnsubAck,
+        r5::Event::Incoming(Packet::PubRel(r)) => Polled::Finished(r.pkid),
+        r5::Event::Outgoing(Outgoing::PubAck(pkid)) => Polled::Finished(pkid),
         r5::Event::Incoming(Packet::Disconnect(d)) => Polled::ServerDisconnect(reason_words(
             &format!("{:?}", d.reason_code),
             d.properties.and_then(|p| p.reason_string),

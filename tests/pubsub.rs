@@ -266,7 +266,7 @@ fn stdout_closed_exits_zero() {
     let b = Broker::start();
     let mut c = mq_on(&b, "sub", &["-t", "pipe", "-d"]);
     c.stdout(std::process::Stdio::piped());
-    let mut sub = Running::until(c, "received SUBACK");
+    let mut sub = Running::until_keep_stdout(c, "received SUBACK");
     // Close our end of the pipe: the next write fails with EPIPE.
     drop(sub.child.stdout.take());
     let lines: String = (0..100).map(|i| format!("{i}\n")).collect();

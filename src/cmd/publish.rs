@@ -6,7 +6,8 @@
 use crate::cli::PubArgs;
 use crate::exit::{Error, Result};
 use crate::options;
-use crate::session::Session;
+use crate::output;
+use crate::session::{Event, Session};
 use crate::topic::Topic;
 use bytes::Bytes;
 use std::io::{BufRead, Read};
@@ -29,7 +30,10 @@ pub async fn run(args: PubArgs) -> Result<()> {
     // Read the payload before connecting: a missing file fails without touching the network.
     let source = source(&args)?;
 
-    let mut session = Session::connect(&plan, false, false).await?;
+    // A stream outlives connections: after the first connect, -l reconnects (a persistent
+    // session, -c -i ID, resends what was in flight). A single message does not.
+    let reconnect = matches!(source, Source::Lines);
+    let mut session = Session::connect(&plan, reconnect, false).await?;
     let what = || format!("publishing to {topic}");
     match source {
         Source::Once(payload) => {
@@ -49,11 +53,15 @@ pub async fn run(args: PubArgs) -> Result<()> {
         }
         Source::Lines => {
             let mut lines = stdin_lines();
-            while let Some(line) = lines.recv().await {
-                let line = line.map_err(|e| Error::runtime(format!("reading stdin: {e}")))?;
-                session
-                    .publish(topic.as_str(), line, args.qos, args.retain, None)
-                    .await?;
+            loop {
+                tokio::select! {
+                    line = lines.recv() => {
+                        let Some(line) = line else { break };
+                        let line = line.map_err(|e| Error::runtime(format!("reading stdin: {e}")))?;
+                        session.publish(topic.as_str(), line, args.qos, args.retain, None).await?;
+                    }
+                    event = session.next_event() => report(event?, args.conn.quiet),
+                }
             }
         }
     }
@@ -63,6 +71,17 @@ pub async fn run(args: PubArgs) -> Result<()> {
         .map_err(|e| e.context(what()))?;
     session.sync().await.map_err(|e| e.context(what()))?;
     session.disconnect().await
+}
+
+/// Tell the user about connection changes while a stream runs.
+fn report(event: Event, quiet: bool) {
+    match event {
+        Event::ConnectionLost { error, retry_in } => {
+            output::connection_lost(&error, retry_in, quiet)
+        }
+        Event::Reconnected { .. } => output::reconnected(quiet),
+        Event::Message(_) => {}
+    }
 }
 
 fn source(args: &PubArgs) -> Result<Source> {

@@ -13,6 +13,9 @@ use crate::topic::TopicFilter;
 use bytes::Bytes;
 use tokio::signal::unix::{signal, SignalKind};
 
+/// Received messages acknowledged together at most this many at a time.
+const ACK_BATCH: usize = 256;
+
 pub async fn run(args: SubArgs) -> Result<()> {
     let (mut plan, url_topic) = options::plan(&args.conn)?;
     let mut filters = args.topic.clone();
@@ -80,56 +83,57 @@ async fn receive(
 
     let mut printer = Printer::new(args.verbose, !args.no_eol);
     let mut count = 0u64;
+    // Messages written but not yet flushed: acknowledged only once flushed, so a crash makes
+    // the broker deliver them again instead of losing them.
+    let mut unacked: Vec<(u16, u8)> = Vec::new();
     // Topics whose retained message we cleared: the broker echoes the empty clear back to us.
     let mut cleared = std::collections::HashSet::new();
     loop {
         let event = tokio::select! {
             e = session.next_event() => e?,
-            _ = sigint.recv() => return interrupted(session, printer, Code::Interrupted).await,
-            _ = sigterm.recv() => return interrupted(session, printer, Code::Terminated).await,
+            _ = sigint.recv() => return interrupted(session, printer, &mut unacked, Code::Interrupted).await,
+            _ = sigterm.recv() => return interrupted(session, printer, &mut unacked, Code::Terminated).await,
         };
         match event {
             Event::Message(m) => {
-                if (args.no_retained && m.retain) || filter_out.iter().any(|f| f.matches(&m.topic))
-                {
-                    continue;
+                unacked.push((m.pkid, m.qos));
+                let skip = (args.no_retained && m.retain)
+                    || filter_out.iter().any(|f| f.matches(&m.topic))
+                    || (!m.retain && m.payload.is_empty() && cleared.remove(&m.topic));
+                if !skip {
+                    if args.retained_only && !m.retain {
+                        // Not printed: left unacknowledged for a persistent session's next run.
+                        unacked.pop();
+                        break;
+                    }
+                    if args.remove_retained && m.retain && !m.payload.is_empty() {
+                        session
+                            .publish(&m.topic, Bytes::new(), 1, true, None)
+                            .await?;
+                        cleared.insert(m.topic.clone());
+                    }
+                    if printer.message(&m)? == Written::Closed {
+                        return session.disconnect().await;
+                    }
+                    count += 1;
+                    if args.count == Some(count) {
+                        break;
+                    }
                 }
-                if !m.retain && m.payload.is_empty() && cleared.remove(&m.topic) {
-                    continue;
-                }
-                if args.retained_only && !m.retain {
-                    break;
-                }
-                if args.remove_retained && m.retain && !m.payload.is_empty() {
-                    session
-                        .publish(&m.topic, Bytes::new(), 1, true, None)
-                        .await?;
-                    cleared.insert(m.topic.clone());
-                }
-                if printer.message(&m)? == Written::Closed {
-                    return session.disconnect().await;
-                }
-                count += 1;
-                if args.count == Some(count) {
-                    break;
-                }
-                if !session.has_pending() && printer.flush()? == Written::Closed {
-                    return session.disconnect().await;
+                // Flush and acknowledge when nothing else is waiting, or at least every
+                // ACK_BATCH messages so the broker's window keeps moving under a flood.
+                if !session.has_pending() || unacked.len() >= ACK_BATCH {
+                    if printer.flush()? == Written::Closed {
+                        return session.disconnect().await;
+                    }
+                    session.ack(&mut unacked);
                 }
             }
             Event::ConnectionLost { error, retry_in } => {
-                if !args.conn.quiet {
-                    output::warn(&format!(
-                        "{}; reconnecting in {}",
-                        error.message,
-                        humantime::format_duration(retry_in)
-                    ));
-                }
+                output::connection_lost(&error, retry_in, args.conn.quiet)
             }
             Event::Reconnected { session_present } => {
-                if !args.conn.quiet {
-                    output::warn("reconnected");
-                }
+                output::reconnected(args.conn.quiet);
                 if !session_present {
                     subscribe(&mut session, filters, &opts, &args.unsubscribe).await?;
                 }
@@ -137,6 +141,7 @@ async fn receive(
         }
     }
     printer.flush()?;
+    session.ack(&mut unacked);
     if args.remove_retained {
         session
             .wait_acks(std::time::Duration::from_secs(30))
@@ -167,8 +172,15 @@ async fn subscribe(
     Ok(())
 }
 
-async fn interrupted(session: Session, mut printer: Printer, code: Code) -> Result<()> {
-    let _ = printer.flush();
+async fn interrupted(
+    mut session: Session,
+    mut printer: Printer,
+    unacked: &mut Vec<(u16, u8)>,
+    code: Code,
+) -> Result<()> {
+    if printer.flush().is_ok() {
+        session.ack(unacked);
+    }
     session.disconnect().await?;
     Err(Error::new(code, "interrupted"))
 }

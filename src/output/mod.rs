@@ -78,6 +78,23 @@ pub fn debug(line: &str) {
     eprintln!("mq: debug: {line}");
 }
 
+/// A lost connection that will be retried.
+pub fn connection_lost(error: &crate::exit::Error, retry_in: std::time::Duration, quiet: bool) {
+    if !quiet {
+        warn(&format!(
+            "{}; reconnecting in {}",
+            error.message,
+            humantime::format_duration(retry_in)
+        ));
+    }
+}
+
+pub fn reconnected(quiet: bool) {
+    if !quiet {
+        warn("reconnected");
+    }
+}
+
 /// A warning on stderr that does not end the command.
 pub fn warn(line: &str) {
     eprintln!("mq: warning: {line}");

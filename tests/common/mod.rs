@@ -29,6 +29,8 @@ pub struct Config {
     pub extra: String,
     /// Files to write into the broker's temp dir: (name, contents).
     pub files: Vec<(String, String)>,
+    /// Keep sessions and queued messages on disk across `Broker::restart`.
+    pub persistent: bool,
 }
 
 impl Config {
@@ -41,6 +43,10 @@ impl Config {
     }
     pub fn acl(mut self, acl: &str) -> Self {
         self.acl = Some(acl.to_string());
+        self
+    }
+    pub fn persistent(mut self) -> Self {
+        self.persistent = true;
         self
     }
     pub fn file(mut self, name: &str, contents: &str) -> Self {
@@ -87,9 +93,16 @@ impl Broker {
     fn try_start(config: &Config) -> Result<Broker, String> {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
-        let mut conf = format!(
-            "listener {port} 127.0.0.1\npersistence false\nmax_queued_messages 100000\nlog_dest stderr\n"
-        );
+        let mut conf =
+            format!("listener {port} 127.0.0.1\nmax_queued_messages 1000000\nlog_dest stderr\n");
+        if config.persistent {
+            conf.push_str(&format!(
+                "persistence true\npersistence_location {}/\n",
+                dir.path().display()
+            ));
+        } else {
+            conf.push_str("persistence false\n");
+        }
         if config.users.is_empty() {
             conf.push_str("allow_anonymous true\n");
         } else {
@@ -118,18 +131,12 @@ impl Broker {
         conf.push_str(&config.extra.replace("{dir}", dir.path().to_str().unwrap()));
         let path = dir.path().join("mosquitto.conf");
         std::fs::write(&path, conf).unwrap();
-        // Files must stay readable when mosquitto drops root privileges.
+        // Files must stay readable, and the persistence dir writable, when mosquitto drops
+        // root privileges to its own user.
         let _ = Command::new("chmod")
-            .args(["-R", "a+rX", dir.path().to_str().unwrap()])
+            .args(["-R", "a+rwX", dir.path().to_str().unwrap()])
             .status();
-        let log = std::fs::File::create(dir.path().join("log")).unwrap();
-        let mut child = Command::new("mosquitto")
-            .arg("-c")
-            .arg(&path)
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("mosquitto is installed (apt-get install mosquitto)");
+        let mut child = spawn_mosquitto(dir.path());
         let deadline = Instant::now() + Duration::from_secs(5);
         while Instant::now() < deadline {
             if let Ok(Some(st)) = child.try_wait() {
@@ -144,6 +151,43 @@ impl Broker {
         let _ = child.kill();
         let _ = child.wait();
         Err("not listening after 5s".into())
+    }
+
+    /// Kill the broker (it stays down).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Stop the broker the way a service manager does (SIGTERM: it saves its state) and start
+    /// it again on the same port.
+    pub fn restart(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            self.child = spawn_mosquitto(self.dir.path());
+            let up = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < up {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    break; // port still held: try again
+                }
+                if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+            assert!(
+                Instant::now() < deadline,
+                "mosquitto did not restart: {}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// `-h 127.0.0.1 -p PORT`, to put in front of a command's own arguments.
@@ -170,6 +214,21 @@ impl Drop for Broker {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+fn spawn_mosquitto(dir: &Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("log"))
+        .unwrap();
+    Command::new("mosquitto")
+        .arg("-c")
+        .arg(dir.join("mosquitto.conf"))
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("mosquitto is installed (apt-get install mosquitto)")
 }
 
 /// The `mq` binary with a clean environment (no MQ_* variables from the caller).
@@ -251,14 +310,27 @@ pub struct Running {
     pub stdin: Option<ChildStdin>,
     stderr_lines: mpsc::Receiver<String>,
     stderr_seen: Vec<String>,
+    /// Collects stdout as it comes, so a large output never blocks the child on a full pipe.
+    stdout_reader: Option<std::thread::JoinHandle<Vec<u8>>>,
 }
 
 impl Running {
     /// Spawn `cmd` (which must include `-d`) and wait until its stderr shows `marker`.
     pub fn until(mut cmd: Command, marker: &str) -> Running {
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        cmd.stdout(Stdio::piped());
+        let mut r = Running::until_keep_stdout(cmd, marker);
+        let mut out = r.child.stdout.take().unwrap();
+        r.stdout_reader = Some(std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = out.read_to_end(&mut v);
+            v
+        }));
+        r
+    }
+
+    /// As `until`, leaving stdout where the caller pointed it.
+    pub fn until_keep_stdout(mut cmd: Command, marker: &str) -> Running {
+        cmd.stdin(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn");
         let stdin = child.stdin.take();
         let stderr = child.stderr.take().unwrap();
@@ -276,6 +348,7 @@ impl Running {
             stdin,
             stderr_lines: rx,
             stderr_seen: Vec::new(),
+            stdout_reader: None,
         };
         r.wait_for(marker, Duration::from_secs(10));
         r
@@ -309,6 +382,9 @@ impl Running {
     pub fn finish(mut self, limit: Duration) -> Output {
         drop(self.stdin.take());
         let mut out = wait_with_limit(self.child, limit);
+        if let Some(reader) = self.stdout_reader.take() {
+            out.stdout = reader.join().unwrap();
+        }
         let rest: Vec<String> = self.stderr_lines.try_iter().collect();
         let mut err = self.stderr_seen.join("\n");
         for l in rest {
