@@ -1,0 +1,583 @@
+//! JSON output, written straight into the output buffer (no intermediate tree):
+//! mosquitto's `%j` / `%J` objects, mq's own `--json` NDJSON record, and re-serialising a JSON
+//! payload (compact, mosquitto's tab-indented `--pretty`, or two-space indented).
+//!
+//! Every byte sequence becomes valid JSON: payloads are never truncated at a NUL, and bytes
+//! that are not UTF-8 are written as a byte array (`%j`) or base64 (`--json`).
+
+use super::time::Stamp;
+use crate::session::{Message, Properties};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+use std::io::Write;
+
+/// Layout of the JSON text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// One line, no spaces: `{"a":1,"b":[1,2]}`.
+    Compact,
+    /// mosquitto's `--pretty` (cJSON): tab indentation, a tab after `:`, arrays on one line.
+    Tabs,
+    /// Two-space indentation, like `jq .`.
+    Spaces,
+}
+
+/// Writes JSON tokens with the separators and indentation of a `Style`.
+pub struct Emitter<'a> {
+    out: &'a mut Vec<u8>,
+    style: Style,
+    depth: usize,
+    first: bool,
+    /// Numbers as cJSON prints them (mosquitto's `%J`): `27.0` -> `27`.
+    cjson_numbers: bool,
+}
+
+impl<'a> Emitter<'a> {
+    pub fn new(out: &'a mut Vec<u8>, style: Style) -> Emitter<'a> {
+        Emitter {
+            out,
+            style,
+            depth: 0,
+            first: true,
+            cjson_numbers: style == Style::Tabs,
+        }
+    }
+
+    fn indent(&mut self) {
+        match self.style {
+            Style::Compact => {}
+            Style::Tabs => {
+                self.out.push(b'\n');
+                self.out.resize(self.out.len() + self.depth, b'\t');
+            }
+            Style::Spaces => {
+                self.out.push(b'\n');
+                self.out.resize(self.out.len() + 2 * self.depth, b' ');
+            }
+        }
+    }
+
+    pub fn begin_object(&mut self) {
+        self.out.push(b'{');
+        self.depth += 1;
+        self.first = true;
+    }
+
+    pub fn key(&mut self, k: &str) {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        self.indent();
+        string(self.out, k);
+        self.out.extend_from_slice(match self.style {
+            Style::Compact => b":",
+            Style::Tabs => b":\t",
+            Style::Spaces => b": ",
+        });
+    }
+
+    pub fn end_object(&mut self) {
+        self.depth -= 1;
+        // cJSON writes "{\n}" for an empty object; jq writes "{}".
+        if self.style == Style::Tabs || (self.style == Style::Spaces && !self.first) {
+            self.indent();
+        }
+        self.out.push(b'}');
+        self.first = false;
+    }
+
+    pub fn begin_array(&mut self) {
+        self.out.push(b'[');
+        self.depth += 1;
+        self.first = true;
+    }
+
+    pub fn item(&mut self) {
+        if !self.first {
+            self.out.push(b',');
+            if self.style == Style::Tabs {
+                self.out.push(b' ');
+            }
+        }
+        if self.style == Style::Spaces {
+            self.indent();
+        }
+        self.first = false;
+    }
+
+    pub fn end_array(&mut self) {
+        self.depth -= 1;
+        if self.style == Style::Spaces && !self.first {
+            self.indent();
+        }
+        self.out.push(b']');
+        self.first = false;
+    }
+
+    pub fn str(&mut self, s: &str) {
+        string(self.out, s);
+    }
+
+    pub fn u64(&mut self, n: u64) {
+        let _ = write!(self.out, "{n}");
+    }
+
+    pub fn bool(&mut self, b: bool) {
+        self.out
+            .extend_from_slice(if b { b"true" } else { b"false" });
+    }
+
+    pub fn null(&mut self) {
+        self.out.extend_from_slice(b"null");
+    }
+
+    fn f64(&mut self, d: f64) {
+        if !d.is_finite() {
+            self.null();
+        } else if self.cjson_numbers {
+            cjson_number(self.out, d);
+        } else {
+            let _ = write!(self.out, "{d:?}");
+        }
+    }
+
+    /// Bytes as a string when they are UTF-8, else as an array of byte values.
+    fn bytes_or_array(&mut self, b: &[u8]) {
+        match std::str::from_utf8(b) {
+            Ok(s) => self.str(s),
+            Err(_) => {
+                self.begin_array();
+                for &x in b {
+                    self.item();
+                    self.u64(x as u64);
+                }
+                self.end_array();
+            }
+        }
+    }
+}
+
+/// A JSON string literal. Escapes as cJSON and serde_json do: `"`, `\`, and control
+/// characters (`\n`-style where one exists, else `\u00XX`); everything else is copied.
+pub fn string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if esc.is_empty() {
+            let _ = write!(out, "\\u{:04x}", b);
+        } else {
+            out.extend_from_slice(esc);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding (RFC 4648 §4).
+pub fn base64(out: &mut Vec<u8>, data: &[u8]) {
+    let mut chunks = data.chunks_exact(3);
+    for c in &mut chunks {
+        let n = (c[0] as u32) << 16 | (c[1] as u32) << 8 | c[2] as u32;
+        out.extend_from_slice(&[
+            B64[(n >> 18) as usize & 63],
+            B64[(n >> 12) as usize & 63],
+            B64[(n >> 6) as usize & 63],
+            B64[n as usize & 63],
+        ]);
+    }
+    match *chunks.remainder() {
+        [a] => {
+            let n = (a as u32) << 16;
+            out.extend_from_slice(&[B64[(n >> 18) as usize], B64[(n >> 12) as usize & 63]]);
+            out.extend_from_slice(b"==");
+        }
+        [a, b] => {
+            let n = (a as u32) << 16 | (b as u32) << 8;
+            out.extend_from_slice(&[
+                B64[(n >> 18) as usize],
+                B64[(n >> 12) as usize & 63],
+                B64[(n >> 6) as usize & 63],
+                b'=',
+            ]);
+        }
+        _ => {}
+    }
+}
+
+/// A number as cJSON prints it: integers in C `int` range as integers, others with `%1.15g`,
+/// or `%1.17g` when 15 digits do not give the same double back.
+fn cjson_number(out: &mut Vec<u8>, d: f64) {
+    if d.fract() == 0.0 && d >= i32::MIN as f64 && d <= i32::MAX as f64 {
+        let _ = write!(out, "{}", d as i32);
+        return;
+    }
+    let start = out.len();
+    c_g(out, d, 15);
+    let back = std::str::from_utf8(&out[start..])
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok());
+    let close = back.is_some_and(|b| (b - d).abs() <= b.abs().max(d.abs()) * f64::EPSILON);
+    if !close {
+        out.truncate(start);
+        c_g(out, d, 17);
+    }
+}
+
+/// C's `%1.<p>g`: `p` significant digits, fixed or exponent form, trailing zeros removed.
+fn c_g(out: &mut Vec<u8>, d: f64, p: usize) {
+    let e = format!("{:.*e}", p - 1, d);
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let x: i32 = exp.parse().unwrap_or(0);
+    let trim = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    if x < -4 || x >= p as i32 {
+        let sign = if x < 0 { '-' } else { '+' };
+        let _ = write!(out, "{}e{sign}{:02}", trim(mant), x.abs());
+    } else {
+        let decimals = (p as i32 - 1 - x).max(0) as usize;
+        let _ = write!(out, "{}", trim(&format!("{d:.decimals$}")));
+    }
+}
+
+/// Re-serialise a JSON document in `style`. On invalid JSON, `out` is left as it was and
+/// `false` is returned.
+pub fn reformat(out: &mut Vec<u8>, json: &[u8], style: Style) -> bool {
+    let start = out.len();
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let ok = {
+        let mut e = Emitter::new(out, style);
+        Value(&mut e).deserialize(&mut de).is_ok()
+    };
+    if ok && de.end().is_ok() {
+        return true;
+    }
+    out.truncate(start);
+    false
+}
+
+/// Whether a payload is one JSON document (cheap check before committing to a layout).
+pub fn is_json(payload: &[u8]) -> bool {
+    let first = payload.iter().find(|b| !b.is_ascii_whitespace());
+    matches!(
+        first,
+        Some(b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
+    ) && serde_json::from_slice::<de::IgnoredAny>(payload).is_ok()
+}
+
+/// Streams one JSON value from a deserializer into an `Emitter`.
+struct Value<'e, 'a>(&'e mut Emitter<'a>);
+/// Streams one object key.
+struct Key<'e, 'a>(&'e mut Emitter<'a>);
+
+impl<'de> DeserializeSeed<'de> for Value<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Value<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<(), E> {
+        self.0.bool(v);
+        Ok(())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        if self.0.cjson_numbers {
+            self.0.f64(v as f64);
+        } else {
+            let _ = write!(self.0.out, "{v}");
+        }
+        Ok(())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        if self.0.cjson_numbers {
+            self.0.f64(v as f64);
+        } else {
+            self.0.u64(v);
+        }
+        Ok(())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.0.f64(v);
+        Ok(())
+    }
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.0.str(v);
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.0.null();
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0.begin_array();
+        loop {
+            // `item` writes the separator, so only call it once an element is known to follow;
+            // a trailing separator is removed below.
+            let mark = self.0.out.len();
+            let was_first = self.0.first;
+            self.0.item();
+            if seq.next_element_seed(Value(self.0))?.is_none() {
+                self.0.out.truncate(mark);
+                self.0.first = was_first;
+                break;
+            }
+        }
+        self.0.end_array();
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.0.begin_object();
+        while map.next_key_seed(Key(self.0))?.is_some() {
+            map.next_value_seed(Value(self.0))?;
+        }
+        self.0.end_object();
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Key<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.0.key(v);
+        Ok(())
+    }
+}
+
+/// mosquitto's `%j` (`embed == false`) or `%J` (`embed == true`: the payload must be JSON and
+/// is embedded as a value). Returns false, leaving `out` unchanged, when `%J` meets a payload
+/// that is not JSON.
+pub fn mosquitto_object(
+    out: &mut Vec<u8>,
+    m: &Message,
+    t: &Stamp,
+    embed: bool,
+    pretty: bool,
+) -> bool {
+    let start = out.len();
+    let mut e = Emitter::new(out, if pretty { Style::Tabs } else { Style::Compact });
+    e.cjson_numbers = true;
+    e.begin_object();
+    e.key("tst");
+    e.out.push(b'"');
+    t.json_tst(e.out);
+    e.out.push(b'"');
+    e.key("topic");
+    e.str(&m.topic);
+    e.key("qos");
+    e.u64(m.qos as u64);
+    e.key("retain");
+    e.u64(m.retain as u64);
+    e.key("payloadlen");
+    e.u64(m.payload.len() as u64);
+    if m.qos > 0 {
+        e.key("mid");
+        e.u64(m.pkid as u64);
+    }
+    if let Some(p) = m.properties.as_ref().filter(|p| has_any(p)) {
+        mosquitto_properties(&mut e, p);
+    }
+    e.key("payload");
+    if m.payload.is_empty() {
+        e.null();
+    } else if embed {
+        let mut de = serde_json::Deserializer::from_slice(&m.payload);
+        let ok = Value(&mut e).deserialize(&mut de).is_ok() && de.end().is_ok();
+        if !ok {
+            out.truncate(start);
+            return false;
+        }
+    } else {
+        e.bytes_or_array(&m.payload);
+    }
+    e.end_object();
+    true
+}
+
+fn has_any(p: &Properties) -> bool {
+    *p != Properties::default()
+}
+
+/// mosquitto's property names and order as its broker forwards them (subscription identifier
+/// first, message expiry last; rumqttc does not keep the publisher's order of the others).
+fn mosquitto_properties(e: &mut Emitter, p: &Properties) {
+    e.key("properties");
+    e.begin_object();
+    if let Some(&id) = p.subscription_identifiers.first() {
+        e.key("subscription-identifier");
+        e.u64(id as u64);
+    }
+    if let Some(v) = p.payload_format_indicator {
+        e.key("payload-format-indicator");
+        e.u64(v as u64);
+    }
+    if let Some(v) = &p.content_type {
+        e.key("content-type");
+        e.str(v);
+    }
+    if let Some(v) = &p.response_topic {
+        e.key("response-topic");
+        e.str(v);
+    }
+    if let Some(v) = &p.correlation_data {
+        e.key("correlation-data");
+        e.bytes_or_array(v);
+    }
+    if !p.user_properties.is_empty() {
+        // mosquitto writes repeated names as repeated keys; kept for compatibility.
+        e.key("user-properties");
+        e.begin_object();
+        for (k, v) in &p.user_properties {
+            e.key(k);
+            e.str(v);
+        }
+        e.end_object();
+    }
+    if let Some(v) = p.topic_alias {
+        e.key("topic-alias");
+        e.u64(v as u64);
+    }
+    if let Some(v) = p.message_expiry_interval {
+        e.key("message-expiry-interval");
+        e.u64(v as u64);
+    }
+    e.end_object();
+}
+
+/// mq's `--json` record: one object with stable field names, the payload last.
+pub fn record(out: &mut Vec<u8>, m: &Message, t: &Stamp, utc: bool, pretty: bool) {
+    let mut e = Emitter::new(
+        out,
+        if pretty {
+            Style::Spaces
+        } else {
+            Style::Compact
+        },
+    );
+    e.begin_object();
+    e.key("time");
+    e.out.push(b'"');
+    t.rfc3339_ms(e.out, utc);
+    e.out.push(b'"');
+    e.key("topic");
+    e.str(&m.topic);
+    e.key("qos");
+    e.u64(m.qos as u64);
+    e.key("retain");
+    e.bool(m.retain);
+    if m.qos > 0 {
+        e.key("mid");
+        e.u64(m.pkid as u64);
+    }
+    if let Some(p) = m.properties.as_ref().filter(|p| has_any(p)) {
+        record_properties(&mut e, p);
+    }
+    e.key("payload_length");
+    e.u64(m.payload.len() as u64);
+    exact_bytes(&mut e, ("payload_encoding", "payload"), &m.payload);
+    e.end_object();
+}
+
+/// `"<name>_encoding":"utf-8"|"base64","<name>":"..."`: exact bytes, always valid JSON.
+fn exact_bytes(e: &mut Emitter, (encoding, name): (&str, &str), b: &[u8]) {
+    let utf8 = std::str::from_utf8(b).ok();
+    e.key(encoding);
+    e.str(if utf8.is_some() { "utf-8" } else { "base64" });
+    e.key(name);
+    match utf8 {
+        Some(s) => e.str(s),
+        None => {
+            e.out.push(b'"');
+            base64(e.out, b);
+            e.out.push(b'"');
+        }
+    }
+}
+
+fn record_properties(e: &mut Emitter, p: &Properties) {
+    e.key("properties");
+    e.begin_object();
+    if let Some(v) = p.payload_format_indicator {
+        e.key("payload_format_indicator");
+        e.u64(v as u64);
+    }
+    if let Some(v) = p.message_expiry_interval {
+        e.key("message_expiry_interval");
+        e.u64(v as u64);
+    }
+    if let Some(v) = &p.content_type {
+        e.key("content_type");
+        e.str(v);
+    }
+    if let Some(v) = &p.response_topic {
+        e.key("response_topic");
+        e.str(v);
+    }
+    if let Some(v) = &p.correlation_data {
+        exact_bytes(e, ("correlation_data_encoding", "correlation_data"), v);
+    }
+    if let Some(v) = p.topic_alias {
+        e.key("topic_alias");
+        e.u64(v as u64);
+    }
+    if !p.subscription_identifiers.is_empty() {
+        e.key("subscription_identifiers");
+        e.begin_array();
+        for &id in &p.subscription_identifiers {
+            e.item();
+            e.u64(id as u64);
+        }
+        e.end_array();
+    }
+    if !p.user_properties.is_empty() {
+        e.key("user_properties");
+        e.begin_array();
+        for (k, v) in &p.user_properties {
+            e.item();
+            e.begin_array();
+            e.item();
+            e.str(k);
+            e.item();
+            e.str(v);
+            e.end_array();
+        }
+        e.end_array();
+    }
+    e.end_object();
+}
