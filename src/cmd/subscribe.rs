@@ -38,7 +38,13 @@ pub async fn run(args: SubArgs) -> Result<()> {
     }
 
     let quiet = args.conn.quiet;
-    let body = receive(&args, &plan, &filters, &filter_out);
+    // Output problems (a bad -F, an unwritable --output) are reported before connecting.
+    let printer = Printer::with(output_options(&args)?).map_err(|e| {
+        let file = args.output.as_deref().unwrap_or(std::path::Path::new(""));
+        Error::runtime(format!("opening --output {}: {e}", file.display()))
+            .hint("check that the directory exists and is writable")
+    })?;
+    let body = receive(&args, &plan, &filters, &filter_out, printer);
     match args.timeout {
         None => body.await,
         Some(w) => match tokio::time::timeout(w, body).await {
@@ -64,6 +70,7 @@ async fn receive(
     plan: &options::ConnectPlan,
     filters: &[String],
     filter_out: &[TopicFilter],
+    mut printer: Printer,
 ) -> Result<()> {
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -78,8 +85,13 @@ async fn receive(
         return session.disconnect().await;
     }
 
-    let mut printer = Printer::new(args.verbose, !args.no_eol);
     let mut count = 0u64;
+    // --count-only prints once a second; the first report comes one second in.
+    let mut ticks = tokio::time::interval_at(
+        tokio::time::Instant::now() + std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(1),
+    );
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // Topics whose retained message we cleared: the broker echoes the empty clear back to us.
     let mut cleared = std::collections::HashSet::new();
     loop {
@@ -87,6 +99,12 @@ async fn receive(
             e = session.next_event() => e?,
             _ = sigint.recv() => return interrupted(session, printer, Code::Interrupted).await,
             _ = sigterm.recv() => return interrupted(session, printer, Code::Terminated).await,
+            _ = ticks.tick(), if args.count_only => {
+                if printer.tick()? == Written::Closed {
+                    return session.disconnect().await;
+                }
+                continue;
+            }
         };
         match event {
             Event::Message(m) => {
@@ -136,13 +154,40 @@ async fn receive(
             }
         }
     }
-    printer.flush()?;
+    printer.finish()?;
     if args.remove_retained {
         session
             .wait_acks(std::time::Duration::from_secs(30))
             .await?;
     }
     session.disconnect().await
+}
+
+/// The output layer's options from the command line; a bad `-F` template is a usage error.
+fn output_options(args: &SubArgs) -> Result<output::Options> {
+    let layout = if let Some(f) = &args.format_template {
+        let t = output::Template::parse(f)
+            .map_err(|e| Error::usage(format!("invalid -F format: {e}")).hint(e.hint))?;
+        output::Layout::Template(t)
+    } else if args.json {
+        output::Layout::Json
+    } else if args.count_only {
+        output::Layout::CountOnly
+    } else {
+        output::Layout::Plain {
+            verbose: args.verbose,
+        }
+    };
+    Ok(output::Options {
+        layout,
+        eol: !args.no_eol,
+        pretty: args.pretty,
+        payload_format: args.payload_format,
+        color: args.color,
+        timestamp: args.timestamp,
+        output_file: args.output.clone(),
+        quiet: args.conn.quiet,
+    })
 }
 
 async fn subscribe(
@@ -168,7 +213,7 @@ async fn subscribe(
 }
 
 async fn interrupted(session: Session, mut printer: Printer, code: Code) -> Result<()> {
-    let _ = printer.flush();
+    let _ = printer.finish();
     session.disconnect().await?;
     Err(Error::new(code, "interrupted"))
 }

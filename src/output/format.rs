@@ -92,15 +92,26 @@ impl Conv {
     }
 }
 
-/// Why a template was rejected; the message names the offending sequence.
+/// Why a template was rejected: the message names the offending sequence, the hint says
+/// what would be accepted there.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FormatError(pub String);
+pub struct FormatError {
+    pub message: String,
+    pub hint: &'static str,
+}
 
 impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
+
+fn bad(message: String, hint: &'static str) -> FormatError {
+    FormatError { message, hint }
+}
+
+const FIELDS: &str = "fields are %t %p %x %X %l %m %q %r %I %U %j %J %A %C %D %E %F %P %R %S, \
+                      with optional [-][0][width][.precision]; write %% for a %";
 
 /// What rendering one message noticed.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -136,11 +147,14 @@ impl Template {
                         spec.precision = Some(p);
                     }
                     let Some((j, conv)) = chars.next() else {
-                        return Err(FormatError(format!(
-                            "incomplete format specifier '{}' at the end (column {})",
-                            &format[i..],
-                            col(i)
-                        )));
+                        return Err(bad(
+                            format!(
+                                "incomplete format specifier '{}' at the end (column {})",
+                                &format[i..],
+                                col(i)
+                            ),
+                            FIELDS,
+                        ));
                     };
                     if conv == '%' && spec == Spec::default() {
                         lit.push(b'%');
@@ -148,21 +162,20 @@ impl Template {
                     }
                     let seq = &format[i..j + conv.len_utf8()];
                     let Some(conv) = Conv::from_char(conv) else {
-                        return Err(FormatError(format!(
-                            "invalid format specifier '{seq}' at column {} (known: %t %p %x %X \
-                             %l %m %q %r %I %U %j %J %A %C %D %E %F %P %R %S, and %% for a %)",
-                            col(i)
-                        )));
+                        return Err(bad(
+                            format!("invalid format specifier '{seq}' at column {}", col(i)),
+                            FIELDS,
+                        ));
                     };
                     flush(&mut parts, &mut lit);
                     parts.push(Part::Field(conv, spec));
                 }
                 '@' => match chars.next() {
                     None => {
-                        return Err(FormatError(format!(
-                            "incomplete time field '@' at the end (column {}; write @@ for an @)",
-                            col(i)
-                        )))
+                        return Err(bad(
+                            format!("incomplete time field '@' at the end (column {})", col(i)),
+                            "follow @ with a strftime letter (@H, @Y, ...), N, or @ for an @",
+                        ))
                     }
                     Some((_, '@')) => lit.push(b'@'),
                     Some((_, 'N')) => {
@@ -172,26 +185,27 @@ impl Template {
                     Some((_, c)) if c.is_ascii_graphic() => {
                         flush(&mut parts, &mut lit);
                         let f = CString::new(format!("%{c}")).map_err(|_| {
-                            FormatError(format!("invalid time field '@{c}' at column {}", col(i)))
+                            bad(
+                                format!("invalid time field '@{c}' at column {}", col(i)),
+                                "follow @ with a strftime letter (@H, @Y, ...), N, or @ for an @",
+                            )
                         })?;
                         parts.push(Part::Strftime(f));
                     }
                     Some((_, c)) => {
-                        return Err(FormatError(format!(
-                            "invalid time field '@{c}' at column {} (use a strftime letter, @N \
-                             or @@)",
-                            col(i)
-                        )))
+                        return Err(bad(
+                            format!("invalid time field '@{c}' at column {}", col(i)),
+                            "follow @ with a strftime letter (@H, @Y, ...), N, or @ for an @",
+                        ))
                     }
                 },
                 '\\' => {
                     let b = match chars.next() {
                         None => {
-                            return Err(FormatError(format!(
-                                "incomplete escape '\\' at the end (column {}; write \\\\ for a \
-                                 backslash)",
-                                col(i)
-                            )))
+                            return Err(bad(
+                                format!("incomplete escape '\\' at the end (column {})", col(i)),
+                                ESCAPES,
+                            ))
                         }
                         Some((_, c)) => match c {
                             '\\' => b'\\',
@@ -203,11 +217,10 @@ impl Template {
                             't' => b'\t',
                             'v' => 0x0b,
                             c => {
-                                return Err(FormatError(format!(
-                                    "invalid escape '\\{c}' at column {} (known: \\\\ \\0 \\a \\e \
-                                     \\n \\r \\t \\v)",
-                                    col(i)
-                                )))
+                                return Err(bad(
+                                    format!("invalid escape '\\{c}' at column {}", col(i)),
+                                    ESCAPES,
+                                ))
                             }
                         },
                     };
@@ -274,6 +287,8 @@ impl Template {
         r
     }
 }
+
+const ESCAPES: &str = r"escapes are \\ \0 \a \e \n \r \t \v; write \\ for a backslash";
 
 fn digit(c: char) -> usize {
     (c as u8 - b'0') as usize
