@@ -69,7 +69,9 @@ impl Stamp {
 
     /// Offset from UTC in seconds.
     fn offset(&self) -> i64 {
-        self.tm.tm_gmtoff as i64
+        // `c_long`: 64 bits here, 32 on 32-bit targets.
+        #[allow(clippy::useless_conversion)]
+        i64::from(self.tm.tm_gmtoff)
     }
 
     /// Append `strftime(fmt)`; conversions that produce nothing append nothing.
