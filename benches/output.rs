@@ -47,6 +47,16 @@ fn formats(c: &mut Criterion) {
             })
         });
     }
+    // As `mq sub` runs it: the clock is read and broken down in local time per message.
+    let t = Template::parse("@H:@M:@S.@N %t %p").expect("a valid template");
+    let mut out = Vec::with_capacity(4096);
+    g.bench_function("time_with_clock", |b| {
+        b.iter(|| {
+            out.clear();
+            t.render(&mut out, black_box(&m), None, false);
+            black_box(out.len())
+        })
+    });
     let mut out = Vec::with_capacity(4096);
     g.bench_function("ndjson", |b| {
         b.iter(|| {
