@@ -251,6 +251,16 @@ impl Printer {
     }
 }
 
+impl Drop for Printer {
+    /// A command that ends early (`-W`, an error) still gets out what was rendered.
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            let _ = self.write_out();
+            let _ = self.out.flush();
+        }
+    }
+}
+
 fn closed_is_ok(r: io::Result<()>) -> io::Result<Written> {
     match r {
         Ok(()) => Ok(Written::Ok),
