@@ -313,3 +313,64 @@ fn count_only_prints_messages_per_second() {
     assert!(counts.len() >= 2, "at least two seconds: {counts:?}");
     assert_eq!(counts.iter().sum::<u64>(), 30, "{counts:?}");
 }
+
+#[test]
+fn output_before_a_timeout_is_written() {
+    let b = Broker::start();
+    let sub = subscribed(&b, &["-t", "w/#", "-W", "1", "-F", "%t %p"]);
+    publish(&b, &["-t", "w/a", "-m", "one"]);
+    let out = sub.finish(LIMIT);
+    assert_eq!(code(&out), 27, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "w/a one\n");
+}
+
+/// Run `mq sub` on a pseudo-terminal (util-linux `script`) and return what it printed.
+fn on_a_terminal(b: &Broker, args: &str, no_color: Option<&str>) -> String {
+    let cmd = format!(
+        "{} sub -h 127.0.0.1 -p {} {args}",
+        env!("CARGO_BIN_EXE_mq"),
+        b.port
+    );
+    let mut c = Command::new("script");
+    c.args(["-qefc", &cmd, "/dev/null"]);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("MQ_") || k == "NO_COLOR" {
+            c.env_remove(k);
+        }
+    }
+    if let Some(v) = no_color {
+        c.env("NO_COLOR", v);
+    }
+    let out = run(c, b"", LIMIT);
+    assert!(out.status.success(), "{cmd}: {}", stderr(&out));
+    // The terminal turns each \n into \r\n.
+    String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
+}
+
+#[test]
+fn on_a_terminal_binary_is_hex_and_colour_follows_no_color() {
+    let b = Broker::start();
+    // Retained, so each subscriber on the terminal gets both at once.
+    publish(&b, &["-t", "tty/txt", "-m", "hello", "-r"]);
+    let mut c = Command::new("mosquitto_pub");
+    c.args(["-h", "127.0.0.1", "-p", &b.port.to_string()])
+        .args(["-t", "tty/bin", "-r", "-f"])
+        .arg(temp_file(b.dir(), "bin", b"a\0b\xff"));
+    assert!(run(c, b"", LIMIT).status.success());
+    let args = "-t tty/# -C 2 -v";
+    let colored = on_a_terminal(&b, args, None);
+    assert!(
+        colored.contains(
+            "\x1b[1;36mtty/bin\x1b[0m \x1b[2mq0\x1b[0m \x1b[33mretained\x1b[0m 610062ff\n"
+        ),
+        "{colored:?}"
+    );
+    let plain = on_a_terminal(&b, args, Some("1"));
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+    assert!(
+        plain.contains("tty/bin 610062ff\n") && plain.contains("tty/txt hello\n"),
+        "{plain:?}"
+    );
+    let raw = on_a_terminal(&b, &format!("{args} --format raw --color never"), None);
+    assert!(raw.contains("tty/bin a\0b\u{fffd}\n"), "{raw:?}");
+}
