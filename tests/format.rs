@@ -112,6 +112,7 @@ fn cases() -> Vec<Case> {
         case("%q"),
         case("%r"),
         case("%%"),
+        case("%5%|%-%|%.2%|%-03.1%"),
         case("literal text only"),
         case(""),
         // Widths, precisions, padding.

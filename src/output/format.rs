@@ -156,7 +156,8 @@ impl Template {
                             FIELDS,
                         ));
                     };
-                    if conv == '%' && spec == Spec::default() {
+                    // mosquitto accepts flags on %% (`%5%`) and ignores them.
+                    if conv == '%' {
                         lit.push(b'%');
                         continue;
                     }

@@ -13,6 +13,7 @@
 pub mod format;
 pub mod json;
 mod plain;
+mod reformat;
 pub mod time;
 
 use crate::session::Message;
