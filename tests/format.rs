@@ -7,8 +7,8 @@
 //! - time fields (`%I %U @...`): digits are masked on both sides, the rest must match;
 //! - `%j`/`%J`: the `tst` value is masked (mosquitto 2.0.11 writes `...Z+0000`, fixed in 2.0.13);
 //! - the message expiry counts down while the test runs: values near 3600 are masked;
-//! - where mosquitto is wrong (`%x` with a width, `%j` on binary, widths on multi-byte topics)
-//!   mq's output is checked against the correct text instead.
+//! - where mosquitto is wrong (`%x` with a width, `%-p` without one, `%j` on binary, widths on
+//!   multi-byte topics) mq's output is checked against the correct text instead.
 
 mod common;
 use common::*;
@@ -177,6 +177,12 @@ fn cases() -> Vec<Case> {
         with("[%18x]", "f/bin", Check::Ours(b"[      610062fffe0a]\n")),
         with("[%-18X]", "f/bin", Check::Ours(b"[610062FFFE0A      ]\n")),
         with("[%4x][%012x]", "f/bin", Check::Ours(b"[610062fffe0a][610062fffe0a]\n")),
+        // mosquitto pads `%-p`/`%-x` without a width with one space per payload byte.
+        with(
+            "[%-p][%-x][%-0X]",
+            "f/text",
+            Check::Ours(b"[hello world][68656c6c6f20776f726c64][68656C6C6F20776F726C64]\n"),
+        ),
         // mosquitto cuts %j at the NUL and writes invalid UTF-8 raw: mq writes the bytes.
         with(
             "%j",
