@@ -55,6 +55,16 @@ fn messages() -> Vec<(&'static str, Vec<u8>, Vec<&'static str>)> {
         ("j/empty", Vec::new(), vec![]),
         ("j/num", b"1e3".to_vec(), vec![]),
         (
+            "j/numbers",
+            b"[-0, 3.141592653589793, 2147483648, 0.1e1, 5e-324, 1E+2, 12.5e-3]".to_vec(),
+            vec![],
+        ),
+        (
+            "j/strings",
+            br#"{"k": "a\tb\u0001c\u00e9\ud83d\ude00\/", "k": [], "": {}}"#.to_vec(),
+            vec![],
+        ),
+        (
             "u/\u{fc}n\u{ef} space",
             "\u{e9}t\u{e9}".as_bytes().to_vec(),
             vec![],

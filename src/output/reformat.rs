@@ -18,13 +18,9 @@ pub fn reformat(out: &mut Vec<u8>, json: &[u8], style: Style) -> bool {
     false
 }
 
-/// A number as cJSON prints it: integers in C `int` range as integers, others with `%1.15g`,
-/// or `%1.17g` when 15 digits do not give the same double back.
+/// A number as cJSON (1.7) prints it: `%1.15g`, or `%1.17g` when 15 digits do not give the
+/// same double back. So `27.0` is `27`, `1e3` is `1000`, `-0` stays `-0`.
 pub(super) fn cjson_number(out: &mut Vec<u8>, d: f64) {
-    if d.fract() == 0.0 && d >= i32::MIN as f64 && d <= i32::MAX as f64 {
-        let _ = write!(out, "{}", d as i32);
-        return;
-    }
     let start = out.len();
     c_g(out, d, 15);
     let back = std::str::from_utf8(&out[start..])
