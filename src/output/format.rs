@@ -7,8 +7,8 @@
 //! at a NUL and writes non-UTF-8 payloads as a byte array, and widths count characters, not
 //! bytes, so a multi-byte character is never cut in half.
 
-use super::json;
 use super::time::Stamp;
+use super::{json, plain};
 use crate::session::Message;
 use std::ffi::CString;
 use std::fmt;
@@ -314,8 +314,8 @@ fn field(
     match conv {
         Conv::Topic => string(out, &m.topic, spec),
         Conv::Payload => payload(out, &m.payload, spec),
-        Conv::HexLower => hex(out, &m.payload, spec, b"0123456789abcdef"),
-        Conv::HexUpper => hex(out, &m.payload, spec, b"0123456789ABCDEF"),
+        Conv::HexLower => hex(out, &m.payload, spec, plain::HEX_LOWER),
+        Conv::HexUpper => hex(out, &m.payload, spec, plain::HEX_UPPER),
         Conv::Length => int(out, m.payload.len() as u64, spec),
         Conv::Mid => int(out, m.pkid as u64, spec),
         Conv::Qos => out.push(b'0' + m.qos),
@@ -463,11 +463,7 @@ fn hex(out: &mut Vec<u8>, p: &[u8], spec: Spec, digits: &[u8; 16]) {
     if !spec.left {
         pad(out, if spec.zero { b'0' } else { b' ' }, fill);
     }
-    out.reserve(2 * p.len());
-    for &b in p {
-        out.push(digits[(b >> 4) as usize]);
-        out.push(digits[(b & 15) as usize]);
-    }
+    plain::hex(out, p, digits);
     if spec.left {
         pad(out, b' ', fill);
     }

@@ -124,6 +124,22 @@ impl<'a> Emitter<'a> {
         let _ = write!(self.out, "{n}");
     }
 
+    /// `"k":n` when the value is present.
+    fn opt_u64(&mut self, k: &str, v: Option<impl Into<u64>>) {
+        if let Some(v) = v {
+            self.key(k);
+            self.u64(v.into());
+        }
+    }
+
+    /// `"k":"s"` when the value is present.
+    fn opt_str(&mut self, k: &str, v: Option<&str>) {
+        if let Some(v) = v {
+            self.key(k);
+            self.str(v);
+        }
+    }
+
     pub fn bool(&mut self, b: bool) {
         self.out
             .extend_from_slice(if b { b"true" } else { b"false" });
@@ -279,22 +295,11 @@ fn has_any(p: &Properties) -> bool {
 fn mosquitto_properties(e: &mut Emitter, p: &Properties) {
     e.key("properties");
     e.begin_object();
-    if let Some(&id) = p.subscription_identifiers.first() {
-        e.key("subscription-identifier");
-        e.u64(id as u64);
-    }
-    if let Some(v) = p.payload_format_indicator {
-        e.key("payload-format-indicator");
-        e.u64(v as u64);
-    }
-    if let Some(v) = &p.content_type {
-        e.key("content-type");
-        e.str(v);
-    }
-    if let Some(v) = &p.response_topic {
-        e.key("response-topic");
-        e.str(v);
-    }
+    let sub_id = p.subscription_identifiers.first().map(|&id| id as u64);
+    e.opt_u64("subscription-identifier", sub_id);
+    e.opt_u64("payload-format-indicator", p.payload_format_indicator);
+    e.opt_str("content-type", p.content_type.as_deref());
+    e.opt_str("response-topic", p.response_topic.as_deref());
     if let Some(v) = &p.correlation_data {
         e.key("correlation-data");
         e.bytes_or_array(v);
@@ -309,14 +314,8 @@ fn mosquitto_properties(e: &mut Emitter, p: &Properties) {
         }
         e.end_object();
     }
-    if let Some(v) = p.topic_alias {
-        e.key("topic-alias");
-        e.u64(v as u64);
-    }
-    if let Some(v) = p.message_expiry_interval {
-        e.key("message-expiry-interval");
-        e.u64(v as u64);
-    }
+    e.opt_u64("topic-alias", p.topic_alias);
+    e.opt_u64("message-expiry-interval", p.message_expiry_interval);
     e.end_object();
 }
 
@@ -373,29 +372,14 @@ fn exact_bytes(e: &mut Emitter, (encoding, name): (&str, &str), b: &[u8]) {
 fn record_properties(e: &mut Emitter, p: &Properties) {
     e.key("properties");
     e.begin_object();
-    if let Some(v) = p.payload_format_indicator {
-        e.key("payload_format_indicator");
-        e.u64(v as u64);
-    }
-    if let Some(v) = p.message_expiry_interval {
-        e.key("message_expiry_interval");
-        e.u64(v as u64);
-    }
-    if let Some(v) = &p.content_type {
-        e.key("content_type");
-        e.str(v);
-    }
-    if let Some(v) = &p.response_topic {
-        e.key("response_topic");
-        e.str(v);
-    }
+    e.opt_u64("payload_format_indicator", p.payload_format_indicator);
+    e.opt_u64("message_expiry_interval", p.message_expiry_interval);
+    e.opt_str("content_type", p.content_type.as_deref());
+    e.opt_str("response_topic", p.response_topic.as_deref());
     if let Some(v) = &p.correlation_data {
         exact_bytes(e, ("correlation_data_encoding", "correlation_data"), v);
     }
-    if let Some(v) = p.topic_alias {
-        e.key("topic_alias");
-        e.u64(v as u64);
-    }
+    e.opt_u64("topic_alias", p.topic_alias);
     if !p.subscription_identifiers.is_empty() {
         e.key("subscription_identifiers");
         e.begin_array();

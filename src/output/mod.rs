@@ -116,10 +116,8 @@ pub struct Printer {
     out: io::Stdout,
     buf: Vec<u8>,
     layout: Layout,
+    /// Also carries the settings shared by every layout: line ends, `--pretty`, `--timestamp`.
     plain: plain::Plain,
-    eol: bool,
-    pretty: bool,
-    utc: bool,
     quiet: bool,
     file: Option<io::BufWriter<File>>,
     counted: u64,
@@ -167,9 +165,6 @@ impl Printer {
                 timestamp: opts.timestamp.map(|z| z == Zone::Utc),
             },
             layout: opts.layout,
-            eol: opts.eol,
-            pretty: opts.pretty,
-            utc: opts.timestamp == Some(Zone::Utc),
             quiet: opts.quiet,
             file,
             counted: 0,
@@ -185,12 +180,9 @@ impl Printer {
             Layout::Plain { .. } => self.plain.render(&mut self.buf, m),
             Layout::Template(t) => {
                 let stamp = t.needs_time().then(|| time::Stamp::now(false));
-                if let Some(utc) = self.plain.timestamp {
-                    time::Stamp::now(utc).rfc3339_ms(&mut self.buf, utc);
-                    self.buf.push(b' ');
-                }
-                let r = t.render(&mut self.buf, m, stamp.as_ref(), self.pretty);
-                if self.eol {
+                self.plain.prefix(&mut self.buf);
+                let r = t.render(&mut self.buf, m, stamp.as_ref(), self.plain.pretty);
+                if self.plain.eol {
                     self.buf.push(b'\n');
                 }
                 if r.not_json && !self.quiet {
@@ -201,8 +193,9 @@ impl Printer {
                 }
             }
             Layout::Json => {
-                let stamp = time::Stamp::now(self.utc);
-                json::record(&mut self.buf, m, &stamp, self.utc, self.pretty);
+                let utc = self.plain.timestamp == Some(true);
+                let stamp = time::Stamp::now(utc);
+                json::record(&mut self.buf, m, &stamp, utc, self.plain.pretty);
                 self.buf.push(b'\n');
             }
             Layout::CountOnly => self.counted += 1,
@@ -218,10 +211,7 @@ impl Printer {
         if !matches!(self.layout, Layout::CountOnly) {
             return Ok(Written::Ok);
         }
-        if let Some(utc) = self.plain.timestamp {
-            time::Stamp::now(utc).rfc3339_ms(&mut self.buf, utc);
-            self.buf.push(b' ');
-        }
+        self.plain.prefix(&mut self.buf);
         let _ = writeln!(self.buf, "{}", self.counted);
         self.counted = 0;
         self.flush()

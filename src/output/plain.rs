@@ -31,10 +31,7 @@ impl Plain {
         if m.payload.is_empty() && !(self.verbose && self.eol) {
             return;
         }
-        if let Some(utc) = self.timestamp {
-            self.paint(out, DIM, |out| Stamp::now(utc).rfc3339_ms(out, utc));
-            out.push(b' ');
-        }
+        self.prefix(out);
         if self.verbose {
             self.paint(out, TOPIC, |out| out.extend_from_slice(m.topic.as_bytes()));
             if self.color {
@@ -61,6 +58,14 @@ impl Plain {
         }
     }
 
+    /// `--timestamp`: the receive time and a space, before anything else on the line.
+    pub fn prefix(&self, out: &mut Vec<u8>) {
+        if let Some(utc) = self.timestamp {
+            self.paint(out, DIM, |out| Stamp::now(utc).rfc3339_ms(out, utc));
+            out.push(b' ');
+        }
+    }
+
     fn paint(&self, out: &mut Vec<u8>, color: &[u8], body: impl FnOnce(&mut Vec<u8>)) {
         if self.color {
             out.extend_from_slice(color);
@@ -81,10 +86,10 @@ impl Plain {
             return;
         }
         match self.format {
-            None if self.tty && looks_binary(p) => hex(out, p),
+            None if self.tty && looks_binary(p) => hex(out, p, HEX_LOWER),
             None | Some(PayloadFormat::Raw) => out.extend_from_slice(p),
             Some(PayloadFormat::Text) => text(out, p),
-            Some(PayloadFormat::Hex) => hex(out, p),
+            Some(PayloadFormat::Hex) => hex(out, p, HEX_LOWER),
             Some(PayloadFormat::Base64) => json::base64(out, p),
             Some(PayloadFormat::Json) => {
                 if !json::reformat(out, p, Style::Compact) {
@@ -106,13 +111,15 @@ pub fn looks_binary(p: &[u8]) -> bool {
     }
 }
 
-/// Lowercase hex, two digits per byte, no separators.
-pub fn hex(out: &mut Vec<u8>, p: &[u8]) {
-    const D: &[u8; 16] = b"0123456789abcdef";
+pub const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+pub const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Two hex digits per byte, no separators.
+pub fn hex(out: &mut Vec<u8>, p: &[u8], digits: &[u8; 16]) {
     out.reserve(2 * p.len());
     for &b in p {
-        out.push(D[(b >> 4) as usize]);
-        out.push(D[(b & 15) as usize]);
+        out.push(digits[(b >> 4) as usize]);
+        out.push(digits[(b & 15) as usize]);
     }
 }
 
@@ -135,6 +142,6 @@ pub fn text(out: &mut Vec<u8>, p: &[u8]) {
 }
 
 fn escape_byte(out: &mut Vec<u8>, b: u8) {
-    const D: &[u8; 16] = b"0123456789abcdef";
-    out.extend_from_slice(&[b'\\', b'x', D[(b >> 4) as usize], D[(b & 15) as usize]]);
+    out.extend_from_slice(b"\\x");
+    hex(out, &[b], HEX_LOWER);
 }
