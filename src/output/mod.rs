@@ -119,7 +119,8 @@ pub struct Printer {
     /// Also carries the settings shared by every layout: line ends, `--pretty`, `--timestamp`.
     plain: plain::Plain,
     quiet: bool,
-    file: Option<io::BufWriter<File>>,
+    /// `--output`: the file and its name (for error messages).
+    file: Option<(io::BufWriter<File>, PathBuf)>,
     counted: u64,
 }
 
@@ -148,8 +149,9 @@ impl Printer {
         let color = use_color(opts.color, tty, std::env::var_os("NO_COLOR"));
         let file = match &opts.output_file {
             None => None,
-            Some(p) => Some(io::BufWriter::new(
-                File::options().create(true).append(true).open(p)?,
+            Some(p) => Some((
+                io::BufWriter::new(File::options().create(true).append(true).open(p)?),
+                p.clone(),
             )),
         };
         Ok(Printer {
@@ -173,8 +175,8 @@ impl Printer {
 
     /// Render one message (call `flush` when no more are waiting).
     pub fn message(&mut self, m: &Message) -> io::Result<Written> {
-        if let Some(f) = self.file.as_mut() {
-            f.write_all(&m.payload)?;
+        if let Some((f, path)) = self.file.as_mut() {
+            f.write_all(&m.payload).map_err(|e| file_error(path, e))?;
         }
         match &self.layout {
             Layout::Plain { .. } => self.plain.render(&mut self.buf, m),
@@ -226,8 +228,8 @@ impl Printer {
     }
 
     pub fn flush(&mut self) -> io::Result<Written> {
-        if let Some(f) = self.file.as_mut() {
-            f.flush()?;
+        if let Some((f, path)) = self.file.as_mut() {
+            f.flush().map_err(|e| file_error(path, e))?;
         }
         match self.write_out()? {
             Written::Ok => closed_is_ok(self.out.flush()),
@@ -250,6 +252,11 @@ impl Drop for Printer {
             let _ = self.out.flush();
         }
     }
+}
+
+/// A write error on the `--output` file, saying which file.
+fn file_error(path: &std::path::Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("writing {}: {e}", path.display()))
 }
 
 fn closed_is_ok(r: io::Result<()>) -> io::Result<Written> {
