@@ -226,6 +226,8 @@ const BAD: &[(&str, &str)] = &[
     ("%t \\x41", "'\\x'"),
 ];
 
+const TZ: &str = "MQT+3:30";
+
 fn mosquitto_sub(b: &Broker, args: &[&str]) -> Command {
     let mut c = Command::new("mosquitto_sub");
     c.args(["-h", "127.0.0.1", "-p", &b.port.to_string()])
@@ -363,8 +365,14 @@ fn format_templates_match_mosquitto_sub() {
                         let mut our_args = session(mq, v, c.filter);
                         our_args.extend(["-C", &n, "-W", "10", "-F", c.format]);
                         our_args.extend(c.flags);
-                        let theirs = run(mosquitto_sub(b, &theirs_args), b"", LIMIT);
-                        let ours = run(mq_on(b, "sub", &our_args), b"", LIMIT);
+                        // Local time 3h30 behind UTC (a POSIX TZ rule: no tz database needed),
+                        // so time fields exercise a negative, non-whole-hour offset.
+                        let mut theirs = mosquitto_sub(b, &theirs_args);
+                        theirs.env("TZ", TZ);
+                        let mut ours = mq_on(b, "sub", &our_args);
+                        ours.env("TZ", TZ);
+                        let theirs = run(theirs, b"", LIMIT);
+                        let ours = run(ours, b"", LIMIT);
                         done.push((*i, *v, theirs, ours));
                     }
                     done

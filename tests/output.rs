@@ -250,7 +250,9 @@ fn payload_formats_and_timestamps() {
     }
     // --timestamp: an RFC 3339 time with milliseconds, then the usual line.
     for (zone, len) in [("--timestamp", 29), ("--timestamp=utc", 24)] {
-        let sub = subscribed(&b, &["-t", "t/s", "-C", "1", "-v", zone]);
+        let mut cmd = mq_on(&b, "sub", &["-t", "t/s", "-C", "1", "-v", zone, "-d"]);
+        cmd.env("TZ", "MQT+3:30");
+        let sub = Running::until(cmd, "received SUBACK");
         publish(&b, &["-t", "t/s", "-m", "hi"]);
         let out = sub.finish(LIMIT);
         let line = stdout(&out);
@@ -260,6 +262,7 @@ fn payload_formats_and_timestamps() {
         assert_eq!(time.len(), len, "{line}");
         assert_eq!(&time[19..20], ".", "{line}");
         assert_eq!(time.ends_with('Z'), len == 24, "{line}");
+        assert_eq!(time.ends_with("-03:30"), len == 29, "{line}");
     }
     // --pretty indents JSON payloads in the plain output; other payloads are unchanged.
     let sub = subscribed(&b, &["-t", "t/j", "-C", "2", "--pretty"]);
