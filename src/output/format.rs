@@ -162,6 +162,15 @@ impl Template {
                         continue;
                     }
                     let seq = &format[i..j + conv.len_utf8()];
+                    if spec.width > MAX_WIDTH || spec.precision.is_some_and(|p| p > MAX_WIDTH) {
+                        return Err(bad(
+                            format!(
+                                "width or precision too large in '{seq}' at column {}",
+                                col(i)
+                            ),
+                            "widths and precisions go up to 65535",
+                        ));
+                    }
                     let Some(conv) = Conv::from_char(conv) else {
                         return Err(bad(
                             format!("invalid format specifier '{seq}' at column {}", col(i)),
@@ -288,6 +297,10 @@ impl Template {
         r
     }
 }
+
+/// Largest width or precision: a topic is at most 65535 bytes, and a bigger pad would only
+/// ask for a huge buffer per message.
+const MAX_WIDTH: usize = 65535;
 
 const ESCAPES: &str = r"escapes are \\ \0 \a \e \n \r \t \v; write \\ for a backslash";
 

@@ -92,12 +92,16 @@ fn bad_templates_name_the_sequence() {
         ("\\", "'\\'"),
         ("\\Z", "'\\Z'"),
         ("@é", "'@é'"),
+        ("%65536p", "'%65536p'"),
+        ("%.99999999999999999999999t", "'%.99999999999999999999999t'"),
     ];
     for (fmt, names) in cases {
         let e = Template::parse(fmt).expect_err(fmt).to_string();
         assert!(e.contains(names), "{fmt}: {e}");
     }
-    for ok in ["%-05t", "%00t", "%5.3q", "%.t", "@Z", "plain", ""] {
+    for ok in [
+        "%-05t", "%00t", "%5.3q", "%.t", "@Z", "plain", "", "%65535p",
+    ] {
         assert!(Template::parse(ok).is_ok(), "{ok}");
     }
 }
