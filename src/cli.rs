@@ -6,6 +6,7 @@
 //! scalar option keeps its last value.
 
 use crate::options::{parse_duration, parse_port, parse_qos, parse_session_expiry, ProtocolArg};
+use crate::output::{ColorChoice, PayloadFormat, Zone};
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -50,7 +51,7 @@ pub enum Command {
         disable_help_flag = true,
         disable_version_flag = true,
         args_override_self = true,
-        after_help = "Examples:\n  mq sub -t 'sensor/#' -v\n  mq sub -t alarms/door -C 1 -W 30s\n  mq sub -t 'config/#' --retained-only --remove-retained -W 1\n  mq sub -c -i logger -q 1 -t 'events/#'"
+        after_help = "Examples:\n  mq sub -t 'sensor/#' -v\n  mq sub -t alarms/door -C 1 -W 30s\n  mq sub -t 'config/#' --retained-only --remove-retained -W 1\n  mq sub -c -i logger -q 1 -t 'events/#'\n\nOutput formats:\n  mq sub -t 'sensor/#' -F '@H:@M:@S %t %p'      # template, as mosquitto_sub -F\n  mq sub -t 'sensor/#' --json | jq .payload     # one JSON object per line\n  mq sub -t 'cam/#' -v --format hex              # raw|text|hex|base64|json payloads\n  mq sub -t 'sensor/#' -v --timestamp=utc --color never\n  mq sub -t 'cam/1' -C 1 --output frame.jpg       # raw payloads appended to a file\n  mq sub -t 'busy/#' --count-only               # messages per second"
     )]
     Sub(SubArgs),
 }
@@ -273,4 +274,80 @@ pub struct SubArgs {
     /// Do not print a newline after each message
     #[arg(short = 'N', long = "no-eol", help_heading = "Output")]
     pub no_eol: bool,
+
+    /// Print each message with this template, as mosquitto_sub -F: '%t %p', '@H:@M:@S %t %x', '%j'
+    #[arg(
+        short = 'F',
+        value_name = "FORMAT",
+        allow_hyphen_values = true,
+        help_heading = "Output",
+        long_help = FORMAT_HELP
+    )]
+    pub format_template: Option<String>,
+
+    /// Print one JSON object per line (NDJSON): time, topic, qos, retain, payload, properties
+    #[arg(long, conflicts_with = "format_template", help_heading = "Output")]
+    pub json: bool,
+
+    /// Indent JSON: --json records, -F %j/%J, and JSON payloads in the default and -v output
+    #[arg(long, help_heading = "Output")]
+    pub pretty: bool,
+
+    /// Payload display in the default and -v output [default: raw, but hex for binary on a terminal]
+    #[arg(
+        long = "format",
+        value_enum,
+        value_name = "FORMAT",
+        conflicts_with_all = ["format_template", "json"],
+        help_heading = "Output"
+    )]
+    pub payload_format: Option<PayloadFormat>,
+
+    /// Colour the -v output: auto = when stdout is a terminal and NO_COLOR is not set
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        help_heading = "Output"
+    )]
+    pub color: ColorChoice,
+
+    /// Prefix each line with its receive time (RFC 3339, ms); --timestamp=utc for UTC
+    #[arg(
+        long,
+        value_enum,
+        value_name = "ZONE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "local",
+        help_heading = "Output"
+    )]
+    pub timestamp: Option<Zone>,
+
+    /// Also append every payload, byte-exact with nothing in between, to FILE
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// Print how many messages arrived each second instead of the messages
+    #[arg(
+        long,
+        visible_alias = "message-rate",
+        conflicts_with_all = ["format_template", "json"],
+        help_heading = "Output"
+    )]
+    pub count_only: bool,
 }
+
+/// `mq sub --help` text of `-F`.
+const FORMAT_HELP: &str = r"Print each message with this template (mosquitto_sub's -F; overrides -v).
+  %t topic   %p payload   %x/%X payload in hex   %l payload length   %m message id
+  %q QoS   %r retained (0/1)   %I ISO 8601 time   %U Unix time with nanoseconds
+  %j JSON object (payload as a string)   %J JSON object (payload embedded as JSON)
+  MQTT 5: %A topic alias  %C content type  %D correlation data  %E message expiry
+          %F payload format indicator  %P user properties  %R response topic
+          %S subscription identifier
+  %[-][0][width][.precision]: '-' aligns left, '0' pads with zeros, precision cuts text.
+  @X: strftime field X of the local receive time (@Y-@m-@d @H:@M:@S), @N nanoseconds, @@ an @.
+  Escapes: \\ \0 \a \e \n \r \t \v.  %% is a %.
+Example: -F '@H:@M:@S %-20t %5l %p'";

@@ -41,7 +41,13 @@ pub async fn run(args: SubArgs) -> Result<()> {
     }
 
     let quiet = args.conn.quiet;
-    let body = receive(&args, &plan, &filters, &filter_out);
+    // Output problems (a bad -F, an unwritable --output) are reported before connecting.
+    let printer = Printer::with(output_options(&args)?).map_err(|e| {
+        let file = args.output.as_deref().unwrap_or(std::path::Path::new(""));
+        Error::runtime(format!("opening --output {}: {e}", file.display()))
+            .hint("check that the directory exists and is writable")
+    })?;
+    let body = receive(&args, &plan, &filters, &filter_out, printer);
     match args.timeout {
         None => body.await,
         Some(w) => match tokio::time::timeout(w, body).await {
@@ -67,6 +73,7 @@ async fn receive(
     plan: &options::ConnectPlan,
     filters: &[String],
     filter_out: &[TopicFilter],
+    mut printer: Printer,
 ) -> Result<()> {
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -81,11 +88,16 @@ async fn receive(
         return session.disconnect().await;
     }
 
-    let mut printer = Printer::new(args.verbose, !args.no_eol);
     let mut count = 0u64;
     // Messages written but not yet flushed: acknowledged only once flushed, so a crash makes
     // the broker deliver them again instead of losing them.
     let mut unacked: Vec<(u16, u8)> = Vec::new();
+    // --count-only prints once a second; the first report comes one second in.
+    let mut ticks = tokio::time::interval_at(
+        tokio::time::Instant::now() + std::time::Duration::from_secs(1),
+        std::time::Duration::from_secs(1),
+    );
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // Topics whose retained message we cleared: the broker echoes the empty clear back to us.
     let mut cleared = std::collections::HashSet::new();
     loop {
@@ -93,6 +105,12 @@ async fn receive(
             e = session.next_event() => e?,
             _ = sigint.recv() => return interrupted(session, printer, &mut unacked, Code::Interrupted).await,
             _ = sigterm.recv() => return interrupted(session, printer, &mut unacked, Code::Terminated).await,
+            _ = ticks.tick(), if args.count_only => {
+                if printer.tick()? == Written::Closed {
+                    return session.disconnect().await;
+                }
+                continue;
+            }
         };
         match event {
             Event::Message(m) => {
@@ -140,7 +158,7 @@ async fn receive(
             }
         }
     }
-    printer.flush()?;
+    printer.finish()?;
     session.ack(&mut unacked);
     if args.remove_retained {
         session
@@ -148,6 +166,33 @@ async fn receive(
             .await?;
     }
     session.disconnect().await
+}
+
+/// The output layer's options from the command line; a bad `-F` template is a usage error.
+fn output_options(args: &SubArgs) -> Result<output::Options> {
+    let layout = if let Some(f) = &args.format_template {
+        let t = output::Template::parse(f)
+            .map_err(|e| Error::usage(format!("invalid -F format: {e}")).hint(e.hint))?;
+        output::Layout::Template(t)
+    } else if args.json {
+        output::Layout::Json
+    } else if args.count_only {
+        output::Layout::CountOnly
+    } else {
+        output::Layout::Plain {
+            verbose: args.verbose,
+        }
+    };
+    Ok(output::Options {
+        layout,
+        eol: !args.no_eol,
+        pretty: args.pretty,
+        payload_format: args.payload_format,
+        color: args.color,
+        timestamp: args.timestamp,
+        output_file: args.output.clone(),
+        quiet: args.conn.quiet,
+    })
 }
 
 async fn subscribe(
@@ -178,7 +223,7 @@ async fn interrupted(
     unacked: &mut Vec<(u16, u8)>,
     code: Code,
 ) -> Result<()> {
-    if printer.flush().is_ok() {
+    if printer.finish().is_ok() {
         session.ack(unacked);
     }
     session.disconnect().await?;

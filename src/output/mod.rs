@@ -1,17 +1,127 @@
 //! Owns stdout and stderr: how a received message becomes bytes, and how diagnostics look.
 //!
-//! Commands hand messages here and never print directly. The default and `-v` output are
-//! byte-for-byte those of mosquitto_sub: raw payload bytes and a newline; `-v` puts the topic
-//! and a space first and prints `topic (null)` for an empty payload.
+//! Commands hand messages here and never print directly. The layouts:
+//! - default and `-v` (`plain.rs`): byte-for-byte mosquitto_sub when piped; `--format`,
+//!   colours, `--timestamp` and `--pretty` only change them when asked (or on a terminal);
+//! - `-F` templates (`format.rs`), mosquitto's format language without its bugs;
+//! - `--json` NDJSON records (`json.rs`), valid JSON whatever the payload bytes;
+//! - `--count-only`: one count per second instead of messages.
+//!
+//! `--output FILE` additionally appends every raw payload to FILE. Messages are rendered into
+//! one reusable buffer that is written to stdout when the caller flushes (or when it is full).
+
+pub mod format;
+pub mod json;
+mod plain;
+mod reformat;
+pub mod time;
 
 use crate::session::Message;
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+pub use format::{FormatError, Template};
+
+/// How the payload is shown in the default and `-v` output (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PayloadFormat {
+    /// The bytes as received (mosquitto_sub's output)
+    Raw,
+    /// UTF-8 text; invalid bytes and control characters shown as \xNN
+    Text,
+    /// Lowercase hex, two digits per byte
+    Hex,
+    /// Standard base64
+    Base64,
+    /// JSON payloads re-serialised on one line (indented with --pretty); others as a JSON string
+    Json,
+}
+
+/// When to colour the output (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and NO_COLOR is not set
+    Auto,
+    Always,
+    Never,
+}
+
+/// Time zone of `--timestamp` and `--json` times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Zone {
+    Local,
+    Utc,
+}
+
+/// What a message turns into.
+#[derive(Debug, Clone)]
+pub enum Layout {
+    /// mosquitto_sub's default output, or `-v` (topic first).
+    Plain { verbose: bool },
+    /// `-F`.
+    Template(Template),
+    /// `--json`.
+    Json,
+    /// `--count-only`: messages per second.
+    CountOnly,
+}
+
+/// Everything the output layer needs to know, from the command line.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub layout: Layout,
+    /// End each message with a newline (`-N` turns it off for plain and `-F` output).
+    pub eol: bool,
+    pub pretty: bool,
+    /// `--format`; `None` is raw bytes, except binary payloads on a terminal (shown as hex).
+    pub payload_format: Option<PayloadFormat>,
+    pub color: ColorChoice,
+    /// `--timestamp`: prefix plain lines with the receive time; also the zone of `--json` times.
+    pub timestamp: Option<Zone>,
+    /// `--output FILE`: append each raw payload to FILE.
+    pub output_file: Option<PathBuf>,
+    /// Do not warn on stderr (`--quiet`).
+    pub quiet: bool,
+}
+
+impl Options {
+    /// mosquitto_sub's default (`verbose == false`) or `-v` output.
+    pub fn plain(verbose: bool, eol: bool) -> Options {
+        Options {
+            layout: Layout::Plain { verbose },
+            eol,
+            pretty: false,
+            payload_format: None,
+            color: ColorChoice::Never,
+            timestamp: None,
+            output_file: None,
+            quiet: false,
+        }
+    }
+}
+
+/// Whether to colour, given the choice, whether stdout is a terminal and `NO_COLOR`.
+pub fn use_color(choice: ColorChoice, tty: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        // no-color.org: set and not empty disables colour.
+        ColorChoice::Auto => tty && !no_color.is_some_and(|v| !v.is_empty()),
+    }
+}
 
 /// Where received messages go, and how they look.
 pub struct Printer {
-    out: io::BufWriter<io::Stdout>,
-    verbose: bool,
-    eol: bool,
+    out: io::Stdout,
+    buf: Vec<u8>,
+    layout: Layout,
+    /// Also carries the settings shared by every layout: line ends, `--pretty`, `--timestamp`.
+    plain: plain::Plain,
+    quiet: bool,
+    /// `--output`: the file and its name (for error messages).
+    file: Option<(io::BufWriter<File>, PathBuf)>,
+    counted: u64,
 }
 
 /// Outcome of writing to stdout: `Closed` means the reader went away (`| head -1`), which ends
@@ -22,24 +132,131 @@ pub enum Written {
     Closed,
 }
 
+/// Rendered output is written out once this much has accumulated, even before a flush.
+const BUFFER: usize = 64 * 1024;
+
 impl Printer {
+    /// mosquitto_sub's default or `-v` output on stdout.
     pub fn new(verbose: bool, eol: bool) -> Printer {
-        Printer {
-            out: io::BufWriter::with_capacity(64 * 1024, io::stdout()),
-            verbose,
-            eol,
-        }
+        // `with` fails only when opening an output file, and these options name none.
+        Printer::with(Options::plain(verbose, eol)).expect("no output file to open")
     }
 
-    /// Append one message to the output buffer (call `flush` when no more are waiting).
+    /// A printer for `opts`; fails only when `--output` cannot be opened.
+    pub fn with(opts: Options) -> io::Result<Printer> {
+        let out = io::stdout();
+        let tty = out.is_terminal();
+        let color = use_color(opts.color, tty, std::env::var_os("NO_COLOR"));
+        let file = match &opts.output_file {
+            None => None,
+            Some(p) => Some((
+                io::BufWriter::new(File::options().create(true).append(true).open(p)?),
+                p.clone(),
+            )),
+        };
+        Ok(Printer {
+            out,
+            buf: Vec::with_capacity(BUFFER * 2),
+            plain: plain::Plain {
+                verbose: matches!(opts.layout, Layout::Plain { verbose: true }),
+                eol: opts.eol,
+                pretty: opts.pretty,
+                format: opts.payload_format,
+                tty,
+                color,
+                timestamp: opts.timestamp.map(|z| z == Zone::Utc),
+            },
+            layout: opts.layout,
+            quiet: opts.quiet,
+            file,
+            counted: 0,
+        })
+    }
+
+    /// Render one message (call `flush` when no more are waiting).
     pub fn message(&mut self, m: &Message) -> io::Result<Written> {
-        let r = render(&mut self.out, m, self.verbose, self.eol);
-        closed_is_ok(r)
+        if let Some((f, path)) = self.file.as_mut() {
+            f.write_all(&m.payload).map_err(|e| file_error(path, e))?;
+        }
+        match &self.layout {
+            Layout::Plain { .. } => self.plain.render(&mut self.buf, m),
+            Layout::Template(t) => {
+                let stamp = t.needs_time().then(|| time::Stamp::now(false));
+                self.plain.prefix(&mut self.buf);
+                let r = t.render(&mut self.buf, m, stamp.as_ref(), self.plain.pretty);
+                if self.plain.eol {
+                    self.buf.push(b'\n');
+                }
+                if r.not_json && !self.quiet {
+                    warn(&format!(
+                        "the payload on topic '{}' is not valid JSON: %J printed nothing",
+                        m.topic
+                    ));
+                }
+            }
+            Layout::Json => {
+                let utc = self.plain.timestamp == Some(true);
+                let stamp = time::Stamp::now(utc);
+                json::record(&mut self.buf, m, &stamp, utc, self.plain.pretty);
+                self.buf.push(b'\n');
+            }
+            Layout::CountOnly => self.counted += 1,
+        }
+        if self.buf.len() >= BUFFER {
+            return self.write_out();
+        }
+        Ok(Written::Ok)
+    }
+
+    /// `--count-only`: print the messages counted since the last tick (once a second).
+    pub fn tick(&mut self) -> io::Result<Written> {
+        if !matches!(self.layout, Layout::CountOnly) {
+            return Ok(Written::Ok);
+        }
+        self.plain.prefix(&mut self.buf);
+        let _ = writeln!(self.buf, "{}", self.counted);
+        self.counted = 0;
+        self.flush()
+    }
+
+    /// Write out what is buffered, and the counts of an unfinished `--count-only` second.
+    pub fn finish(&mut self) -> io::Result<Written> {
+        if matches!(self.layout, Layout::CountOnly) && self.counted > 0 {
+            return self.tick();
+        }
+        self.flush()
     }
 
     pub fn flush(&mut self) -> io::Result<Written> {
-        closed_is_ok(self.out.flush())
+        if let Some((f, path)) = self.file.as_mut() {
+            f.flush().map_err(|e| file_error(path, e))?;
+        }
+        match self.write_out()? {
+            Written::Ok => closed_is_ok(self.out.flush()),
+            closed => Ok(closed),
+        }
     }
+
+    fn write_out(&mut self) -> io::Result<Written> {
+        let r = self.out.lock().write_all(&self.buf);
+        self.buf.clear();
+        closed_is_ok(r)
+    }
+}
+
+impl Drop for Printer {
+    /// A command that ends early (`-W`, an error) still gets out what was rendered.
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            let _ = self.write_out();
+            let _ = self.out.flush();
+        }
+    }
+}
+
+/// A write error on the `--output` file, saying which file.
+fn file_error(path: &std::path::Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("writing {}: {e}", path.display()))
 }
 
 fn closed_is_ok(r: io::Result<()>) -> io::Result<Written> {
@@ -48,29 +265,6 @@ fn closed_is_ok(r: io::Result<()>) -> io::Result<Written> {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Written::Closed),
         Err(e) => Err(e),
     }
-}
-
-/// mosquitto_sub's default and `-v` output.
-fn render(out: &mut impl Write, m: &Message, verbose: bool, eol: bool) -> io::Result<()> {
-    if verbose {
-        if m.payload.is_empty() {
-            // mosquitto prints "(null)" only when lines end with a newline.
-            if eol {
-                out.write_all(m.topic.as_bytes())?;
-                out.write_all(b" (null)\n")?;
-            }
-            return Ok(());
-        }
-        out.write_all(m.topic.as_bytes())?;
-        out.write_all(b" ")?;
-    } else if m.payload.is_empty() {
-        return Ok(());
-    }
-    out.write_all(&m.payload)?;
-    if eol {
-        out.write_all(b"\n")?;
-    }
-    Ok(())
 }
 
 /// A `-d` packet log line on stderr.
@@ -101,36 +295,4 @@ pub fn warn(line: &str) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use bytes::Bytes;
-
-    fn msg(topic: &str, payload: &[u8]) -> Message {
-        Message {
-            topic: topic.into(),
-            payload: Bytes::copy_from_slice(payload),
-            qos: 0,
-            retain: false,
-            pkid: 0,
-            properties: None,
-        }
-    }
-
-    #[test]
-    fn mosquitto_default_and_verbose() {
-        let cases: &[(&[u8], bool, bool, &[u8])] = &[
-            (b"hello", false, true, b"hello\n"),
-            (b"hello", true, true, b"t/a hello\n"),
-            (b"", false, true, b""),
-            (b"", true, true, b"t/a (null)\n"),
-            (b"", true, false, b""),
-            (b"a\0b\xff", false, false, b"a\0b\xff"),
-            (b"x", true, false, b"t/a x"),
-        ];
-        for (payload, verbose, eol, want) in cases {
-            let mut out = Vec::new();
-            render(&mut out, &msg("t/a", payload), *verbose, *eol).unwrap();
-            assert_eq!(&out[..], *want, "{payload:?} v={verbose} eol={eol}");
-        }
-    }
-}
+mod tests;

@@ -1,0 +1,147 @@
+//! The default and `-v` lines: mosquitto_sub's output byte for byte when piped, plus mq's
+//! payload formats (`--format`), colours, `--timestamp` prefixes and `--pretty` JSON payloads.
+
+use super::json::{self, Style};
+use super::time::Stamp;
+use super::PayloadFormat;
+use crate::session::Message;
+
+pub const RESET: &[u8] = b"\x1b[0m";
+const TOPIC: &[u8] = b"\x1b[1;36m";
+const DIM: &[u8] = b"\x1b[2m";
+const RETAINED: &[u8] = b"\x1b[33m";
+
+/// How the plain lines look, resolved once (TTY, colour) at startup.
+#[derive(Debug, Clone, Copy)]
+pub struct Plain {
+    pub verbose: bool,
+    pub eol: bool,
+    pub pretty: bool,
+    /// `None`: raw bytes, except binary payloads on a terminal, which are shown as hex.
+    pub format: Option<PayloadFormat>,
+    pub tty: bool,
+    pub color: bool,
+    /// `--timestamp`: prefix each line with the receive time (`Some(utc)`).
+    pub timestamp: Option<bool>,
+}
+
+impl Plain {
+    /// Append the line for `m` (nothing at all for an empty payload without `-v`, as mosquitto).
+    pub fn render(&self, out: &mut Vec<u8>, m: &Message) {
+        if m.payload.is_empty() && !(self.verbose && self.eol) {
+            return;
+        }
+        self.prefix(out);
+        if self.verbose {
+            self.paint(out, TOPIC, |out| out.extend_from_slice(m.topic.as_bytes()));
+            if self.color {
+                // Only on a colour terminal: QoS and retained flag as extra, dimmed columns.
+                out.push(b' ');
+                self.paint(out, DIM, |out| {
+                    out.extend_from_slice(b"q");
+                    out.push(b'0' + m.qos);
+                });
+                if m.retain {
+                    out.push(b' ');
+                    self.paint(out, RETAINED, |out| out.extend_from_slice(b"retained"));
+                }
+            }
+            if m.payload.is_empty() {
+                out.extend_from_slice(b" (null)\n");
+                return;
+            }
+            out.push(b' ');
+        }
+        self.payload(out, &m.payload);
+        if self.eol {
+            out.push(b'\n');
+        }
+    }
+
+    /// `--timestamp`: the receive time and a space, before anything else on the line.
+    pub fn prefix(&self, out: &mut Vec<u8>) {
+        if let Some(utc) = self.timestamp {
+            self.paint(out, DIM, |out| Stamp::now(utc).rfc3339_ms(out, utc));
+            out.push(b' ');
+        }
+    }
+
+    fn paint(&self, out: &mut Vec<u8>, color: &[u8], body: impl FnOnce(&mut Vec<u8>)) {
+        if self.color {
+            out.extend_from_slice(color);
+            body(out);
+            out.extend_from_slice(RESET);
+        } else {
+            body(out);
+        }
+    }
+
+    fn payload(&self, out: &mut Vec<u8>, p: &[u8]) {
+        let pretty_json = self.pretty
+            && matches!(
+                self.format,
+                None | Some(PayloadFormat::Raw | PayloadFormat::Text | PayloadFormat::Json)
+            );
+        if pretty_json && json::reformat(out, p, Style::Spaces) {
+            return;
+        }
+        match self.format {
+            None if self.tty && looks_binary(p) => hex(out, p, HEX_LOWER),
+            None | Some(PayloadFormat::Raw) => out.extend_from_slice(p),
+            Some(PayloadFormat::Text) => text(out, p),
+            Some(PayloadFormat::Hex) => hex(out, p, HEX_LOWER),
+            Some(PayloadFormat::Base64) => json::base64(out, p),
+            Some(PayloadFormat::Json) => {
+                if !json::reformat(out, p, Style::Compact) {
+                    json::string(out, &String::from_utf8_lossy(p));
+                }
+            }
+        }
+    }
+}
+
+/// Bytes that would garble a terminal: not UTF-8, or control characters other than tab, CR
+/// and newline.
+pub fn looks_binary(p: &[u8]) -> bool {
+    match std::str::from_utf8(p) {
+        Err(_) => true,
+        Ok(s) => s
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
+    }
+}
+
+pub const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+pub const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Two hex digits per byte, no separators.
+pub fn hex(out: &mut Vec<u8>, p: &[u8], digits: &[u8; 16]) {
+    out.reserve(2 * p.len());
+    for &b in p {
+        out.push(digits[(b >> 4) as usize]);
+        out.push(digits[(b & 15) as usize]);
+    }
+}
+
+/// UTF-8 text safe for a terminal: invalid bytes and control characters (other than tab and
+/// newline) become `\xNN`.
+pub fn text(out: &mut Vec<u8>, p: &[u8]) {
+    for chunk in p.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() && c != '\t' && c != '\n' && (c as u32) < 0x100 {
+                escape_byte(out, c as u8);
+            } else {
+                let mut b = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+            }
+        }
+        for &b in chunk.invalid() {
+            escape_byte(out, b);
+        }
+    }
+}
+
+fn escape_byte(out: &mut Vec<u8>, b: u8) {
+    out.extend_from_slice(b"\\x");
+    hex(out, &[b], HEX_LOWER);
+}
