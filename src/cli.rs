@@ -328,6 +328,6 @@ pub struct CheckArgs {
     pub interval: Option<Duration>,
 
     /// With --interval: stop after this many runs
-    #[arg(long, requires = "interval", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Watch")]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), help_heading = "Watch")]
     pub runs: Option<u64>,
 }

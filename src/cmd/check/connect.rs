@@ -71,20 +71,24 @@ pub async fn connect(base: &ConnectPlan) -> (Stage, Option<Conn>) {
     let (w311, f311) = describe(&v311, "3.1.1");
     let mut kept = None;
     let mut spare = None;
-    let mut first_error = None;
+    let mut error = None;
     for (version, r) in [(Version::V5, v5), (Version::V311, v311)] {
         match r {
             Some((Ok(s), _)) if kept.is_none() => kept = Some((version, s)),
             Some((Ok((s, _)), _)) => spare = Some(s),
-            Some((Err(e), _)) if first_error.is_none() => first_error = Some(e),
-            _ => {}
+            // MQTT 5's error, unless it only said "not this version": then 3.1.1's tells more.
+            Some((Err(e), _)) => match &error {
+                Some(first) if !refused_version(first) => {}
+                _ => error = Some(e),
+            },
+            None => {}
         }
     }
     if let Some(s) = spare {
         let _ = s.disconnect().await;
     }
     let Some((version, (session, plan))) = kept else {
-        let e = first_error.unwrap_or_else(|| Error::runtime("no protocol version tried"));
+        let e = error.unwrap_or_else(|| Error::runtime("no protocol version tried"));
         let hint = connect_hint(&e);
         let s = Stage::from_error("connect", t, e, hint)
             .fact("mqtt5", f5)
@@ -131,6 +135,8 @@ fn connect_hint(e: &Error) -> Option<String> {
         "the broker refuses this client: wrong or missing credentials (-u/-P), anonymous access off, or a client-id rule".into()
     } else if m.contains("identifier") || m.contains("client id") {
         "the broker rejects the client id: choose another with -i".into()
+    } else if e.code == Code::Unreachable {
+        "TCP connects but the answer is not MQTT: not an MQTT broker or the wrong port (a TLS listener, usually 8883? HTTP? a websocket port?)".into()
     } else {
         return e.hint.clone();
     })

@@ -185,6 +185,9 @@ pub async fn run(args: CheckArgs) -> Result<()> {
             "--max-payload must be between 1 byte and 255MiB",
         ));
     }
+    if args.runs.is_some() && args.interval.is_none() {
+        return Err(Error::usage("--runs needs --interval").hint("add --interval 10s"));
+    }
     let cx = Ctx {
         plan,
         prefix,
@@ -235,7 +238,7 @@ pub async fn check_once(cx: &Ctx) -> Report {
     };
     run_stages(cx, &mut r).await;
     if r.first_failure().is_none() {
-        assertions(cx, &mut r);
+        assertions(cx.max_latency, cx.require_v5, &mut r);
     }
     r.duration = started.elapsed();
     r
@@ -272,8 +275,8 @@ async fn session_stages(cx: &Ctx, conn: &mut stages::Conn, r: &mut Report) -> bo
 }
 
 /// `--max-latency`, `--require-v5`: the broker works, but does it work well enough?
-fn assertions(cx: &Ctx, r: &mut Report) {
-    if let Some(max) = cx.max_latency {
+fn assertions(max_latency: Option<Duration>, require_v5: bool, r: &mut Report) {
+    if let Some(max) = max_latency {
         let now = Instant::now();
         let worst = r
             .stage("round_trip")
@@ -299,7 +302,7 @@ fn assertions(cx: &Ctx, r: &mut Report) {
         r.stages
             .push(s.kind(Kind::Assertion).fact("limit_ms", limit));
     }
-    if cx.require_v5 {
+    if require_v5 {
         let now = Instant::now();
         let v5 = r
             .stage("connect")
@@ -372,4 +375,53 @@ pub fn random_hex() -> String {
 /// Milliseconds with 0.1 ms resolution, for facts.
 pub fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(worst_ms: f64, version: &str) -> Report {
+        let t = Instant::now();
+        Report {
+            target: "h:1".into(),
+            stages: vec![
+                Stage::ok("connect", t, "").fact("version", version),
+                Stage::ok("round_trip", t, "").fact("worst_ms", worst_ms),
+            ],
+            duration: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn latency_and_version_assertions_exit_6_when_they_fail() {
+        let mut r = report(12.5, "3.1.1");
+        assertions(Some(Duration::from_millis(10)), true, &mut r);
+        assert_eq!(r.code(), Code::Assertion);
+        let failed: Vec<&str> = r
+            .stages
+            .iter()
+            .filter(|s| s.status == Status::Failed)
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(failed, ["max_latency", "require_v5"]);
+        assert!(r.stages[2].summary.contains("12.5 ms > 10 ms"));
+
+        let mut r = report(9.0, "5");
+        assertions(Some(Duration::from_millis(10)), true, &mut r);
+        assert_eq!(r.code(), Code::Ok);
+    }
+
+    #[test]
+    fn a_failed_stage_decides_the_exit_code() {
+        let t = Instant::now();
+        let mut r = report(1.0, "5");
+        r.stages
+            .push(Stage::failed("subscribe", t, Code::Refused, "no", None));
+        r.stages
+            .push(Stage::failed("will", t, Code::Runtime, "no", None).kind(Kind::Probe));
+        assert_eq!(r.code(), Code::Refused);
+        r.stages.remove(2);
+        assert_eq!(r.code(), Code::Assertion);
+    }
 }
