@@ -495,3 +495,30 @@ fn check_bad_arguments_exit_2_with_one_line() {
         assert!(err.contains(text), "{args:?}: {err}");
     }
 }
+
+/// Run `mq check` on a pseudo-terminal (util-linux `script`), with `NO_COLOR` set or not.
+fn check_on_a_terminal(b: &Broker, no_color: bool) -> String {
+    let line = format!(
+        "{} check -h 127.0.0.1 -p {}",
+        env!("CARGO_BIN_EXE_mq"),
+        b.port
+    );
+    let mut c = Command::new("script");
+    c.args(["-qec", &line, "/dev/null"]).env_remove("NO_COLOR");
+    if no_color {
+        c.env("NO_COLOR", "1");
+    }
+    let out = run(c, b"", LIMIT);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    stdout(&out)
+}
+
+#[test]
+fn check_colors_on_a_terminal_unless_no_color() {
+    let b = Broker::start();
+    let colored = check_on_a_terminal(&b, false);
+    assert!(colored.contains("\x1b[32m✔"), "{colored:?}");
+    let plain = check_on_a_terminal(&b, true);
+    assert!(plain.contains("✔ DNS"), "{plain:?}");
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+}

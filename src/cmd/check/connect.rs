@@ -59,7 +59,7 @@ pub async fn connect(base: &ConnectPlan) -> (Stage, Option<Conn>) {
     let describe = |r: &Option<Attempt>, name: &str| match r {
         None => (format!("{name} not tried"), Value::Null),
         Some((Ok(_), d)) => (
-            format!("{name} accepted ({:.1} ms)", ms(*d)),
+            format!("{name} accepted ({:.2} ms)", ms(*d)),
             json!({"accepted": true, "ms": ms(*d)}),
         ),
         Some((Err(e), d)) => (

@@ -372,9 +372,9 @@ pub fn random_hex() -> String {
     format!("{:08x}", h.finish() as u32)
 }
 
-/// Milliseconds with 0.1 ms resolution, for facts.
+/// Milliseconds with 0.01 ms resolution, for facts.
 pub fn ms(d: Duration) -> f64 {
-    (d.as_secs_f64() * 10_000.0).round() / 10.0
+    (d.as_secs_f64() * 100_000.0).round() / 100.0
 }
 
 #[cfg(test)]

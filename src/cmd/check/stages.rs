@@ -292,7 +292,7 @@ pub async fn round_trip(cx: &Ctx, conn: &mut Conn) -> (Stage, Option<()>) {
             Ok(Some(_)) => {
                 let d = ms(start.elapsed());
                 worst = worst.max(d);
-                parts.push((qos, format!("QoS {qos} {d:.1} ms")));
+                parts.push((qos, format!("QoS {qos} {d:.2} ms")));
                 facts.insert(format!("qos{qos}_ms"), json!(d));
             }
             Ok(None) => {
