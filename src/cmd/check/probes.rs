@@ -280,6 +280,8 @@ async fn will(cx: &Ctx, conn: &mut Conn) -> Stage {
         });
         Session::connect(&plan, false, false).await?.abort();
         let closed = Instant::now();
+        // Our request carries the TCP ACK that mosquitto's Nagle waits for (see `retained`).
+        conn.session.sync().await?;
         let got = receive(&mut conn.session, &topic, payload.as_bytes(), cx.timeout).await?;
         conn.session.unsubscribe(&filters).await?;
         Ok(match got {

@@ -203,7 +203,7 @@ impl Out {
             "no round trips".to_string()
         } else {
             format!(
-                "slowest round trip per run min/avg/max {:.1}/{:.1}/{:.1} ms",
+                "slowest round trip per run min/avg/max {:.2}/{:.2}/{:.2} ms",
                 s.rt_min,
                 s.rt_sum / s.rt_count as f64,
                 s.rt_max
