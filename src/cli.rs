@@ -323,6 +323,14 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "Assertions")]
     pub require_v5: bool,
 
+    /// Fail (exit 6) unless the connection uses TLS
+    #[arg(long, help_heading = "Assertions")]
+    pub require_tls: bool,
+
+    /// Fail (exit 6) if the broker's certificate expires in fewer days than this
+    #[arg(long, value_name = "DAYS", help_heading = "Assertions")]
+    pub min_cert_days: Option<u32>,
+
     /// Repeat the check at this interval, one line per run, until Ctrl-C (then a summary)
     #[arg(long, value_parser = parse_duration, help_heading = "Watch")]
     pub interval: Option<Duration>,

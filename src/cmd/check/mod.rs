@@ -7,17 +7,21 @@
 //! `--probe` adds capability probes (`probes.rs`); `--max-latency` / `--require-v5` add
 //! assertions. Rendering (human, JSON, watch lines) lives in `report.rs`: nothing here prints.
 //!
-//! TLS is not staged yet: it arrives with `--cafile` and friends in `tls.rs`.
+//! The TLS stage (`tls.rs`) runs when `Ctx::tls` is set; the command line sets it once mq's
+//! sessions speak TLS (`--cafile`, `--tls`, `mqtts://`), since the MQTT stages after it must
+//! connect over TLS too.
 
+mod assertions;
 mod connect;
 mod probes;
 mod report;
 mod stages;
+pub mod tls;
+mod x509;
 
 use crate::cli::CheckArgs;
 use crate::exit::{Code, Error, Result};
 use crate::options::{self, ConnectPlan};
-use crate::session::Version;
 use crate::topic::Topic;
 use serde_json::{Map, Value};
 use std::hash::{BuildHasher, Hasher};
@@ -163,6 +167,10 @@ pub struct Ctx {
     pub max_payload: u64,
     pub max_latency: Option<Duration>,
     pub require_v5: bool,
+    pub require_tls: bool,
+    pub min_cert_days: Option<u32>,
+    /// Handshake with TLS after TCP, checking against these options.
+    pub tls: Option<tls::TlsOptions>,
 }
 
 impl Ctx {
@@ -196,6 +204,9 @@ pub async fn run(args: CheckArgs) -> Result<()> {
         max_payload: args.max_payload,
         max_latency: args.max_latency,
         require_v5: args.require_v5,
+        require_tls: args.require_tls,
+        min_cert_days: args.min_cert_days,
+        tls: None,
     };
     let out = report::Out::new(args.json, args.conn.quiet);
     match args.interval {
@@ -238,7 +249,7 @@ pub async fn check_once(cx: &Ctx) -> Report {
     };
     run_stages(cx, &mut r).await;
     if r.first_failure().is_none() {
-        assertions(cx.max_latency, cx.require_v5, &mut r);
+        assertions::check(cx, &mut r);
     }
     r.duration = started.elapsed();
     r
@@ -251,6 +262,14 @@ async fn run_stages(cx: &Ctx, r: &mut Report) {
     let Some(addr) = r.push(stages::tcp(cx, &addrs).await) else {
         return;
     };
+    if let Some(opts) = &cx.tls {
+        let s = tls::stage(addr, opts, cx.plan.connect_timeout).await;
+        let ok = s.status == Status::Ok;
+        r.stages.push(s);
+        if !ok {
+            return;
+        }
+    }
     // From here on connect to the address TCP reached, so every stage talks to the same host.
     let mut plan = cx.plan.clone();
     plan.host = addr.ip().to_string();
@@ -272,56 +291,6 @@ async fn session_stages(cx: &Ctx, conn: &mut stages::Conn, r: &mut Report) -> bo
         return false;
     }
     r.push(stages::retained(cx, conn).await).is_some()
-}
-
-/// `--max-latency`, `--require-v5`: the broker works, but does it work well enough?
-fn assertions(max_latency: Option<Duration>, require_v5: bool, r: &mut Report) {
-    if let Some(max) = max_latency {
-        let now = Instant::now();
-        let worst = r
-            .stage("round_trip")
-            .and_then(|s| s.facts.get("worst_ms"))
-            .and_then(Value::as_f64)
-            .unwrap_or(0.0);
-        let limit = max.as_secs_f64() * 1000.0;
-        let s = if worst <= limit {
-            Stage::ok(
-                "max_latency",
-                now,
-                format!("slowest round trip {worst:.1} ms <= {limit:.0} ms"),
-            )
-        } else {
-            Stage::failed(
-                "max_latency",
-                now,
-                Code::Assertion,
-                format!("slowest round trip {worst:.1} ms > {limit:.0} ms"),
-                Some("the broker or the network is slow: see the round trip per QoS".into()),
-            )
-        };
-        r.stages
-            .push(s.kind(Kind::Assertion).fact("limit_ms", limit));
-    }
-    if require_v5 {
-        let now = Instant::now();
-        let v5 = r
-            .stage("connect")
-            .and_then(|s| s.facts.get("version"))
-            .and_then(Value::as_str)
-            == Some(Version::V5.name());
-        let s = if v5 {
-            Stage::ok("require_v5", now, "the broker accepts MQTT 5")
-        } else {
-            Stage::failed(
-                "require_v5",
-                now,
-                Code::Assertion,
-                "the broker does not accept MQTT 5",
-                Some("upgrade the broker (mosquitto >= 1.6 speaks MQTT 5)".into()),
-            )
-        };
-        r.stages.push(s.kind(Kind::Assertion));
-    }
 }
 
 /// `--interval`: one line per run until Ctrl-C or `--runs`, then a summary.
@@ -375,53 +344,4 @@ pub fn random_hex() -> String {
 /// Milliseconds with 0.01 ms resolution, for facts.
 pub fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 100_000.0).round() / 100.0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn report(worst_ms: f64, version: &str) -> Report {
-        let t = Instant::now();
-        Report {
-            target: "h:1".into(),
-            stages: vec![
-                Stage::ok("connect", t, "").fact("version", version),
-                Stage::ok("round_trip", t, "").fact("worst_ms", worst_ms),
-            ],
-            duration: Duration::ZERO,
-        }
-    }
-
-    #[test]
-    fn latency_and_version_assertions_exit_6_when_they_fail() {
-        let mut r = report(12.5, "3.1.1");
-        assertions(Some(Duration::from_millis(10)), true, &mut r);
-        assert_eq!(r.code(), Code::Assertion);
-        let failed: Vec<&str> = r
-            .stages
-            .iter()
-            .filter(|s| s.status == Status::Failed)
-            .map(|s| s.name)
-            .collect();
-        assert_eq!(failed, ["max_latency", "require_v5"]);
-        assert!(r.stages[2].summary.contains("12.5 ms > 10 ms"));
-
-        let mut r = report(9.0, "5");
-        assertions(Some(Duration::from_millis(10)), true, &mut r);
-        assert_eq!(r.code(), Code::Ok);
-    }
-
-    #[test]
-    fn a_failed_stage_decides_the_exit_code() {
-        let t = Instant::now();
-        let mut r = report(1.0, "5");
-        r.stages
-            .push(Stage::failed("subscribe", t, Code::Refused, "no", None));
-        r.stages
-            .push(Stage::failed("will", t, Code::Runtime, "no", None).kind(Kind::Probe));
-        assert_eq!(r.code(), Code::Refused);
-        r.stages.remove(2);
-        assert_eq!(r.code(), Code::Assertion);
-    }
 }

@@ -17,6 +17,7 @@ pub struct Out {
 pub fn label(name: &str) -> &str {
     match name {
         "dns" => "DNS",
+        "tls" => "TLS",
         "tcp" => "TCP",
         "connect" => "MQTT connect",
         "subscribe" => "subscribe",
@@ -29,6 +30,8 @@ pub fn label(name: &str) -> &str {
         "sys" => "$SYS",
         "max_latency" => "max latency",
         "require_v5" => "require v5",
+        "require_tls" => "require TLS",
+        "min_cert_days" => "cert days",
         other => other,
     }
 }
