@@ -522,3 +522,25 @@ fn check_colors_on_a_terminal_unless_no_color() {
     assert!(plain.contains("✔ DNS"), "{plain:?}");
     assert!(!plain.contains('\x1b'), "{plain:?}");
 }
+
+#[test]
+fn check_watch_json_prints_one_object_per_line() {
+    let b = Broker::start();
+    let out = run(
+        check_on(&b, &["--interval", "50ms", "--runs", "2", "--json"]),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 3, "{}", stdout(&out));
+    for run in &lines[..2] {
+        assert_eq!(run["ok"], true);
+        assert!(run["time"].as_str().unwrap().ends_with('Z'));
+    }
+    assert_eq!(lines[2]["summary"]["runs"], 2);
+    assert_eq!(lines[2]["summary"]["failed"], 0);
+}

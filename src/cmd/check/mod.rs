@@ -262,6 +262,13 @@ async fn run_stages(cx: &Ctx, r: &mut Report) {
     let Some(addr) = r.push(stages::tcp(cx, &addrs).await) else {
         return;
     };
+    if addrs.len() > 1 {
+        if let Some(dns) = r.stages.iter_mut().find(|s| s.name == "dns") {
+            dns.summary.push_str(&format!(" (using {})", addr.ip()));
+            dns.facts
+                .insert("used".into(), addr.ip().to_string().into());
+        }
+    }
     if let Some(opts) = &cx.tls {
         let s = tls::stage(addr, opts, cx.plan.connect_timeout).await;
         let ok = s.status == Status::Ok;
