@@ -65,6 +65,7 @@ async fn wildcards(cx: &Ctx, conn: &mut Conn) -> Stage {
             "the broker says wildcard subscriptions are not available",
         );
     }
+    let qos = conn.ack_qos();
     let body = async {
         let filters = vec![cx.topic("w/+/x"), cx.topic("h/#")];
         let cases = [(cx.topic("w/a/x"), "+"), (cx.topic("h/a/b"), "#")];
@@ -73,7 +74,7 @@ async fn wildcards(cx: &Ctx, conn: &mut Conn) -> Stage {
         for (topic, wildcard) in &cases {
             let payload = Bytes::from(format!("wildcard {wildcard}"));
             conn.session
-                .publish(topic, payload.clone(), 1, false, None)
+                .publish(topic, payload.clone(), qos, false, None)
                 .await?;
             conn.session.wait_acks(cx.timeout).await?;
             if receive(&mut conn.session, topic, &payload, cx.timeout)
@@ -109,6 +110,7 @@ async fn shared(cx: &Ctx, conn: &mut Conn) -> Stage {
         );
     }
     const N: usize = 6;
+    let qos = conn.ack_qos();
     let body = async {
         let topic = cx.topic("shared");
         let filter = vec![format!("$share/mqcheck{}/{topic}", super::random_hex())];
@@ -120,7 +122,7 @@ async fn shared(cx: &Ctx, conn: &mut Conn) -> Stage {
         // default) stalls 40 ms on delayed ACKs.
         for i in 0..N {
             conn.session
-                .publish(&topic, Bytes::from(format!("shared {i}")), 1, false, None)
+                .publish(&topic, Bytes::from(format!("shared {i}")), qos, false, None)
                 .await?;
             conn.session.wait_acks(cx.timeout).await?;
         }
@@ -191,7 +193,7 @@ async fn accepts(
     *tries += 1;
     let mut s = Session::connect(&conn.plan_for("size"), false, false).await?;
     let ok = match s
-        .publish(topic, payload.slice(..size), 1, false, None)
+        .publish(topic, payload.slice(..size), conn.ack_qos(), false, None)
         .await
     {
         Ok(()) => s.wait_acks(cx.timeout).await.is_ok(),
@@ -271,11 +273,12 @@ async fn will(cx: &Ctx, conn: &mut Conn) -> Stage {
         let payload = format!("mq-check will {}", super::random_hex());
         let filters = vec![topic.clone()];
         subscribe(&mut conn.session, &filters).await?;
+        let plan_qos = conn.ack_qos();
         let mut plan = conn.plan_for("will");
         plan.will = Some(Will {
             topic: Topic::parse(&topic).map_err(Error::usage)?,
             payload: payload.clone().into_bytes(),
-            qos: 1,
+            qos: plan_qos,
             retain: false,
         });
         Session::connect(&plan, false, false).await?.abort();

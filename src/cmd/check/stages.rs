@@ -36,6 +36,12 @@ impl Conn {
     pub fn max_qos(&self) -> u8 {
         self.session.connack().maximum_qos.unwrap_or(2).min(2)
     }
+
+    /// QoS 1 for publishes whose acknowledgement tells something, unless the broker takes
+    /// only QoS 0 (publishing above its maximum QoS is a protocol error).
+    pub fn ack_qos(&self) -> u8 {
+        self.max_qos().min(1)
+    }
 }
 
 pub async fn dns(cx: &Ctx) -> (Stage, Option<Vec<SocketAddr>>) {
@@ -334,10 +340,11 @@ pub async fn retained(cx: &Ctx, conn: &mut Conn) -> (Stage, Option<()>) {
         return (s, Some(()));
     }
     let topic = cx.topic("retained");
+    let qos = conn.ack_qos();
     let payload = Bytes::from(format!("mq-check {}", super::random_hex()));
     let step = async {
         conn.session
-            .publish(&topic, payload.clone(), 1, true, None)
+            .publish(&topic, payload.clone(), qos, true, None)
             .await?;
         conn.session.wait_acks(cx.timeout).await?;
         let set = t.elapsed();
@@ -360,7 +367,7 @@ pub async fn retained(cx: &Ctx, conn: &mut Conn) -> (Stage, Option<()>) {
         let got = receive(&mut reader, &topic, &payload, cx.timeout).await?;
         let read = t.elapsed();
         conn.session
-            .publish(&topic, Bytes::new(), 1, true, None)
+            .publish(&topic, Bytes::new(), qos, true, None)
             .await?;
         conn.session.wait_acks(cx.timeout).await?;
         // A new subscription gets the retained message before the answer to a later request,
