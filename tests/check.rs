@@ -544,3 +544,26 @@ fn check_watch_json_prints_one_object_per_line() {
     assert_eq!(lines[2]["summary"]["runs"], 2);
     assert_eq!(lines[2]["summary"]["failed"], 0);
 }
+
+#[test]
+fn check_with_a_fixed_client_id_or_one_protocol_version_passes() {
+    let b = Broker::start();
+    // Extra connections get suffixed ids, so the broker never takes the main one over.
+    let out = run(
+        check_on(&b, &["-i", "probe-me", "--probe", "--max-payload", "64KiB"]),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    for (v, name, other) in [
+        ("311", "3.1.1", "MQTT 5 not tried"),
+        ("5", "5", "3.1.1 not tried"),
+    ] {
+        let out = run(check_on(&b, &["-V", v, "--json"]), b"", LIMIT);
+        assert_eq!(code(&out), 0, "{}", stdout(&out));
+        let r = json_of(&out);
+        let c = stage(&r, "connect");
+        assert_eq!(c["facts"]["version"], name);
+        assert!(c["summary"].as_str().unwrap().contains(other), "{c:#}");
+    }
+}
