@@ -567,3 +567,41 @@ fn check_with_a_fixed_client_id_or_one_protocol_version_passes() {
         assert!(c["summary"].as_str().unwrap().contains(other), "{c:#}");
     }
 }
+
+#[test]
+fn check_tcp_timeout_is_told_apart_from_refused() {
+    // A listener that never accepts, its queue filled: the kernel drops further SYNs, as a
+    // firewall would.
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let mut held = Vec::new();
+    let mut full = false;
+    for _ in 0..1000 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(s) => held.push(s),
+            Err(_) => {
+                full = true;
+                break;
+            }
+        }
+    }
+    assert!(full, "the accept queue never filled");
+    let out = run(
+        check_at(
+            "127.0.0.1",
+            addr.port(),
+            &["--connect-timeout", "1s", "--json"],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let r = json_of(&out);
+    let tcp = stage(&r, "tcp");
+    assert_eq!(tcp["facts"]["failure"], "timed out", "{tcp:#}");
+    assert!(
+        tcp["hint"].as_str().unwrap().contains("firewall"),
+        "{tcp:#}"
+    );
+    drop(held);
+}
