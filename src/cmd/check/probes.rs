@@ -5,7 +5,7 @@
 //! A feature the broker declares unavailable is a finding, not a failure; a probe fails (exit 6)
 //! when the broker misbehaves: a message lost or delivered twice, a will not published.
 
-use super::stages::{receive, Conn};
+use super::stages::{receive, received_by_now, Conn};
 use super::{ms, Ctx, Kind, Report, Stage};
 use crate::exit::{Code, Error, Result};
 use crate::options::Will;
@@ -22,7 +22,7 @@ pub async fn run(cx: &Ctx, conn: &mut Conn, r: &mut Report) {
         shared(cx, conn).await,
         max_payload(cx, conn).await,
         will(cx, conn).await,
-        sys(conn).await,
+        sys(cx, conn).await,
     ];
     r.stages
         .extend(probes.into_iter().map(|s| s.kind(Kind::Probe)));
@@ -142,13 +142,9 @@ async fn shared(cx: &Ctx, conn: &mut Conn) -> Stage {
             }
         }
         // Anything still in flight (a duplicate) is in the buffers after a round trip.
-        a.sync().await?;
-        b.sync().await?;
         for (who, s) in [('a', &mut a), ('b', &mut b)] {
-            while s.has_pending() {
-                if let Event::Message(m) = s.next_event().await? {
-                    got.entry(m.payload.to_vec()).or_default().push(who);
-                }
+            for m in received_by_now(s, cx.timeout).await? {
+                got.entry(m.payload.to_vec()).or_default().push(who);
             }
         }
         let _ = a.disconnect().await;
@@ -306,7 +302,7 @@ async fn will(cx: &Ctx, conn: &mut Conn) -> Stage {
 }
 
 /// `$SYS/broker/...`: what the broker says about itself, when this user may read it.
-async fn sys(conn: &mut Conn) -> Stage {
+async fn sys(cx: &Ctx, conn: &mut Conn) -> Stage {
     let t = Instant::now();
     let body = async {
         let wanted = ["version", "uptime", "clients/connected"];
@@ -316,15 +312,12 @@ async fn sys(conn: &mut Conn) -> Stage {
         if results.iter().any(Result::is_ok) {
             // mosquitto retains its $SYS topics: they arrive before the answer to a later
             // request. Topics published only every sys_interval are not waited for.
-            conn.session.sync().await?;
-            while conn.session.has_pending() {
-                if let Event::Message(m) = conn.session.next_event().await? {
-                    if let Some(k) = m.topic.strip_prefix("$SYS/broker/") {
-                        found.insert(
-                            k.to_string(),
-                            String::from_utf8_lossy(&m.payload).into_owned(),
-                        );
-                    }
+            for m in received_by_now(&mut conn.session, cx.timeout).await? {
+                if let Some(k) = m.topic.strip_prefix("$SYS/broker/") {
+                    found.insert(
+                        k.to_string(),
+                        String::from_utf8_lossy(&m.payload).into_owned(),
+                    );
                 }
             }
         }

@@ -274,6 +274,25 @@ pub async fn receive(
     }
 }
 
+/// Every message the broker sent before answering a new request (`Session::sync`): retained
+/// messages of a fresh subscription, duplicates still in flight. Does not wait for more.
+pub async fn received_by_now(
+    session: &mut Session,
+    within: Duration,
+) -> Result<Vec<Message>, Error> {
+    session.sync().await?;
+    let mut out = Vec::new();
+    while session.has_pending() {
+        match tokio::time::timeout(within, session.next_event()).await {
+            Ok(Ok(Event::Message(m))) => out.push(m),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(out)
+}
+
 pub async fn round_trip(cx: &Ctx, conn: &mut Conn) -> (Stage, Option<()>) {
     let t = Instant::now();
     let topic = cx.topic("rt");
@@ -374,14 +393,11 @@ pub async fn retained(cx: &Ctx, conn: &mut Conn) -> (Stage, Option<()>) {
         // so after `sync` an empty buffer proves the clear without waiting.
         reader.unsubscribe(filters).await?;
         reader.subscribe(filters, &opts).await?;
-        reader.sync().await?;
-        let mut left = false;
-        while reader.has_pending() {
-            // The clear itself reaches the reader as a live, empty message.
-            if let Event::Message(m) = reader.next_event().await? {
-                left |= m.retain && !m.payload.is_empty();
-            }
-        }
+        // The clear itself reaches the reader as a live, empty message.
+        let left = received_by_now(&mut reader, cx.timeout)
+            .await?
+            .iter()
+            .any(|m| m.retain && !m.payload.is_empty());
         let _ = reader.disconnect().await;
         Ok((got.map(|m| m.retain), set, read, left))
     };
