@@ -16,6 +16,7 @@ for _ in $(seq 50); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   sleep 0.1
 done
+kill -0 "$pid" 2>/dev/null || { echo "mosquitto did not start on port $port: $(cat "$dir/log")" >&2; exit 1; }
 "$mq" check -h 127.0.0.1 -p "$port"
 hyperfine --warmup 3 --runs "${RUNS:-30}" -N \
   "$mq check -h 127.0.0.1 -p $port --quiet" \
