@@ -277,9 +277,12 @@ async fn run_stages(cx: &Ctx, r: &mut Report) {
             return;
         }
     }
-    // From here on connect to the address TCP reached, so every stage talks to the same host.
+    // From here on connect to the address TCP reached, so every stage talks to the same host;
+    // over TLS the name stays, since the certificate is checked against it.
     let mut plan = cx.plan.clone();
-    plan.host = addr.ip().to_string();
+    if cx.tls.is_none() {
+        plan.host = addr.ip().to_string();
+    }
     let Some(mut conn) = r.push(connect::connect(&plan).await) else {
         return;
     };
