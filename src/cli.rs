@@ -5,7 +5,9 @@
 //! protocol version (version is `--version` only), values may start with `-`, and a repeated
 //! scalar option keeps its last value.
 
-use crate::options::{parse_duration, parse_port, parse_qos, parse_session_expiry, ProtocolArg};
+use crate::options::{
+    parse_byte_size, parse_duration, parse_port, parse_qos, parse_session_expiry, ProtocolArg,
+};
 use crate::output::{ColorChoice, PayloadFormat, Zone};
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -54,6 +56,19 @@ pub enum Command {
         after_help = "Examples:\n  mq sub -t 'sensor/#' -v\n  mq sub -t alarms/door -C 1 -W 30s\n  mq sub -t 'config/#' --retained-only --remove-retained -W 1\n  mq sub -c -i logger -q 1 -t 'events/#'\n\nOutput formats:\n  mq sub -t 'sensor/#' -F '@H:@M:@S %t %p'      # template, as mosquitto_sub -F\n  mq sub -t 'sensor/#' --json | jq .payload     # one JSON object per line\n  mq sub -t 'cam/#' -v --format hex              # raw|text|hex|base64|json payloads\n  mq sub -t 'sensor/#' -v --timestamp=utc --color never\n  mq sub -t 'cam/1' -C 1 --output frame.jpg       # raw payloads appended to a file\n  mq sub -t 'busy/#' --count-only               # messages per second"
     )]
     Sub(SubArgs),
+    /// Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained
+    #[command(
+        disable_help_flag = true,
+        disable_version_flag = true,
+        args_override_self = true,
+        long_about = "Diagnose a broker stage by stage: DNS, TCP connect, MQTT CONNECT (5 and \
+3.1.1), SUBSCRIBE, publish -> receive round trips at QoS 0, 1 and 2, and a retained message read \
+back on a new connection. Each stage is timed; a failure says what failed and what to try. \
+Exit codes: 0 healthy, 3 unreachable, 4 connection refused, 5 subscribe/publish refused, \
+6 a probe or assertion failed.",
+        after_help = "Examples:\n  mq check -h broker.local\n  mq check -h broker.local -u alice --probe\n  mq check --json --max-latency 200ms --require-v5\n  mq check --interval 10s"
+    )]
+    Check(CheckArgs),
 }
 
 /// How to reach the broker and who we are: shared by every subcommand.
@@ -351,3 +366,52 @@ const FORMAT_HELP: &str = r"Print each message with this template (mosquitto_sub
   @X: strftime field X of the local receive time (@Y-@m-@d @H:@M:@S), @N nanoseconds, @@ an @.
   Escapes: \\ \0 \a \e \n \r \t \v.  %% is a %.
 Example: -F '@H:@M:@S %-20t %5l %p'";
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+
+    /// Topics used by the check live under this prefix [default: mq-check/<random>]
+    #[arg(long, allow_hyphen_values = true, help_heading = "Check")]
+    pub topic_prefix: Option<String>,
+
+    /// Also probe capabilities: wildcards, shared subscriptions, maximum payload, will, $SYS
+    #[arg(long, help_heading = "Check")]
+    pub probe: bool,
+
+    /// Largest payload the --probe size search tries: bytes, or with a unit (64KiB, 16MiB)
+    #[arg(long, value_parser = parse_byte_size, default_value = "16MiB", help_heading = "Check")]
+    pub max_payload: u64,
+
+    /// How long to wait for each acknowledgement or message
+    #[arg(long, value_parser = parse_duration, default_value = "5s", help_heading = "Check")]
+    pub timeout: Duration,
+
+    /// Print one JSON object instead of the report
+    #[arg(long, help_heading = "Check")]
+    pub json: bool,
+
+    /// Fail (exit 6) if a round trip takes longer than this
+    #[arg(long, value_parser = parse_duration, help_heading = "Assertions")]
+    pub max_latency: Option<Duration>,
+
+    /// Fail (exit 6) if the broker does not accept MQTT 5
+    #[arg(long, help_heading = "Assertions")]
+    pub require_v5: bool,
+
+    /// Fail (exit 6) unless the connection uses TLS
+    #[arg(long, help_heading = "Assertions")]
+    pub require_tls: bool,
+
+    /// Fail (exit 6) if the broker's certificate expires in fewer days than this
+    #[arg(long, value_name = "DAYS", help_heading = "Assertions")]
+    pub min_cert_days: Option<u32>,
+
+    /// Repeat the check at this interval, one line per run, until Ctrl-C (then a summary)
+    #[arg(long, value_parser = parse_duration, help_heading = "Watch")]
+    pub interval: Option<Duration>,
+
+    /// With --interval: stop after this many runs
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), help_heading = "Watch")]
+    pub runs: Option<u64>,
+}

@@ -300,6 +300,25 @@ pub fn parse_session_expiry(s: &str) -> Result<u32, String> {
     u32::try_from(d.as_secs()).map_err(|_| format!("'{s}' is out of range (0-4294967295 seconds)"))
 }
 
+/// A byte count: `10000`, `64KiB`, `16MiB`, `1M` (units are powers of 1024; `B` optional).
+pub fn parse_byte_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size (examples: 10000, 64KiB, 16MiB)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("'{s}': unknown unit (use B, KiB, MiB or GiB)")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("'{s}' is too large"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,6 +331,17 @@ mod tests {
         assert_eq!(parse_duration("1m30s").unwrap(), Duration::from_secs(90));
         for bad in ["-1", "abc", "", "5 parsecs", "NaN", "inf"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn byte_sizes() {
+        assert_eq!(parse_byte_size("10000"), Ok(10000));
+        assert_eq!(parse_byte_size("64KiB"), Ok(65536));
+        assert_eq!(parse_byte_size("16MiB"), Ok(16 << 20));
+        assert_eq!(parse_byte_size("1m"), Ok(1 << 20));
+        for bad in ["", "MiB", "1.5MiB", "-1", "3 parsecs"] {
+            assert!(parse_byte_size(bad).is_err(), "{bad}");
         }
     }
 

@@ -90,6 +90,11 @@ pub struct ConnAckInfo {
     pub shared_available: Option<bool>,
     pub subscription_ids_available: Option<bool>,
     pub reason_string: Option<String>,
+    pub session_expiry_interval: Option<u32>,
+    pub user_properties: Vec<(String, String)>,
+    pub response_information: Option<String>,
+    pub server_reference: Option<String>,
+    pub authentication_method: Option<String>,
 }
 
 /// Options of one subscription.
@@ -546,6 +551,12 @@ impl Session {
         Ok(())
     }
 
+    /// Drop the network connection without a DISCONNECT, as a crashing client would: the broker
+    /// publishes the will. (`mq check --probe` tests will delivery with it.)
+    pub fn abort(self) {
+        self.driver.abort();
+    }
+
     fn close_with(&mut self, e: Error) -> Error {
         let out = Error::new(e.code, e.message.clone());
         self.closed = Some(e);
@@ -923,6 +934,11 @@ fn from_v5(e: r5::Event) -> Polled {
                 shared_available: p.shared_subscription_available.map(|v| v != 0),
                 subscription_ids_available: p.subscription_identifiers_available.map(|v| v != 0),
                 reason_string: p.reason_string,
+                session_expiry_interval: p.session_expiry_interval,
+                user_properties: p.user_properties,
+                response_information: p.response_information,
+                server_reference: p.server_reference,
+                authentication_method: p.authentication_method,
             })
         }
         r5::Event::Incoming(Packet::Publish(p)) => Polled::Publish(Message {
