@@ -178,7 +178,7 @@ pub struct PubArgs {
     )]
     pub message: Option<String>,
 
-    /// Send a file as the payload
+    /// Send a file: one message if it fits in a chunk, else a chunked transfer; - reads stdin
     #[arg(
         short = 'f',
         long,
@@ -200,9 +200,9 @@ pub struct PubArgs {
     #[arg(short = 'n', long, group = "payload", help_heading = "Publish")]
     pub null_message: bool,
 
-    /// Quality of service: 0, 1 or 2
-    #[arg(short = 'q', long, value_parser = parse_qos, default_value = "0", allow_hyphen_values = true, help_heading = "Publish")]
-    pub qos: u8,
+    /// Quality of service: 0, 1 or 2 [default: 0; 1 for chunked transfers]
+    #[arg(short = 'q', long, value_parser = parse_qos, allow_hyphen_values = true, help_heading = "Publish")]
+    pub qos: Option<u8>,
 
     /// Ask the broker to retain the message
     #[arg(short = 'r', long, help_heading = "Publish")]
@@ -219,6 +219,14 @@ pub struct PubArgs {
     /// Fail if QoS 1/2 acknowledgements have not all arrived this long after the last publish
     #[arg(long, value_parser = parse_duration, default_value = "30s", help_heading = "Publish")]
     pub ack_timeout: Duration,
+
+    /// -f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker's maximum packet size needs]
+    #[arg(long, value_parser = parse_chunk_size, requires = "file", help_heading = "File transfer")]
+    pub chunk_size: Option<u64>,
+
+    /// -f: send as a chunked transfer even if the file fits in one message
+    #[arg(long, requires = "file", help_heading = "File transfer")]
+    pub chunked: bool,
 }
 
 #[derive(Args, Debug)]
@@ -273,4 +281,36 @@ pub struct SubArgs {
     /// Do not print a newline after each message
     #[arg(short = 'N', long = "no-eol", help_heading = "Output")]
     pub no_eol: bool,
+
+    /// Save each file (chunked transfer) and each other message as a file in DIR; print its path
+    #[arg(long, value_name = "DIR", help_heading = "Save files")]
+    pub save_dir: Option<PathBuf>,
+
+    /// --save-dir: replace an existing file of the same name (default: add a number, photo.1.jpg)
+    #[arg(long, requires = "save_dir", help_heading = "Save files")]
+    pub overwrite: bool,
+
+    /// --save-dir: print a JSON object per file (file, topic, size, sha256, frames, content_type, transfer)
+    #[arg(long, requires = "save_dir", help_heading = "Save files")]
+    pub json: bool,
+
+    /// --save-dir: give up on a transfer when no chunk arrived for this long
+    #[arg(long, value_parser = parse_duration, default_value = "60s", help_heading = "Save files")]
+    pub transfer_timeout: Duration,
+
+    /// --save-dir: refuse files announced larger than this
+    #[arg(long, value_parser = parse_max_size, default_value = "4GiB", help_heading = "Save files")]
+    pub max_size: u64,
+}
+
+fn parse_chunk_size(s: &str) -> Result<u64, String> {
+    match crate::transfer::parse_size(s)? {
+        0 => Err("the chunk size must be at least 1 byte".into()),
+        n if n > 256 << 20 => Err("the chunk size must be at most 256MiB".into()),
+        n => Ok(n),
+    }
+}
+
+fn parse_max_size(s: &str) -> Result<u64, String> {
+    crate::transfer::parse_size(s)
 }

@@ -188,6 +188,18 @@ impl Session {
         reconnect: bool,
         wants_messages: bool,
     ) -> Result<Session> {
+        Self::connect_buffered(plan, reconnect, wants_messages, MESSAGE_CHANNEL).await
+    }
+
+    /// `connect`, with at most `buffer` received messages waiting for the command before the
+    /// event loop stops reading: a command that keeps large payloads (file chunks) keeps memory
+    /// bounded by a few of them.
+    pub async fn connect_buffered(
+        plan: &ConnectPlan,
+        reconnect: bool,
+        wants_messages: bool,
+        buffer: usize,
+    ) -> Result<Session> {
         let versions: &[Version] = match plan.protocol {
             Protocol::Auto => &[Version::V5, Version::V311],
             Protocol::V5 => &[Version::V5],
@@ -217,6 +229,7 @@ impl Session {
                         connack,
                         reconnect,
                         wants_messages,
+                        buffer,
                     ));
                 }
                 Ok(Err(Failure::Refused {
@@ -252,8 +265,9 @@ impl Session {
         connack: ConnAckInfo,
         reconnect: bool,
         wants_messages: bool,
+        buffer: usize,
     ) -> Session {
-        let (tx, rx) = mpsc::channel(MESSAGE_CHANNEL);
+        let (tx, rx) = mpsc::channel(buffer.max(1));
         let acks = Arc::new(Mutex::new(Acks::default()));
         let (changed_tx, changed_rx) = watch::channel(0u64);
         let driver = Driver {
@@ -338,6 +352,13 @@ impl Session {
     /// Wait until every publish so far was written and, at QoS 1/2, acknowledged. A refusal by
     /// the broker is exit code 5; a lost connection or `timeout` with messages unacknowledged is 1.
     pub async fn wait_acks(&mut self, timeout: Duration) -> Result<()> {
+        self.wait_pending_at_most(0, timeout).await
+    }
+
+    /// `wait_acks`, but return as soon as at most `max` publishes are unwritten or
+    /// unacknowledged: a sender keeps a bounded window of messages in flight. `timeout` bounds
+    /// the wait for the next acknowledgement.
+    pub async fn wait_pending_at_most(&mut self, max: u64, timeout: Duration) -> Result<()> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             {
@@ -350,7 +371,7 @@ impl Session {
                     .hint("check the broker's ACL for this user and topic"));
                 }
                 let pending = acks.requested - acks.written + acks.outstanding.len() as u64;
-                if pending == 0 {
+                if pending <= max {
                     return Ok(());
                 }
                 if let Some(why) = &acks.closed {

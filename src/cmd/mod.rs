@@ -2,4 +2,5 @@
 //! results to `output`.
 
 pub mod publish;
+pub mod save;
 pub mod subscribe;

@@ -65,6 +65,9 @@ async fn receive(
     filters: &[String],
     filter_out: &[TopicFilter],
 ) -> Result<()> {
+    if let Some(dir) = &args.save_dir {
+        return super::save::receive(args, dir, plan, filters, filter_out).await;
+    }
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut session = Session::connect(plan, true, true).await?;
@@ -145,7 +148,7 @@ async fn receive(
     session.disconnect().await
 }
 
-async fn subscribe(
+pub(super) async fn subscribe(
     session: &mut Session,
     filters: &[String],
     opts: &SubscribeOptions,

@@ -7,6 +7,9 @@
 use crate::session::Message;
 use std::io::{self, Write};
 
+pub mod progress;
+pub mod saved;
+
 /// Where received messages go, and how they look.
 pub struct Printer {
     out: io::BufWriter<io::Stdout>,
