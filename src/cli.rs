@@ -221,11 +221,11 @@ pub struct PubArgs {
     pub ack_timeout: Duration,
 
     /// -f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker's maximum packet size needs]
-    #[arg(long, value_parser = parse_chunk_size, requires = "file", help_heading = "File transfer")]
+    #[arg(long, value_parser = parse_chunk_size, help_heading = "File transfer")]
     pub chunk_size: Option<u64>,
 
     /// -f: send as a chunked transfer even if the file fits in one message
-    #[arg(long, requires = "file", help_heading = "File transfer")]
+    #[arg(long, help_heading = "File transfer")]
     pub chunked: bool,
 }
 

@@ -63,6 +63,20 @@ fn usage_error(e: clap::Error) -> Code {
     let text = e.render().to_string();
     let first = text.lines().next().unwrap_or("invalid arguments");
     let first = first.strip_prefix("error: ").unwrap_or(first);
+    // "the following required arguments were not provided:" lists them on the next lines.
+    let listed: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(str::trim)
+        .collect();
+    let joined;
+    let first = if first.ends_with(':') && !listed.is_empty() {
+        joined = format!("{first} {}", listed.join(", "));
+        joined.as_str()
+    } else {
+        first
+    };
     let (message, hint) = match first.split_once(" (hint: ") {
         Some((m, h)) => (m.to_string(), h.trim_end_matches(')').to_string()),
         None => (first.to_string(), "see mq --help".to_string()),

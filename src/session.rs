@@ -257,6 +257,8 @@ impl Session {
         Err(failure_error(last.unwrap_or(Failure::Timeout), plan))
     }
 
+    // The connect outcome and the three choices of `connect_buffered`, passed straight on.
+    #[allow(clippy::too_many_arguments)]
     fn start(
         plan: &ConnectPlan,
         client: Client,

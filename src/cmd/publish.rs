@@ -28,6 +28,10 @@ pub async fn run(args: PubArgs) -> Result<()> {
     let topic =
         Topic::parse(&topic).map_err(|e| Error::usage(format!("invalid publish topic: {e}")))?;
     // Read the payload before connecting: a missing file fails without touching the network.
+    if args.file.is_none() && (args.chunked || args.chunk_size.is_some()) {
+        return Err(Error::usage("--chunked and --chunk-size apply to -f only")
+            .hint("send a file with -f FILE, or stdin with -f -"));
+    }
     let file = args.file.as_deref().map(send::open).transpose()?;
     let source = match file {
         Some(_) => None,

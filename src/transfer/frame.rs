@@ -50,18 +50,18 @@ impl Header {
     }
 
     /// Bytes of the encoded header (the `H` field).
-    pub fn len(&self) -> usize {
+    pub fn encoded_len(&self) -> usize {
         FIXED + 2 + self.name.len() + self.content_type.len() + self.sha256.map_or(0, |_| 32)
     }
 
-    /// Write the header into `out`, which must be exactly `self.len()` bytes. Name and content
+    /// Write the header into `out`, which must be exactly `self.encoded_len()` bytes. Name and content
     /// type must be at most 255 bytes (the sender checks them once, up front).
     pub fn encode_into(&self, out: &mut [u8]) {
-        debug_assert_eq!(out.len(), self.len());
+        debug_assert_eq!(out.len(), self.encoded_len());
         let mut w = Writer { out, at: 0 };
         w.put(&MAGIC);
         w.put(&[VERSION, if self.is_last() { FLAG_LAST } else { 0 }]);
-        w.put(&(self.len() as u16).to_be_bytes());
+        w.put(&(self.encoded_len() as u16).to_be_bytes());
         w.put(&self.id);
         w.put(&self.seq.to_be_bytes());
         w.put(&self.count.to_be_bytes());
@@ -78,7 +78,7 @@ impl Header {
 
     /// The header followed by `data`, as one payload.
     pub fn frame(&self, data: &[u8]) -> Vec<u8> {
-        let mut out = vec![0; self.len()];
+        let mut out = vec![0; self.encoded_len()];
         self.encode_into(&mut out);
         out.extend_from_slice(data);
         out
@@ -245,7 +245,7 @@ mod tests {
         // Reserved bytes before the data (a later minor addition) are skipped using H.
         let h = header(false);
         let mut f = h.frame(b"");
-        let len = (h.len() + 3) as u16;
+        let len = (h.encoded_len() + 3) as u16;
         f[6..8].copy_from_slice(&len.to_be_bytes());
         f.extend_from_slice(b"...data");
         let (_, data) = decode(&f).unwrap().unwrap();

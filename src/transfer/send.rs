@@ -313,7 +313,7 @@ impl Transfer {
                 content_type: self.content_type.clone(),
                 sha256: piece.sha256,
             };
-            let hlen = header.len();
+            let hlen = header.encoded_len();
             header.encode_into(&mut piece.buf[MAX_HEADER - hlen..MAX_HEADER]);
             let len = piece.len;
             let payload = Bytes::from(piece.buf).slice(MAX_HEADER - hlen..MAX_HEADER + len);
