@@ -53,6 +53,90 @@ pub enum Command {
         after_help = "Examples:\n  mq sub -t 'sensor/#' -v\n  mq sub -t alarms/door -C 1 -W 30s\n  mq sub -t 'config/#' --retained-only --remove-retained -W 1\n  mq sub -c -i logger -q 1 -t 'events/#'"
     )]
     Sub(SubArgs),
+    /// Run a capture (a command's output, a file) on each trigger message and publish it; or,
+    /// with --request, trigger a capture and save what comes back
+    #[command(
+        disable_help_flag = true,
+        disable_version_flag = true,
+        args_override_self = true,
+        after_help = "Examples:\n  mq capture --trigger camera/capture --match capture_image --topic camera/image --exec 'rpicam-still -o -'\n  mq capture --trigger 'cams/+/capture' --topic 'cams/{1}/image' --file /run/cam/last.jpg\n  mq capture --request --trigger camera/capture --match capture_image --topic camera/image -o photo.jpg -W 10s"
+    )]
+    Capture(CaptureArgs),
+}
+
+/// What to do with a trigger that arrives while a capture runs.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnBusy {
+    Queue,
+    Drop,
+}
+
+#[derive(Args, Debug)]
+pub struct CaptureArgs {
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+
+    /// Trigger topic filter (agent; + and # allowed), or the topic to publish the trigger to (--request)
+    #[arg(long, allow_hyphen_values = true, help_heading = "Capture")]
+    pub trigger: String,
+
+    /// Capture only for a trigger with exactly this payload [default: any payload]; --request sends it
+    #[arg(long = "match", allow_hyphen_values = true, help_heading = "Capture")]
+    pub match_payload: Option<String>,
+
+    /// Topic for the captures; {1}, {2}... stand for levels of the trigger's topic
+    #[arg(long, allow_hyphen_values = true, help_heading = "Capture")]
+    pub topic: String,
+
+    /// Source: a shell command whose stdout is the capture (env MQ_TRIGGER_TOPIC, MQ_TRIGGER_PAYLOAD)
+    #[arg(
+        long,
+        group = "source",
+        allow_hyphen_values = true,
+        help_heading = "Capture"
+    )]
+    pub exec: Option<String>,
+
+    /// Source: publish this file (written by another camera tool)
+    #[arg(
+        long,
+        group = "source",
+        allow_hyphen_values = true,
+        help_heading = "Capture"
+    )]
+    pub file: Option<PathBuf>,
+
+    /// Kill a capture command still running after this long
+    #[arg(long, value_parser = parse_duration, default_value = "30s", help_heading = "Capture")]
+    pub timeout: Duration,
+
+    /// A trigger that arrives during a capture: queue it (up to 100) or drop it (counted)
+    #[arg(long, value_enum, default_value = "queue", help_heading = "Capture")]
+    pub on_busy: OnBusy,
+
+    /// Retained online/offline status topic [default: <topic>/status]
+    #[arg(long, allow_hyphen_values = true, help_heading = "Capture")]
+    pub status_topic: Option<String>,
+
+    /// Quality of service of captures, events and status
+    #[arg(short = 'q', long, value_parser = parse_qos, default_value = "1", allow_hyphen_values = true, help_heading = "Capture")]
+    pub qos: u8,
+
+    /// Data bytes per chunk of a chunked capture (as mq pub --chunk-size)
+    #[arg(long, value_parser = parse_chunk_size, help_heading = "Capture")]
+    pub chunk_size: Option<u64>,
+
+    /// Request side: publish the trigger, wait for the capture, save it to -o
+    #[arg(long, requires = "output", help_heading = "Request")]
+    pub request: bool,
+
+    /// --request: where to save the capture (replaced atomically)
+    #[arg(short = 'o', long, help_heading = "Request")]
+    pub output: Option<PathBuf>,
+
+    /// --request: exit 27 if the capture has not arrived after this long
+    #[arg(short = 'W', long = "wait", value_parser = parse_duration, default_value = "30s", help_heading = "Request")]
+    pub wait: Duration,
 }
 
 /// How to reach the broker and who we are: shared by every subcommand.

@@ -16,6 +16,7 @@ fn run(cli: cli::Cli) -> Code {
     let quiet = match &cli.command {
         cli::Command::Pub(a) => a.conn.quiet,
         cli::Command::Sub(a) => a.conn.quiet,
+        cli::Command::Capture(a) => a.conn.quiet,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -25,6 +26,7 @@ fn run(cli: cli::Cli) -> Code {
         match cli.command {
             cli::Command::Pub(a) => cmd::publish::run(a).await,
             cli::Command::Sub(a) => cmd::subscribe::run(a).await,
+            cli::Command::Capture(a) => cmd::capture::run(a).await,
         }
     });
     // Do not wait for stdin readers or other blocking work still running.

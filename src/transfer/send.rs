@@ -273,15 +273,15 @@ async fn next_piece(rx: &mut mpsc::Receiver<io::Result<Piece>>, shown: &str) -> 
 }
 
 impl Transfer {
-    /// Publish every frame at `qos`, keeping at most `WINDOW` unacknowledged; returns when the
-    /// last one was handed to the session (the caller waits for the remaining acks).
+    /// Publish every frame at `qos`, keeping at most `WINDOW` unacknowledged, and wait for the
+    /// last acknowledgements. Returns the size and sha256 of what was sent.
     pub async fn send(
         mut self,
         session: &mut Session,
         topic: &str,
         qos: u8,
         ack_timeout: Duration,
-    ) -> Result<()> {
+    ) -> Result<(u64, [u8; 32])> {
         let id = transfer_id();
         let count = self.size.map(|s| frame::frame_count(s, self.chunk) as u32);
         let progress = Progress::bytes(self.size);
@@ -323,7 +323,9 @@ impl Transfer {
             session.publish(topic, payload, qos, false, None).await?;
             progress.add(len as u64);
             if last {
-                break;
+                session.wait_acks(ack_timeout).await?;
+                progress.done();
+                return Ok((header.size, header.sha256.unwrap_or_default()));
             }
             seq = seq.checked_add(1).ok_or_else(|| {
                 Error::runtime(format!("{}: more than 2^32 chunks", self.shown))
@@ -331,9 +333,6 @@ impl Transfer {
             })?;
             piece = next_piece(&mut self.rx, &self.shown).await?;
         }
-        session.wait_acks(ack_timeout).await?;
-        progress.done();
-        Ok(())
     }
 }
 
