@@ -703,7 +703,8 @@ fn build(plan: &ConnectPlan, version: Version) -> (Client, Loop) {
         }
         Version::V5 => {
             let mut o = r5::MqttOptions::new(plan.client_id.clone(), plan.host.clone(), plan.port);
-            o.set_keep_alive(plan.keep_alive)
+            // rumqttc's v5 client panics below 5s (and cannot disable keepalive): round up.
+            o.set_keep_alive(plan.keep_alive.max(Duration::from_secs(5)))
                 .set_clean_start(plan.clean_start)
                 .set_max_packet_size(Some(MAX_PACKET as u32))
                 .set_request_channel_capacity(REQUEST_CHANNEL)
