@@ -84,6 +84,15 @@ pub struct CaptureArgs {
     #[arg(long = "match", allow_hyphen_values = true, help_heading = "Capture")]
     pub match_payload: Option<String>,
 
+    /// Capture only for a JSON trigger whose value at this JSON pointer equals VALUE: /cmd=capture
+    #[arg(
+        long,
+        value_name = "POINTER=VALUE",
+        allow_hyphen_values = true,
+        help_heading = "Capture"
+    )]
+    pub match_json: Option<String>,
+
     /// Topic for the captures; {1}, {2}... stand for levels of the trigger's topic
     #[arg(long, allow_hyphen_values = true, help_heading = "Capture")]
     pub topic: String,
@@ -110,7 +119,11 @@ pub struct CaptureArgs {
     #[arg(long, value_parser = parse_duration, default_value = "30s", help_heading = "Capture")]
     pub timeout: Duration,
 
-    /// A trigger that arrives during a capture: queue it (up to 100) or drop it (counted)
+    /// Captures running at once, at most
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..), default_value = "1", help_heading = "Capture")]
+    pub concurrency: u16,
+
+    /// A trigger that arrives while --concurrency captures run: queue it (up to 100) or drop it (counted)
     #[arg(long, value_enum, default_value = "queue", help_heading = "Capture")]
     pub on_busy: OnBusy,
 

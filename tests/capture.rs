@@ -332,3 +332,183 @@ fn request_without_an_agent_exits_27() {
     assert_eq!(code(&out), 27, "{}", stderr(&out));
     assert!(stderr(&out).starts_with("mq: no capture arrived on img within 1s"));
 }
+
+#[test]
+fn json_triggers_and_concurrent_captures() {
+    let b = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let img = temp_file(dir.path(), "i.jpg", &jpeg(100));
+    let exec = format!("sleep 1; cat '{}'", img.display());
+    let mut a = agent(
+        &b,
+        &[
+            "--trigger",
+            "c",
+            "--topic",
+            "img",
+            "--exec",
+            &exec,
+            "--match-json",
+            "/cmd=capture",
+            "--concurrency",
+            "3",
+        ],
+    );
+    let sub = subscribed(&b, &["-t", "img/events", "-C", "3", "-W", "5"]);
+    let start = std::time::Instant::now();
+    for payload in [
+        r#"{"cmd":"capture"}"#,
+        r#"{"cmd":"stop"}"#,
+        "capture",
+        r#"{"cmd":"capture"}"#,
+        r#"{"cmd":"capture"}"#,
+    ] {
+        publish(&b, &["-t", "c", "-m", payload, "-q", "1"]);
+    }
+    let out = sub.finish(LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(events(&out).iter().all(|e| e["result"] == "ok"));
+    // Three one-second captures side by side, not one after the other.
+    assert!(
+        start.elapsed() < Duration::from_millis(2900),
+        "{:?}",
+        start.elapsed()
+    );
+    let _ = a.child.kill();
+}
+
+#[test]
+fn a_python_paho_subscriber_receives_a_small_capture() {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import paho.mqtt.client"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("SKIPPED: python3 with paho-mqtt is not installed (pip install paho-mqtt; .ci/run does)");
+        return;
+    }
+    let b = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let img = temp_file(dir.path(), "i.jpg", &jpeg(30_000));
+    let exec = cat(&img);
+    let mut a = agent(
+        &b,
+        &[
+            "--trigger",
+            "camera/capture",
+            "--topic",
+            "camera/image",
+            "--exec",
+            &exec,
+        ],
+    );
+    let out_dir = tempfile::tempdir().unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/receive.py");
+    let mut py = std::process::Command::new("python3");
+    py.args([
+        script,
+        "127.0.0.1",
+        &b.port.to_string(),
+        "camera/image",
+        out_dir.path().to_str().unwrap(),
+        "1",
+    ]);
+    py.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = py.spawn().unwrap();
+    // The receiver prints "ready" once subscribed; a retry loop keeps this free of that race.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let saved = out_dir.path().join("raw.0");
+    while !saved.exists() && std::time::Instant::now() < deadline {
+        publish(&b, &["-t", "camera/capture", "-m", "capture_image"]);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let out = wait_with_limit(child, LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(std::fs::read(&saved).unwrap() == jpeg(30_000));
+    let _ = a.child.kill();
+}
+
+/// A mosquitto on a fixed port, to restart it under a running agent.
+fn mosquitto_on(port: u16, dir: &Path) -> std::process::Child {
+    let conf = dir.join("m.conf");
+    std::fs::write(
+        &conf,
+        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+    )
+    .unwrap();
+    let child = std::process::Command::new("mosquitto")
+        .arg("-c")
+        .arg(&conf)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "mosquitto not listening on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+#[test]
+fn the_agent_survives_a_broker_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut broker = mosquitto_on(port, dir.path());
+    let img = temp_file(dir.path(), "i.jpg", &jpeg(100));
+    let exec = cat(&img);
+    let p = port.to_string();
+    let mut c = mq();
+    c.args([
+        "capture",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &p,
+        "-d",
+        "--trigger",
+        "c",
+        "--topic",
+        "img",
+        "--exec",
+        &exec,
+    ]);
+    let mut a = Running::until(c, "received SUBACK");
+    let _ = broker.kill();
+    let _ = broker.wait();
+    a.wait_for("reconnecting", Duration::from_secs(10));
+    let mut broker = mosquitto_on(port, dir.path());
+    a.wait_for("received SUBACK", Duration::from_secs(40));
+    let mut sub = mq();
+    sub.args([
+        "sub",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &p,
+        "-t",
+        "img",
+        "-C",
+        "1",
+        "-N",
+        "-d",
+    ]);
+    let sub = Running::until(sub, "received SUBACK");
+    let mut trigger = mq();
+    trigger.args(["pub", "-h", "127.0.0.1", "-p", &p, "-t", "c", "-m", "x"]);
+    assert_eq!(code(&run(trigger, b"", LIMIT)), 0);
+    let out = sub.finish(LIMIT);
+    assert!(out.stdout == jpeg(100), "{}", stderr(&out));
+    let _ = a.child.kill();
+    let _ = broker.kill();
+    let _ = broker.wait();
+}

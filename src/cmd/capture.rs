@@ -22,7 +22,7 @@ use source::{Captured, Source};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 use tokio::signal::unix::{signal, SignalKind};
-use tokio::task::JoinHandle;
+use tokio::task::JoinSet;
 
 /// Triggers queued while a capture runs (`--on-busy queue`); more are dropped.
 const QUEUE: usize = 100;
@@ -35,6 +35,13 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
     let trigger = TopicFilter::parse(&args.trigger)
         .map_err(|e| Error::usage(format!("invalid --trigger filter: {e}")))?;
     expand(&args.topic, "check")?;
+    if let Some(spec) = &args.match_json {
+        if !spec.starts_with('/') || !spec.contains('=') {
+            return Err(Error::usage(format!(
+                "--match-json {spec}: expected a JSON pointer and a value, like /cmd=capture"
+            )));
+        }
+    }
     let source = match (&args.exec, &args.file) {
         (Some(cmd), _) => Source::Exec(cmd.clone()),
         (_, Some(path)) => Source::File(path.clone()),
@@ -77,9 +84,10 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
     };
     super::subscribe::subscribe(&mut session, &filters, &opts, &[]).await?;
 
-    let mut running: Option<Running> = None;
+    let mut running: JoinSet<Done> = JoinSet::new();
     let mut queue: VecDeque<Message> = VecDeque::new();
     let mut dropped = 0u64;
+    let busy = usize::from(args.concurrency);
     let stop_code = loop {
         tokio::select! {
             e = session.next_event() => match e? {
@@ -87,8 +95,8 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
                     if m.retain || !trigger.matches(&m.topic) || !agent.matches(&m) {
                         continue;
                     }
-                    if running.is_none() {
-                        running = Some(agent.start(&source, m));
+                    if running.len() < busy {
+                        agent.start(&mut running, &source, m);
                     } else if args.on_busy == OnBusy::Queue && queue.len() < QUEUE {
                         queue.push_back(m);
                     } else {
@@ -117,23 +125,19 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
                     agent.set_status(&mut session, "online").await?;
                 }
             },
-            done = finished(&mut running) => {
-                if let Some(r) = running.take() {
-                    agent.deliver(&mut session, r, done, dropped).await;
-                }
+            Some(done) = running.join_next() => {
+                agent.deliver(&mut session, done, dropped).await;
                 if let Some(m) = queue.pop_front() {
-                    running = Some(agent.start(&source, m));
+                    agent.start(&mut running, &source, m);
                 }
             }
             _ = sigterm.recv() => break None,
             _ = sigint.recv() => break Some(Code::Interrupted),
         }
     };
-    // Finish the capture in flight, then say goodbye.
-    if let Some(r) = running.take() {
-        let mut r = r;
-        let done = (&mut r.task).await;
-        agent.deliver(&mut session, r, done, dropped).await;
+    // Finish the captures in flight (queued triggers are dropped), then say goodbye.
+    while let Some(done) = running.join_next().await {
+        agent.deliver(&mut session, done, dropped).await;
     }
     agent.set_status(&mut session, "offline").await?;
     session.disconnect().await?;
@@ -143,20 +147,11 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
     }
 }
 
-type Done = std::result::Result<std::result::Result<Captured, String>, tokio::task::JoinError>;
-
-struct Running {
+/// A capture's trigger, start time and result.
+struct Done {
     trigger: Message,
     started: Instant,
-    task: JoinHandle<std::result::Result<Captured, String>>,
-}
-
-/// The running capture's result; never ready when none runs.
-async fn finished(running: &mut Option<Running>) -> Done {
-    match running {
-        Some(r) => (&mut r.task).await,
-        None => std::future::pending().await,
-    }
+    result: std::result::Result<Captured, String>,
 }
 
 struct Agent<'a> {
@@ -166,24 +161,37 @@ struct Agent<'a> {
 
 impl Agent<'_> {
     fn matches(&self, m: &Message) -> bool {
-        self.args
+        let exact = self
+            .args
             .match_payload
             .as_ref()
-            .map_or(true, |p| p.as_bytes() == &m.payload[..])
+            .map_or(true, |p| p.as_bytes() == &m.payload[..]);
+        exact
+            && self
+                .args
+                .match_json
+                .as_ref()
+                .map_or(true, |spec| json_matches(spec, &m.payload))
     }
 
-    fn start(&self, source: &Source, trigger: Message) -> Running {
-        let task = tokio::spawn(source::capture(
-            source.clone(),
-            trigger.topic.clone(),
-            String::from_utf8_lossy(&trigger.payload).into_owned(),
-            self.args.timeout,
-        ));
-        Running {
-            trigger,
-            started: Instant::now(),
-            task,
-        }
+    fn start(&self, set: &mut JoinSet<Done>, source: &Source, trigger: Message) {
+        let source = source.clone();
+        let timeout = self.args.timeout;
+        set.spawn(async move {
+            let started = Instant::now();
+            let result = source::capture(
+                source,
+                trigger.topic.clone(),
+                String::from_utf8_lossy(&trigger.payload).into_owned(),
+                timeout,
+            )
+            .await;
+            Done {
+                trigger,
+                started,
+                result,
+            }
+        });
     }
 
     async fn set_status(&self, session: &mut Session, status: &str) -> Result<()> {
@@ -198,15 +206,23 @@ impl Agent<'_> {
     }
 
     /// Publish a capture's result and its event. Failures are reported and the agent goes on.
-    async fn deliver(&self, session: &mut Session, r: Running, done: Done, dropped: u64) {
+    async fn deliver(
+        &self,
+        session: &mut Session,
+        done: std::result::Result<Done, tokio::task::JoinError>,
+        dropped: u64,
+    ) {
+        let r = match done {
+            Ok(r) => r,
+            Err(e) => return output::warn(&format!("capture task failed: {e}")),
+        };
         let topic = match expand(&self.args.topic, &r.trigger.topic) {
             Ok(t) => t,
             Err(e) => return output::warn(&e.message),
         };
-        let result = match done {
-            Ok(Ok(captured)) => self.publish(session, &topic, &captured).await,
-            Ok(Err(why)) => Err(why),
-            Err(e) => Err(format!("capture task failed: {e}")),
+        let result = match &r.result {
+            Ok(captured) => self.publish(session, &topic, captured).await,
+            Err(why) => Err(why.clone()),
         };
         let mut event = serde_json::json!({
             "trigger_topic": r.trigger.topic,
@@ -314,6 +330,26 @@ fn sniff_file(path: &std::path::Path) -> Option<(&'static str, &'static str)> {
     names::sniff(&head[..n])
 }
 
+/// `--match-json /cmd=capture`: the payload is JSON and the value at the pointer is `capture`
+/// (a string compared as text, anything else as its JSON form).
+fn json_matches(spec: &str, payload: &[u8]) -> bool {
+    let Some((pointer, want)) = spec.split_once('=') else {
+        return false;
+    };
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(payload) else {
+        return false;
+    };
+    match v.pointer(pointer) {
+        Some(serde_json::Value::String(s)) => s == want,
+        Some(other) => {
+            // 3, true, null: compared as their JSON text.
+            let text = other.to_string();
+            text == want
+        }
+        None => false,
+    }
+}
+
 fn status_json(status: &str) -> String {
     serde_json::json!({ "status": status }).to_string()
 }
@@ -355,6 +391,16 @@ fn expand(template: &str, trigger_topic: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_triggers() {
+        assert!(json_matches("/cmd=capture", br#"{"cmd":"capture"}"#));
+        assert!(json_matches("/n=3", br#"{"n":3}"#));
+        assert!(json_matches("/a/0=x", br#"{"a":["x"]}"#));
+        assert!(!json_matches("/cmd=capture", br#"{"cmd":"stop"}"#));
+        assert!(!json_matches("/cmd=capture", b"capture"));
+        assert!(!json_matches("no-equals", br#"{}"#));
+    }
 
     #[test]
     fn topic_templates() {
