@@ -521,3 +521,29 @@ fn until_stdout(mut cmd: Command, marker: &str) -> std::process::Child {
         }
     }
 }
+
+#[test]
+fn a_refused_chunk_fails_the_transfer_with_exit_5() {
+    let b = Broker::with(Config::default().acl("topic read denied/#\ntopic readwrite ok/#\n"));
+    let src = tempfile::tempdir().unwrap();
+    let p = temp_file(src.path(), "f.bin", &data(20_000, 4));
+    let out = run(
+        mq_on(
+            &b,
+            "pub",
+            &[
+                "-t",
+                "denied/x",
+                "-f",
+                p.to_str().unwrap(),
+                "--chunk-size",
+                "1KiB",
+            ],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("mq: sending "), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+}
