@@ -512,3 +512,37 @@ fn the_agent_survives_a_broker_restart() {
     let _ = broker.kill();
     let _ = broker.wait();
 }
+
+#[test]
+fn an_mqtt5_trigger_with_a_response_topic_gets_the_event_there() {
+    let b = Broker::start();
+    let mut a = agent(
+        &b,
+        &["--trigger", "c", "--topic", "img", "--exec", "printf x"],
+    );
+    let sub = subscribed(&b, &["-t", "replies/me", "-C", "1"]);
+    let st = std::process::Command::new("mosquitto_pub")
+        .args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &b.port.to_string(),
+            "-V",
+            "5",
+            "-t",
+            "c",
+            "-m",
+            "go",
+        ])
+        .args(["-D", "publish", "response-topic", "replies/me"])
+        .args(["-D", "publish", "correlation-data", "req-42"])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = sub.finish(LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let ev = events(&out);
+    assert_eq!(ev[0]["result"], "ok");
+    assert_eq!(ev[0]["bytes"], 1);
+    let _ = a.child.kill();
+}

@@ -333,7 +333,7 @@ impl Transfer {
         }
         let chunk = u64::from(h.chunk_size);
         if h.count != 0 || h.is_last() {
-            if h.count == 0 || h.seq >= h.count || (h.is_last() && h.seq + 1 != h.count) {
+            if h.count == 0 || h.seq >= h.count || (h.seq + 1 == h.count) != h.is_last() {
                 return Err(format!("frame {} of {} is out of range", h.seq, h.count));
             }
             if h.size > max_size {

@@ -150,9 +150,19 @@ fn hostile_metadata_is_refused_without_writing() {
     assert!(matches!(&out[..], [Outcome::Failed(_)]), "{out:?}");
     h.id = [11; 16];
     h.count = 1;
+    h.sha256 = Some([0; 32]);
     let out = feed(&mut s, "t", &[h.frame(&[0; 16])]);
     assert!(
         matches!(&out[..], [Outcome::Failed(w)] if w.contains("expected")),
+        "{out:?}"
+    );
+    // The last frame without the LAST flag (and sha256) could never complete.
+    h.id = [12; 16];
+    h.size = 16;
+    h.sha256 = None;
+    let out = feed(&mut s, "t", &[h.frame(&[0; 16])]);
+    assert!(
+        matches!(&out[..], [Outcome::Failed(w)] if w.contains("out of range")),
         "{out:?}"
     );
     assert!(files(&inner).is_empty(), "{:?}", files(&inner));
