@@ -29,7 +29,10 @@ port, n = int(sys.argv[1]), int(sys.argv[2])
 got = threading.Event()
 def on_message(c, u, m):
     got.set()
-c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+try:
+    c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+except AttributeError:  # paho-mqtt 1.x
+    c = mqtt.Client()
 c.on_message = on_message
 c.connect("127.0.0.1", port)
 # Nagle would hold each trigger behind the previous PUBACK for a delayed ACK (40 ms).

@@ -41,7 +41,10 @@ def finish(path, data):
     if len(done) == want:
         client.disconnect()
 
-client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+try:  # paho-mqtt 2.x; 1.x (Debian's python3-paho-mqtt) has no callback API versions
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+except AttributeError:
+    client = mqtt.Client()
 client.on_message = on_message
 client.on_subscribe = lambda *a: print("ready", flush=True)
 client.on_connect = lambda c, *a: c.subscribe(topic, qos=1)
