@@ -436,6 +436,11 @@ fn bad_transfer_flags_are_usage_errors() {
         ),
         ("sub", &["-t", "x", "--save-dir", f], "not a directory"),
         ("sub", &["-t", "x", "--overwrite"], "--save-dir"),
+        (
+            "sub",
+            &["-t", "x", "--save-dir", ".", "--transfer-timeout", "0"],
+            "more than 0",
+        ),
     ];
     for (sub, args, want) in cases {
         let out = run(mq_on(&b, sub, args), b"", LIMIT);

@@ -26,6 +26,9 @@ pub async fn receive(
     filters: &[String],
     filter_out: &[TopicFilter],
 ) -> Result<()> {
+    if args.transfer_timeout.is_zero() {
+        return Err(Error::usage("--transfer-timeout must be more than 0"));
+    }
     let mut saver = Saver::new(
         dir,
         SaveOptions {

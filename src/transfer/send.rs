@@ -302,7 +302,11 @@ impl Transfer {
             let header = Header {
                 id,
                 seq,
-                count: if last { seq.saturating_add(1) } else { count.unwrap_or(0) },
+                count: if last {
+                    seq.saturating_add(1)
+                } else {
+                    count.unwrap_or(0)
+                },
                 size: if last {
                     piece.total
                 } else {
