@@ -122,7 +122,10 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
                     if !session_present {
                         super::subscribe::subscribe(&mut session, &filters, &opts, &[]).await?;
                     }
-                    agent.set_status(&mut session, "online").await?;
+                    // The connection may drop again right away: that is no reason to stop.
+                    if let Err(e) = agent.set_status(&mut session, "online").await {
+                        output::warn(&format!("publishing the online status: {}", e.message));
+                    }
                 }
             },
             Some(done) = running.join_next() => {
