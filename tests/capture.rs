@@ -546,3 +546,34 @@ fn an_mqtt5_trigger_with_a_response_topic_gets_the_event_there() {
     assert_eq!(ev[0]["bytes"], 1);
     let _ = a.child.kill();
 }
+
+#[test]
+fn sigterm_finishes_the_capture_in_flight_before_going_offline() {
+    let b = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let img = temp_file(dir.path(), "i.jpg", &jpeg(1000));
+    let exec = format!("sleep 1; cat '{}'", img.display());
+    let mut a = agent(&b, &["--trigger", "c", "--topic", "img", "--exec", &exec]);
+    let sub = subscribed(&b, &["-t", "img/#", "-C", "3", "-v", "-R"]);
+    publish(&b, &["-t", "c", "-m", "x"]);
+    // The capture has started (its command runs for a second) when SIGTERM arrives.
+    a.wait_for("received PUBLISH", Duration::from_secs(5));
+    std::thread::sleep(Duration::from_millis(200));
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &a.pid().to_string()])
+        .status();
+    let out = a.finish(LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let got = sub.finish(LIMIT);
+    let text = String::from_utf8_lossy(&got.stdout);
+    let topics: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split(' ').next())
+        .filter(|t| t.starts_with("img"))
+        .collect();
+    assert_eq!(topics, ["img", "img/events", "img/status"], "{text}");
+    assert!(
+        text.ends_with("img/status {\"status\":\"offline\"}\n"),
+        "{text}"
+    );
+}
