@@ -59,7 +59,7 @@ pub enum Command {
         disable_help_flag = true,
         disable_version_flag = true,
         args_override_self = true,
-        after_help = "Examples:\n  mq capture --trigger camera/capture --match capture_image --topic camera/image --exec 'rpicam-still -o -'\n  mq capture --trigger 'cams/+/capture' --topic 'cams/{1}/image' --file /run/cam/last.jpg\n  mq capture --request --trigger camera/capture --match capture_image --topic camera/image -o photo.jpg -W 10s"
+        after_help = "Examples:\n  mq capture --trigger camera/capture --match capture_image --topic camera/image --exec 'rpicam-still -o -'\n  mq capture --trigger 'cams/+/capture' --topic 'cams/{2}/image' --file /run/cam/last.jpg\n  mq capture --request --trigger camera/capture --match capture_image --topic camera/image -o photo.jpg -W 10s"
     )]
     Capture(CaptureArgs),
 }
@@ -116,7 +116,7 @@ pub struct CaptureArgs {
     pub file: Option<PathBuf>,
 
     /// Kill a capture command still running after this long
-    #[arg(long, value_parser = parse_duration, default_value = "30s", help_heading = "Capture")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s", help_heading = "Capture")]
     pub timeout: Duration,
 
     /// Captures running at once, at most
@@ -136,7 +136,7 @@ pub struct CaptureArgs {
     pub qos: u8,
 
     /// Data bytes per chunk of a chunked capture (as mq pub --chunk-size)
-    #[arg(long, value_parser = parse_chunk_size, help_heading = "Capture")]
+    #[arg(long, value_name = "SIZE", value_parser = parse_chunk_size, help_heading = "Capture")]
     pub chunk_size: Option<u64>,
 
     /// Request side: publish the trigger, wait for the capture, save it to -o
@@ -148,7 +148,7 @@ pub struct CaptureArgs {
     pub output: Option<PathBuf>,
 
     /// --request: exit 27 if the capture has not arrived after this long
-    #[arg(short = 'W', long = "wait", value_parser = parse_duration, default_value = "30s", help_heading = "Request")]
+    #[arg(short = 'W', long = "wait", value_name = "DURATION", value_parser = parse_duration, default_value = "30s", help_heading = "Request")]
     pub wait: Duration,
 }
 
@@ -318,7 +318,7 @@ pub struct PubArgs {
     pub ack_timeout: Duration,
 
     /// -f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker's maximum packet size needs]
-    #[arg(long, value_parser = parse_chunk_size, help_heading = "File transfer")]
+    #[arg(long, value_name = "SIZE", value_parser = parse_chunk_size, help_heading = "File transfer")]
     pub chunk_size: Option<u64>,
 
     /// -f: send as a chunked transfer even if the file fits in one message
@@ -392,11 +392,11 @@ pub struct SubArgs {
     pub json: bool,
 
     /// --save-dir: give up on a transfer when no chunk arrived for this long
-    #[arg(long, value_parser = parse_duration, default_value = "60s", help_heading = "Save files")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s", help_heading = "Save files")]
     pub transfer_timeout: Duration,
 
     /// --save-dir: refuse files announced larger than this
-    #[arg(long, value_parser = parse_max_size, default_value = "4GiB", help_heading = "Save files")]
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_size, default_value = "4GiB", help_heading = "Save files")]
     pub max_size: u64,
 }
 
