@@ -577,3 +577,19 @@ fn sigterm_finishes_the_capture_in_flight_before_going_offline() {
         "{text}"
     );
 }
+
+#[test]
+fn a_wide_trigger_filter_does_not_trigger_on_the_agents_own_messages() {
+    let b = Broker::start();
+    let mut a = agent(
+        &b,
+        &["--trigger", "#", "--topic", "img", "--exec", "printf x"],
+    );
+    let sub = subscribed(&b, &["-t", "img/events", "-C", "2", "-W", "2"]);
+    publish(&b, &["-t", "go", "-m", "now"]);
+    let out = sub.finish(LIMIT);
+    // One capture for one trigger; its image, event and status did not trigger more.
+    assert_eq!(code(&out), 27, "{}", stderr(&out));
+    assert_eq!(events(&out).len(), 1);
+    let _ = a.child.kill();
+}

@@ -92,7 +92,7 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
         tokio::select! {
             e = session.next_event() => match e? {
                 Event::Message(m) => {
-                    if m.retain || !trigger.matches(&m.topic) || !agent.matches(&m) {
+                    if m.retain || !trigger.matches(&m.topic) || agent.own(&m.topic) || !agent.matches(&m) {
                         continue;
                     }
                     if running.len() < busy {
@@ -175,6 +175,16 @@ impl Agent<'_> {
                 .match_json
                 .as_ref()
                 .map_or(true, |spec| json_matches(spec, &m.payload))
+    }
+
+    /// One of our own publications (a capture, an event, the status), seen through a wide
+    /// trigger filter such as `#`: never a trigger, or the agent would feed on itself.
+    fn own(&self, topic: &str) -> bool {
+        if self.status.as_deref() == Some(topic) {
+            return true;
+        }
+        expand(&self.args.topic, topic)
+            .is_ok_and(|out| topic == out || topic.strip_prefix(out.as_str()) == Some("/events"))
     }
 
     fn start(&self, set: &mut JoinSet<Done>, source: &Source, trigger: Message) {
