@@ -69,6 +69,103 @@ Exit codes: 0 healthy, 3 unreachable, 4 connection refused, 5 subscribe/publish 
         after_help = "Examples:\n  mq check -h broker.local\n  mq check -h broker.local -u alice --probe\n  mq check --json --max-latency 200ms --require-v5\n  mq check --interval 10s"
     )]
     Check(CheckArgs),
+    /// Run a capture (a command's output, a file) on each trigger message and publish it; or,
+    /// with --request, trigger a capture and save what comes back
+    #[command(
+        disable_help_flag = true,
+        disable_version_flag = true,
+        args_override_self = true,
+        after_help = "Examples:\n  mq capture --trigger camera/capture --match capture_image --topic camera/image --exec 'rpicam-still -o -'\n  mq capture --trigger 'cams/+/capture' --topic 'cams/{2}/image' --file /run/cam/last.jpg\n  mq capture --request --trigger camera/capture --match capture_image --topic camera/image -o photo.jpg -W 10s"
+    )]
+    Capture(CaptureArgs),
+}
+
+/// What to do with a trigger that arrives while a capture runs.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnBusy {
+    Queue,
+    Drop,
+}
+
+#[derive(Args, Debug)]
+pub struct CaptureArgs {
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+
+    /// Trigger topic filter (agent; + and # allowed), or the topic to publish the trigger to (--request)
+    #[arg(long, allow_hyphen_values = true, help_heading = "Capture")]
+    pub trigger: String,
+
+    /// Capture only for a trigger with exactly this payload [default: any payload]; --request sends it
+    #[arg(long = "match", allow_hyphen_values = true, help_heading = "Capture")]
+    pub match_payload: Option<String>,
+
+    /// Capture only for a JSON trigger whose value at this JSON pointer equals VALUE: /cmd=capture
+    #[arg(
+        long,
+        value_name = "POINTER=VALUE",
+        allow_hyphen_values = true,
+        help_heading = "Capture"
+    )]
+    pub match_json: Option<String>,
+
+    /// Topic for the captures; {1}, {2}... stand for levels of the trigger's topic
+    #[arg(long, allow_hyphen_values = true, help_heading = "Capture")]
+    pub topic: String,
+
+    /// Source: a shell command whose stdout is the capture (env MQ_TRIGGER_TOPIC, MQ_TRIGGER_PAYLOAD)
+    #[arg(
+        long,
+        group = "source",
+        allow_hyphen_values = true,
+        help_heading = "Capture"
+    )]
+    pub exec: Option<String>,
+
+    /// Source: publish this file (written by another camera tool)
+    #[arg(
+        long,
+        group = "source",
+        allow_hyphen_values = true,
+        help_heading = "Capture"
+    )]
+    pub file: Option<PathBuf>,
+
+    /// Kill a capture command still running after this long
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "30s", help_heading = "Capture")]
+    pub timeout: Duration,
+
+    /// Captures running at once, at most
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..), default_value = "1", help_heading = "Capture")]
+    pub concurrency: u16,
+
+    /// A trigger that arrives while --concurrency captures run: queue it (up to 100) or drop it (counted)
+    #[arg(long, value_enum, default_value = "queue", help_heading = "Capture")]
+    pub on_busy: OnBusy,
+
+    /// Retained online/offline status topic [default: <topic>/status]
+    #[arg(long, allow_hyphen_values = true, help_heading = "Capture")]
+    pub status_topic: Option<String>,
+
+    /// Quality of service of captures, events and status
+    #[arg(short = 'q', long, value_parser = parse_qos, default_value = "1", allow_hyphen_values = true, help_heading = "Capture")]
+    pub qos: u8,
+
+    /// Data bytes per chunk of a chunked capture (as mq pub --chunk-size)
+    #[arg(long, value_name = "SIZE", value_parser = parse_chunk_size, help_heading = "Capture")]
+    pub chunk_size: Option<u64>,
+
+    /// Request side: publish the trigger, wait for the capture, save it to -o
+    #[arg(long, requires = "output", help_heading = "Request")]
+    pub request: bool,
+
+    /// --request: where to save the capture (replaced atomically)
+    #[arg(short = 'o', long, help_heading = "Request")]
+    pub output: Option<PathBuf>,
+
+    /// --request: exit 27 if the capture has not arrived after this long
+    #[arg(short = 'W', long = "wait", value_name = "DURATION", value_parser = parse_duration, default_value = "30s", help_heading = "Request")]
+    pub wait: Duration,
 }
 
 /// How to reach the broker and who we are: shared by every subcommand.
@@ -194,7 +291,7 @@ pub struct PubArgs {
     )]
     pub message: Option<String>,
 
-    /// Send a file as the payload
+    /// Send a file: one message if it fits in a chunk, else a chunked transfer; - reads stdin
     #[arg(
         short = 'f',
         long,
@@ -216,9 +313,9 @@ pub struct PubArgs {
     #[arg(short = 'n', long, group = "payload", help_heading = "Publish")]
     pub null_message: bool,
 
-    /// Quality of service: 0, 1 or 2
-    #[arg(short = 'q', long, value_parser = parse_qos, default_value = "0", allow_hyphen_values = true, help_heading = "Publish")]
-    pub qos: u8,
+    /// Quality of service: 0, 1 or 2 [default: 0; 1 for chunked transfers]
+    #[arg(short = 'q', long, value_parser = parse_qos, allow_hyphen_values = true, help_heading = "Publish")]
+    pub qos: Option<u8>,
 
     /// Ask the broker to retain the message
     #[arg(short = 'r', long, help_heading = "Publish")]
@@ -235,6 +332,14 @@ pub struct PubArgs {
     /// Fail if QoS 1/2 acknowledgements have not all arrived this long after the last publish
     #[arg(long, value_parser = parse_duration, default_value = "30s", help_heading = "Publish")]
     pub ack_timeout: Duration,
+
+    /// -f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker's maximum packet size needs]
+    #[arg(long, value_name = "SIZE", value_parser = parse_chunk_size, help_heading = "File transfer")]
+    pub chunk_size: Option<u64>,
+
+    /// -f: send as a chunked transfer even if the file fits in one message
+    #[arg(long, help_heading = "File transfer")]
+    pub chunked: bool,
 }
 
 #[derive(Args, Debug)]
@@ -352,6 +457,22 @@ pub struct SubArgs {
         help_heading = "Output"
     )]
     pub count_only: bool,
+
+    /// Save each file (chunked transfer) and each other message as a file in DIR; print its path
+    #[arg(long, value_name = "DIR", help_heading = "Save files")]
+    pub save_dir: Option<PathBuf>,
+
+    /// --save-dir: replace an existing file of the same name (default: add a number, photo.1.jpg)
+    #[arg(long, requires = "save_dir", help_heading = "Save files")]
+    pub overwrite: bool,
+
+    /// --save-dir: give up on a transfer when no chunk arrived for this long
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "60s", help_heading = "Save files")]
+    pub transfer_timeout: Duration,
+
+    /// --save-dir: refuse files announced larger than this
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_size, default_value = "4GiB", help_heading = "Save files")]
+    pub max_size: u64,
 }
 
 /// `mq sub --help` text of `-F`.
@@ -414,4 +535,16 @@ pub struct CheckArgs {
     /// With --interval: stop after this many runs
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..), help_heading = "Watch")]
     pub runs: Option<u64>,
+}
+
+fn parse_chunk_size(s: &str) -> Result<u64, String> {
+    match crate::transfer::parse_size(s)? {
+        0 => Err("the chunk size must be at least 1 byte".into()),
+        n if n > 256 << 20 => Err("the chunk size must be at most 256MiB".into()),
+        n => Ok(n),
+    }
+}
+
+fn parse_max_size(s: &str) -> Result<u64, String> {
+    crate::transfer::parse_size(s)
 }

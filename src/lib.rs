@@ -12,3 +12,4 @@ pub mod options;
 pub mod output;
 pub mod session;
 pub mod topic;
+pub mod transfer;

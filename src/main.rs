@@ -17,6 +17,7 @@ fn run(cli: cli::Cli) -> Code {
         cli::Command::Pub(a) => a.conn.quiet,
         cli::Command::Sub(a) => a.conn.quiet,
         cli::Command::Check(a) => a.conn.quiet,
+        cli::Command::Capture(a) => a.conn.quiet,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -27,6 +28,7 @@ fn run(cli: cli::Cli) -> Code {
             cli::Command::Pub(a) => cmd::publish::run(a).await,
             cli::Command::Sub(a) => cmd::subscribe::run(a).await,
             cli::Command::Check(a) => cmd::check::run(a).await,
+            cli::Command::Capture(a) => cmd::capture::run(a).await,
         }
     });
     // Do not wait for stdin readers or other blocking work still running.
@@ -65,6 +67,20 @@ fn usage_error(e: clap::Error) -> Code {
     let text = e.render().to_string();
     let first = text.lines().next().unwrap_or("invalid arguments");
     let first = first.strip_prefix("error: ").unwrap_or(first);
+    // "the following required arguments were not provided:" lists them on the next lines.
+    let listed: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .map(str::trim)
+        .collect();
+    let joined;
+    let first = if first.ends_with(':') && !listed.is_empty() {
+        joined = format!("{first} {}", listed.join(", "));
+        joined.as_str()
+    } else {
+        first
+    };
     let (message, hint) = match first.split_once(" (hint: ") {
         Some((m, h)) => (m.to_string(), h.trim_end_matches(')').to_string()),
         None => (first.to_string(), "see mq --help".to_string()),

@@ -207,6 +207,38 @@ impl Session {
         reconnect: bool,
         wants_messages: bool,
     ) -> Result<Session> {
+        Self::connect_buffered(plan, reconnect, wants_messages, MESSAGE_CHANNEL).await
+    }
+
+    /// `connect`, with at most `buffer` received messages waiting for the command before the
+    /// event loop stops reading: a command that keeps large payloads (file chunks) keeps memory
+    /// bounded by a few of them.
+    pub async fn connect_buffered(
+        plan: &ConnectPlan,
+        reconnect: bool,
+        wants_messages: bool,
+        buffer: usize,
+    ) -> Result<Session> {
+        Self::connect_with(plan, reconnect, wants_messages, buffer, false).await
+    }
+
+    /// `connect` for a command that acknowledges each received QoS 1/2 message itself, with
+    /// `ack`, once it has written it out: a crash then never loses a message the broker
+    /// thinks was delivered (a persistent session gets it again).
+    pub async fn connect_acking_after_output(
+        plan: &ConnectPlan,
+        reconnect: bool,
+    ) -> Result<Session> {
+        Self::connect_with(plan, reconnect, true, MESSAGE_CHANNEL, true).await
+    }
+
+    async fn connect_with(
+        plan: &ConnectPlan,
+        reconnect: bool,
+        wants_messages: bool,
+        buffer: usize,
+        manual_acks: bool,
+    ) -> Result<Session> {
         let versions: &[Version] = match plan.protocol {
             Protocol::Auto => &[Version::V5, Version::V311],
             Protocol::V5 => &[Version::V5],
@@ -215,7 +247,7 @@ impl Session {
         let deadline = tokio::time::Instant::now() + plan.connect_timeout;
         let mut last = None;
         for (i, &version) in versions.iter().enumerate() {
-            let (client, mut eventloop) = build(plan, version, wants_messages);
+            let (client, mut eventloop) = build(plan, version, manual_acks);
             if plan.debug {
                 debug(&describe_connect(plan, version));
             }
@@ -236,6 +268,8 @@ impl Session {
                         connack,
                         reconnect,
                         wants_messages,
+                        buffer,
+                        manual_acks,
                     ));
                 }
                 Ok(Err(Failure::Refused {
@@ -263,6 +297,8 @@ impl Session {
         Err(failure_error(last.unwrap_or(Failure::Timeout), plan))
     }
 
+    // The connect outcome and the choices of `connect_with`, passed straight on.
+    #[allow(clippy::too_many_arguments)]
     fn start(
         plan: &ConnectPlan,
         client: Client,
@@ -271,13 +307,16 @@ impl Session {
         connack: ConnAckInfo,
         reconnect: bool,
         wants_messages: bool,
+        buffer: usize,
+        manual_acks: bool,
     ) -> Session {
-        let (tx, rx) = mpsc::channel(MESSAGE_CHANNEL);
+        let (tx, rx) = mpsc::channel(buffer.max(1));
         let acks = Arc::new(Mutex::new(Acks::default()));
         let (changed_tx, changed_rx) = watch::channel(0u64);
         let backlog = Arc::new(Mutex::new(Vec::new()));
         let driver = Driver {
             backlog: backlog.clone(),
+            manual_acks,
             eventloop,
             client: client.clone(),
             delivered: HashSet::new(),
@@ -382,6 +421,13 @@ impl Session {
     /// Wait until every publish so far was written and, at QoS 1/2, acknowledged. A refusal by
     /// the broker is exit code 5; a lost connection or `timeout` with messages unacknowledged is 1.
     pub async fn wait_acks(&mut self, timeout: Duration) -> Result<()> {
+        self.wait_pending_at_most(0, timeout).await
+    }
+
+    /// `wait_acks`, but return as soon as at most `max` publishes are unwritten or
+    /// unacknowledged: a sender keeps a bounded window of messages in flight. `timeout` bounds
+    /// the wait for the next acknowledgement.
+    pub async fn wait_pending_at_most(&mut self, max: u64, timeout: Duration) -> Result<()> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             {
@@ -394,7 +440,7 @@ impl Session {
                     .hint("check the broker's ACL for this user and topic"));
                 }
                 let pending = acks.requested - acks.written + acks.outstanding.len() as u64;
-                if pending == 0 {
+                if pending <= max {
                     return Ok(());
                 }
                 if let Some(why) = &acks.closed {
@@ -583,6 +629,7 @@ struct Driver {
     /// Acknowledgements not yet taken by the full request channel, in order: the command's,
     /// and those of resends.
     backlog: Arc<Mutex<Vec<(u16, u8)>>>,
+    manual_acks: bool,
     tx: mpsc::Sender<Note>,
     acks: Arc<Mutex<Acks>>,
     changed: watch::Sender<u64>,
@@ -677,10 +724,11 @@ impl Driver {
                             debug(&format!("m{} is a resend of a delivered message", m.pkid));
                         }
                         // Never wait on the request channel here: only this task drains it.
-                        self.backlog
-                            .lock()
-                            .expect("backlog lock")
-                            .push((m.pkid, m.qos));
+                        // (Without manual acknowledgements rumqttc has answered already.)
+                        if self.manual_acks {
+                            let mut backlog = self.backlog.lock().expect("backlog lock");
+                            backlog.push((m.pkid, m.qos));
+                        }
                         return true;
                     }
                     return self.tx.send(Note::Event(Event::Message(m))).await.is_ok();
@@ -806,7 +854,8 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
         }
         Version::V5 => {
             let mut o = r5::MqttOptions::new(plan.client_id.clone(), plan.host.clone(), plan.port);
-            o.set_keep_alive(plan.keep_alive)
+            // rumqttc's v5 client panics below 5s (and cannot disable keepalive): round up.
+            o.set_keep_alive(plan.keep_alive.max(Duration::from_secs(5)))
                 .set_clean_start(plan.clean_start)
                 .set_max_packet_size(Some(MAX_PACKET as u32))
                 .set_request_channel_capacity(REQUEST_CHANNEL)

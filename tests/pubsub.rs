@@ -152,7 +152,12 @@ fn stdin_file_file_null_and_repeat() {
         LIMIT,
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    publish(&b, &["-t", "p/f", "-f", file.to_str().unwrap(), "-q", "1"]);
+    // 300 kB is over the default chunk (256 KiB): one raw message needs a larger chunk size.
+    let f = file.to_str().unwrap();
+    publish(
+        &b,
+        &["-t", "p/f", "-f", f, "-q", "1", "--chunk-size", "1MiB"],
+    );
     publish(&b, &["-t", "p/n", "-n", "-q", "1"]);
     publish(
         &b,

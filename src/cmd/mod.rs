@@ -1,6 +1,8 @@
 //! One module per subcommand: each turns its arguments into a plan, drives a `Session` and hands
 //! results to `output`.
 
+pub mod capture;
 pub mod check;
 pub mod publish;
+pub mod save;
 pub mod subscribe;

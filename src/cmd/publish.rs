@@ -9,6 +9,7 @@ use crate::options;
 use crate::output;
 use crate::session::{Event, Session};
 use crate::topic::Topic;
+use crate::transfer::send;
 use bytes::Bytes;
 use std::io::{BufRead, Read};
 use tokio::sync::mpsc;
@@ -28,18 +29,38 @@ pub async fn run(args: PubArgs) -> Result<()> {
     let topic =
         Topic::parse(&topic).map_err(|e| Error::usage(format!("invalid publish topic: {e}")))?;
     // Read the payload before connecting: a missing file fails without touching the network.
-    let source = source(&args)?;
+    if args.file.is_none() && (args.chunked || args.chunk_size.is_some()) {
+        return Err(Error::usage("--chunked and --chunk-size apply to -f only")
+            .hint("send a file with -f FILE, or stdin with -f -"));
+    }
+    let file = args.file.as_deref().map(send::open).transpose()?;
+    let source = match file {
+        Some(_) => None,
+        None => Some(source(&args)?),
+    };
 
     // A stream outlives connections: after the first connect, -l reconnects (a persistent
     // session, -c -i ID, resends what was in flight). A single message does not.
-    let reconnect = matches!(source, Source::Lines);
+    let reconnect = matches!(source, Some(Source::Lines));
     let mut session = Session::connect(&plan, reconnect, false).await?;
     let what = || format!("publishing to {topic}");
+    let qos = args.qos.unwrap_or(0);
+    let source = match (file, source) {
+        (Some(file), _) => match transfer(&args, &mut session, file, topic.as_str()).await? {
+            Some(raw) => Source::Once(raw),
+            None => {
+                session.sync().await.map_err(|e| e.context(what()))?;
+                return session.disconnect().await;
+            }
+        },
+        (None, Some(source)) => source,
+        (None, None) => return Err(Error::usage("no payload given")),
+    };
     match source {
         Source::Once(payload) => {
             for i in 0..args.repeat {
                 session
-                    .publish(topic.as_str(), payload.clone(), args.qos, args.retain, None)
+                    .publish(topic.as_str(), payload.clone(), qos, args.retain, None)
                     .await?;
                 if !args.repeat_delay.is_zero() && i + 1 < args.repeat {
                     // mosquitto measures the delay from the completion of the previous publish.
@@ -58,7 +79,7 @@ pub async fn run(args: PubArgs) -> Result<()> {
                     line = lines.recv() => {
                         let Some(line) = line else { break };
                         let line = line.map_err(|e| Error::runtime(format!("reading stdin: {e}")))?;
-                        session.publish(topic.as_str(), line, args.qos, args.retain, None).await?;
+                        session.publish(topic.as_str(), line, qos, args.retain, None).await?;
                     }
                     event = session.next_event() => report(event?, args.conn.quiet),
                 }
@@ -88,18 +109,6 @@ fn source(args: &PubArgs) -> Result<Source> {
     if let Some(m) = &args.message {
         return Ok(Source::Once(Bytes::from(m.clone().into_bytes())));
     }
-    if let Some(path) = &args.file {
-        let data = std::fs::read(path).map_err(|e| {
-            let why = match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file".to_string(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-                _ if path.is_dir() => "it is a directory".to_string(),
-                _ => e.to_string(),
-            };
-            Error::usage(format!("cannot read -f {}: {why}", path.display()))
-        })?;
-        return Ok(Source::Once(Bytes::from(data)));
-    }
     if args.stdin_file {
         let mut data = Vec::new();
         std::io::stdin()
@@ -120,6 +129,41 @@ fn source(args: &PubArgs) -> Result<Source> {
     }
     Err(Error::usage("no payload given")
         .hint("use -m MESSAGE, -f FILE, -s (stdin), -l (stdin lines) or -n (empty)"))
+}
+
+/// `-f`: a file that fits in one chunk comes back as one raw payload (sent like `-m`, so
+/// `--repeat` and `-r` apply); a larger one is sent here as a chunked transfer (docs/transfer.md),
+/// at QoS 1 unless `-q` says otherwise, and `None` comes back.
+async fn transfer(
+    args: &PubArgs,
+    session: &mut Session,
+    file: send::Source,
+    topic: &str,
+) -> Result<Option<Bytes>> {
+    let max_packet = session.connack().max_packet_size;
+    let chunk = send::chunk_size(args.chunk_size, max_packet, topic, &file.name)?;
+    let shown = file.shown.clone();
+    match send::prepare(file, chunk, args.chunked).await? {
+        send::Prepared::Raw(bytes) => Ok(Some(bytes)),
+        send::Prepared::Chunked(t) => {
+            if args.retain {
+                return Err(Error::usage(format!(
+                    "-f {shown} is sent in chunks, and -r cannot retain a chunked transfer"
+                ))
+                .hint("drop -r, or raise --chunk-size so the file fits in one message"));
+            }
+            if args.repeat > 1 {
+                return Err(Error::usage(format!(
+                    "-f {shown} is sent in chunks, and --repeat applies to single messages only"
+                )));
+            }
+            let qos = args.qos.unwrap_or(1);
+            t.send(session, topic, qos, args.ack_timeout)
+                .await
+                .map_err(|e| e.context(format!("sending {shown} to {topic}")))?;
+            Ok(None)
+        }
+    }
 }
 
 /// Lines of stdin, read on a thread of their own so a slow pipe never stalls the connection.

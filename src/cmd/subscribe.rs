@@ -75,9 +75,12 @@ async fn receive(
     filter_out: &[TopicFilter],
     mut printer: Printer,
 ) -> Result<()> {
+    if let Some(dir) = &args.save_dir {
+        return super::save::receive(args, dir, plan, filters, filter_out).await;
+    }
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
-    let mut session = Session::connect(plan, true, true).await?;
+    let mut session = Session::connect_acking_after_output(plan, true).await?;
     let opts = SubscribeOptions {
         qos: args.qos,
         // -R also asks an MQTT 5 broker not to send retained messages at all.
@@ -195,7 +198,7 @@ fn output_options(args: &SubArgs) -> Result<output::Options> {
     })
 }
 
-async fn subscribe(
+pub(super) async fn subscribe(
     session: &mut Session,
     filters: &[String],
     opts: &SubscribeOptions,

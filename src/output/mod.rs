@@ -111,6 +111,9 @@ pub fn use_color(choice: ColorChoice, tty: bool, no_color: Option<std::ffi::OsSt
     }
 }
 
+pub mod progress;
+pub mod saved;
+
 /// Where received messages go, and how they look.
 pub struct Printer {
     out: io::Stdout,

@@ -1,0 +1,99 @@
+//! `mq capture --request`: publish a trigger, wait for the capture on `--topic` (raw or chunked),
+//! save it atomically to `-o`, print where. Exits 27 when nothing arrives within `-W`, and 1 with
+//! the agent's words when its result event says the capture failed.
+
+use crate::cli::CaptureArgs;
+use crate::exit::{Code, Error, Result};
+use crate::options::ConnectPlan;
+use crate::output::saved::SavedReport;
+use crate::session::{Event, Session, SubscribeOptions};
+use crate::topic::Topic;
+use crate::transfer::reassemble::{Outcome, SaveOptions, Saver};
+use bytes::Bytes;
+use std::path::Path;
+use std::time::Instant;
+
+pub async fn run(args: &CaptureArgs, plan: &ConnectPlan) -> Result<()> {
+    let Some(output) = args.output.as_deref() else {
+        return Err(Error::usage("--request needs -o FILE"));
+    };
+    let trigger = Topic::parse(&args.trigger)
+        .map_err(|e| Error::usage(format!("invalid --trigger topic for --request: {e}")))?;
+    let topic = Topic::parse(&args.topic)
+        .map_err(|e| Error::usage(format!("invalid --topic for --request: {e}")))?;
+    let dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut saver = Saver::new(
+        dir,
+        SaveOptions {
+            overwrite: true,
+            max_size: u64::MAX,
+            timeout: args.wait,
+        },
+    )
+    .map_err(|e| Error::usage(format!("-o {}: {e}", output.display())))?;
+
+    let mut session = Session::connect_buffered(plan, false, true, 8).await?;
+    let events = format!("{}/events", topic.as_str());
+    let filters = [topic.as_str().to_string(), events.clone()];
+    let opts = SubscribeOptions {
+        qos: 1,
+        retain_handling: 2,
+    };
+    super::super::subscribe::subscribe(&mut session, &filters, &opts, &[]).await?;
+    let payload = args
+        .match_payload
+        .clone()
+        .unwrap_or_else(|| "capture".into());
+    session
+        .publish(trigger.as_str(), Bytes::from(payload), 1, false, None)
+        .await?;
+    session.wait_acks(args.wait).await?;
+
+    let wait = async {
+        loop {
+            let Event::Message(m) = session.next_event().await? else {
+                continue;
+            };
+            if m.topic == events {
+                let v: serde_json::Value = serde_json::from_slice(&m.payload).unwrap_or_default();
+                if v["result"] == "error" {
+                    let why = v["error"].as_str().unwrap_or("no reason given");
+                    return Err(Error::runtime(format!(
+                        "the capture failed on the agent: {why}"
+                    )));
+                }
+                continue;
+            }
+            match saver.accept(&m.topic, &m.payload, Instant::now()) {
+                Some(Outcome::Saved(mut s)) => {
+                    std::fs::rename(&s.path, output).map_err(|e| {
+                        Error::runtime(format!("saving to {}: {e}", output.display()))
+                    })?;
+                    s.path = output.to_path_buf();
+                    return Ok(s);
+                }
+                Some(Outcome::Failed(why)) => return Err(Error::runtime(why)),
+                None => {}
+            }
+        }
+    };
+    let saved = match tokio::time::timeout(args.wait, wait).await {
+        Ok(r) => r?,
+        Err(_) => {
+            return Err(Error::new(
+                Code::Timeout,
+                format!(
+                    "no capture arrived on {} within {}",
+                    topic.as_str(),
+                    humantime::format_duration(args.wait)
+                ),
+            )
+            .hint("is the agent running and subscribed to the trigger topic?"))
+        }
+    };
+    SavedReport::new(false).saved(&saved)?;
+    session.disconnect().await
+}

@@ -1,0 +1,132 @@
+//! File names: which names a receiver accepts from a frame, the safe name of a raw message,
+//! numbered alternatives, and content types from magic bytes. Pure code: no I/O.
+
+/// A file name from a frame, accepted only if it names a plain file inside the target directory.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("empty file name".into());
+    }
+    if name == "." || name == ".." {
+        return Err(format!("file name '{name}' is a directory reference"));
+    }
+    if name.contains('/') || name.contains('\\') {
+        return Err(format!(
+            "file name '{}' holds a path separator",
+            name.escape_debug()
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!(
+            "file name '{}' holds control characters",
+            name.escape_debug()
+        ));
+    }
+    if name.len() > 200 {
+        return Err("file name longer than 200 bytes".into());
+    }
+    Ok(())
+}
+
+/// A file name for a raw message on `topic`: `camera/image` -> `camera_image`. Only ASCII
+/// letters, digits, `-`, `_` and single dots survive; never empty, never starting with a dot.
+pub fn from_topic(topic: &str) -> String {
+    let mut out = String::with_capacity(topic.len().min(100));
+    for c in topic.chars().take(100) {
+        let keep = c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
+        let c = if keep { c } else { '_' };
+        // No "..", and no leading dot (hidden file).
+        if c == '.' && (out.is_empty() || out.ends_with('.')) {
+            out.push('_');
+        } else {
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        out.push_str("message");
+    }
+    out
+}
+
+/// The `n`th alternative to `name`: `photo.jpg` -> `photo.1.jpg`, `README` -> `README.1`.
+pub fn numbered(name: &str, n: u32) -> String {
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => format!("{}.{n}{}", &name[..dot], &name[dot..]),
+        _ => format!("{name}.{n}"),
+    }
+}
+
+/// Content type and usual extension of a payload, from its first bytes.
+pub fn sniff(data: &[u8]) -> Option<(&'static str, &'static str)> {
+    const TYPES: &[(&[u8], &str, &str)] = &[
+        (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+        (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+        (b"GIF8", "image/gif", "gif"),
+        (b"%PDF-", "application/pdf", "pdf"),
+        (b"\x1f\x8b", "application/gzip", "gz"),
+        (b"PK\x03\x04", "application/zip", "zip"),
+    ];
+    TYPES
+        .iter()
+        .find(|(magic, _, _)| data.starts_with(magic))
+        .map(|&(_, t, e)| (t, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_names_are_refused() {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../x",
+            "a/b",
+            "/etc/passwd",
+            "..\\x",
+            "a\nb",
+            "a\0b",
+            "\u{7f}",
+            &"x".repeat(201),
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+        for good in ["photo.jpg", ".hidden", "a..b", "数据.bin", "with space"] {
+            assert_eq!(check_name(good), Ok(()), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn topic_names_are_safe() {
+        let cases = [
+            ("camera/image", "camera_image"),
+            ("../../etc", "_._.__etc"),
+            ("/abs", "_abs"),
+            (".hidden", "_hidden"),
+            ("a\nb", "a_b"),
+            ("x..y", "x._y"),
+            ("ünï", "_n_"),
+        ];
+        for (topic, want) in cases {
+            let got = from_topic(topic);
+            assert_eq!(got, want, "{topic:?}");
+            assert_eq!(check_name(&got), Ok(()));
+            assert!(!got.contains(".."));
+        }
+        assert_eq!(from_topic(&"a/".repeat(100)).len(), 100);
+    }
+
+    #[test]
+    fn numbered_names() {
+        assert_eq!(numbered("photo.jpg", 1), "photo.1.jpg");
+        assert_eq!(numbered("README", 2), "README.2");
+        assert_eq!(numbered(".bashrc", 3), ".bashrc.3");
+    }
+
+    #[test]
+    fn sniffs_images() {
+        assert_eq!(sniff(b"\xff\xd8\xff\xe0..."), Some(("image/jpeg", "jpg")));
+        assert_eq!(sniff(b"hello"), None);
+    }
+}

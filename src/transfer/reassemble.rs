@@ -1,0 +1,468 @@
+//! The receiving side of `mq sub --save-dir`: frames become `DIR/<name>.part` files, written at
+//! their offset as they come (duplicates ignored, any order, several transfers at once), hashed
+//! as the contiguous prefix grows, verified, and renamed atomically to a name that never held
+//! wrong bytes. Raw messages become one file each.
+//!
+//! Every name written is a single component checked by `names`, joined to DIR: hostile
+//! metadata is refused before anything touches the disk. Memory per transfer is a bitmap of
+//! received frames and one small read buffer.
+
+use super::files::{create_part, link_new, publish_file};
+use super::frame::{self, Header};
+use super::{hex, human_size, names};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, VecDeque};
+use std::fs::File;
+use std::io::{self, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Transfers assembled at once; more are refused (bounds memory and open files).
+const MAX_ACTIVE: usize = 16;
+/// Frames in one transfer, at most (the bitmap is then 512 KiB).
+const MAX_FRAMES: u64 = 1 << 22;
+/// Finished or refused transfers remembered, so late duplicates do not start them again.
+const REMEMBERED: usize = 256;
+
+pub struct SaveOptions {
+    pub overwrite: bool,
+    /// Largest file accepted.
+    pub max_size: u64,
+    /// Give up on a transfer after this long without a frame.
+    pub timeout: Duration,
+}
+
+/// A file written to DIR.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub path: PathBuf,
+    pub topic: String,
+    pub size: u64,
+    pub sha256: [u8; 32],
+    /// Frames it came in (0: a raw message).
+    pub frames: u32,
+    pub content_type: String,
+    /// Transfer id, for chunked transfers.
+    pub transfer: Option<[u8; 16]>,
+}
+
+/// What one message, or the passing of time, produced.
+#[derive(Debug)]
+pub enum Outcome {
+    Saved(Saved),
+    /// A transfer or raw message that failed; nothing was left under a final name.
+    Failed(String),
+}
+
+type Key = (String, [u8; 16]);
+
+pub struct Saver {
+    dir: PathBuf,
+    opts: SaveOptions,
+    active: HashMap<Key, Transfer>,
+    remembered: VecDeque<Key>,
+    raw_seq: u64,
+}
+
+struct Transfer {
+    first: Header,
+    file: File,
+    part: PathBuf,
+    /// Frame count, size and sha256 once known (from any frame with a count; sha256 from LAST).
+    count: Option<u32>,
+    size: Option<u64>,
+    sha256: Option<[u8; 32]>,
+    seen: Vec<u64>,
+    received: u32,
+    highest: u32,
+    hasher: Sha256,
+    /// Frames 0..hashed are in the hasher.
+    hashed: u32,
+    last_frame: Instant,
+}
+
+impl Saver {
+    /// `dir` must exist and be a directory.
+    pub fn new(dir: &Path, opts: SaveOptions) -> Result<Saver, String> {
+        match std::fs::metadata(dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(format!("--save-dir {}: not a directory", dir.display())),
+            Err(e) => return Err(format!("--save-dir {}: {e}", dir.display())),
+        }
+        Ok(Saver {
+            dir: dir.to_path_buf(),
+            opts,
+            active: HashMap::new(),
+            remembered: VecDeque::new(),
+            raw_seq: 0,
+        })
+    }
+
+    /// Take one received payload.
+    pub fn accept(&mut self, topic: &str, payload: &[u8], now: Instant) -> Option<Outcome> {
+        match frame::decode(payload) {
+            Ok(None) => Some(self.save_raw(topic, payload)),
+            Err(e) => Some(Outcome::Failed(format!("message on {topic}: {e}"))),
+            Ok(Some((h, data))) => self.frame(topic, h, data, now),
+        }
+    }
+
+    /// Give up on transfers that have been silent for longer than the timeout.
+    pub fn expire(&mut self, now: Instant) -> Vec<Outcome> {
+        let timeout = self.opts.timeout;
+        let stale: Vec<Key> = self
+            .active
+            .iter()
+            .filter(|(_, t)| now.duration_since(t.last_frame) >= timeout)
+            .map(|(k, _)| k.clone())
+            .collect();
+        stale
+            .into_iter()
+            .map(|k| {
+                let got = self
+                    .active
+                    .get(&k)
+                    .map_or(String::new(), |t| match t.count {
+                        Some(n) => format!("{} of {n}", t.received),
+                        None => t.received.to_string(),
+                    });
+                self.fail(
+                    &k,
+                    format!(
+                        "no frame for {}, after {got} frames",
+                        humantime::format_duration(timeout)
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    fn frame(&mut self, topic: &str, h: Header, data: &[u8], now: Instant) -> Option<Outcome> {
+        let key: Key = (topic.to_string(), h.id);
+        if self.remembered.contains(&key) {
+            return None;
+        }
+        if !self.active.contains_key(&key) {
+            if let Err(why) = self.start(&key, &h) {
+                self.remember(key.clone());
+                return Some(Outcome::Failed(describe(&key, &h.name, &why)));
+            }
+        }
+        let t = self.active.get_mut(&key)?;
+        t.last_frame = now;
+        match t.add(&h, data, self.opts.max_size) {
+            Ok(false) => None,
+            Ok(true) => Some(self.finish(&key)),
+            Err(why) => Some(self.fail(&key, why)),
+        }
+    }
+
+    fn start(&mut self, key: &Key, h: &Header) -> Result<(), String> {
+        names::check_name(&h.name)?;
+        if self.active.len() >= MAX_ACTIVE {
+            return Err(format!("more than {MAX_ACTIVE} transfers at once"));
+        }
+        if h.chunk_size == 0 {
+            return Err("chunk size 0".into());
+        }
+        let (file, part) = create_part(&self.dir, &h.name, &key.1)
+            .map_err(|e| format!("creating {}.part in {}: {e}", h.name, self.dir.display()))?;
+        self.active.insert(
+            key.clone(),
+            Transfer {
+                first: h.clone(),
+                file,
+                part,
+                count: None,
+                size: None,
+                sha256: None,
+                seen: Vec::new(),
+                received: 0,
+                highest: 0,
+                hasher: Sha256::new(),
+                hashed: 0,
+                last_frame: Instant::now(),
+            },
+        );
+        Ok(())
+    }
+
+    fn finish(&mut self, key: &Key) -> Outcome {
+        let Some(t) = self.active.remove(key) else {
+            return Outcome::Failed("internal: transfer vanished".into());
+        };
+        self.remember(key.clone());
+        let name = t.first.name.clone();
+        let digest: [u8; 32] = t.hasher.clone().finalize().into();
+        let size = t.size.unwrap_or(0);
+        let bad = if Some(digest) != t.sha256 {
+            Some("sha256 mismatch: the file arrived corrupted".to_string())
+        } else {
+            match t.file.metadata() {
+                Ok(m) if m.len() == size => None,
+                Ok(m) => Some(format!("{} bytes written, {size} announced", m.len())),
+                Err(e) => Some(e.to_string()),
+            }
+        };
+        if let Some(why) = bad {
+            let _ = std::fs::remove_file(&t.part);
+            return Outcome::Failed(describe(
+                key,
+                &name,
+                &format!("{why}; partial file removed"),
+            ));
+        }
+        let commit = t.file.sync_data().and_then(|_| {
+            drop(t.file);
+            publish_file(&t.part, &self.dir, &name, self.opts.overwrite)
+        });
+        match commit {
+            Ok(path) => Outcome::Saved(Saved {
+                path,
+                topic: key.0.clone(),
+                size,
+                sha256: digest,
+                frames: t.count.unwrap_or(0),
+                content_type: t.first.content_type.clone(),
+                transfer: Some(key.1),
+            }),
+            Err(e) => {
+                let _ = std::fs::remove_file(&t.part);
+                Outcome::Failed(describe(key, &name, &format!("saving: {e}")))
+            }
+        }
+    }
+
+    fn fail(&mut self, key: &Key, why: String) -> Outcome {
+        let name = match self.active.remove(key) {
+            Some(t) => {
+                let _ = std::fs::remove_file(&t.part);
+                t.first.name
+            }
+            None => String::new(),
+        };
+        self.remember(key.clone());
+        Outcome::Failed(describe(
+            key,
+            &name,
+            &format!("{why}; partial file removed"),
+        ))
+    }
+
+    fn remember(&mut self, key: Key) {
+        if self.remembered.len() >= REMEMBERED {
+            self.remembered.pop_front();
+        }
+        self.remembered.push_back(key);
+    }
+
+    /// A raw message: `<topic>.<n>[.ext]`, the first free n.
+    fn save_raw(&mut self, topic: &str, payload: &[u8]) -> Outcome {
+        let base = names::from_topic(topic);
+        let ext = names::sniff(payload);
+        let content_type = ext.map_or("", |(t, _)| t).to_string();
+        let result = (|| -> io::Result<PathBuf> {
+            self.raw_seq += 1;
+            let mut name = format!("{base}.{}", self.raw_seq);
+            let (mut file, part) = create_part(&self.dir, &name, &[0; 16])?;
+            let written = file.write_all(payload).and_then(|_| file.sync_data());
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&part);
+                return Err(e);
+            }
+            drop(file);
+            // Skip numbers taken by files of an earlier run.
+            for _ in 0..100_000 {
+                let full = match ext {
+                    Some((_, e)) => format!("{name}.{e}"),
+                    None => name.clone(),
+                };
+                match link_new(&part, &self.dir.join(&full)) {
+                    Ok(()) => {
+                        let _ = std::fs::remove_file(&part);
+                        return Ok(self.dir.join(full));
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        self.raw_seq += 1;
+                        name = format!("{base}.{}", self.raw_seq);
+                    }
+                    Err(e) => {
+                        let _ = std::fs::remove_file(&part);
+                        return Err(e);
+                    }
+                }
+            }
+            let _ = std::fs::remove_file(&part);
+            Err(io::Error::other("no free file name"))
+        })();
+        match result {
+            Ok(path) => Outcome::Saved(Saved {
+                path,
+                topic: topic.to_string(),
+                size: payload.len() as u64,
+                sha256: Sha256::digest(payload).into(),
+                frames: 0,
+                content_type,
+                transfer: None,
+            }),
+            Err(e) => Outcome::Failed(format!(
+                "saving a message on {topic} in {}: {e}",
+                self.dir.display()
+            )),
+        }
+    }
+}
+
+impl Drop for Saver {
+    /// Unfinished transfers leave nothing behind.
+    fn drop(&mut self) {
+        for t in self.active.values() {
+            let _ = std::fs::remove_file(&t.part);
+        }
+    }
+}
+
+impl Transfer {
+    /// Check a frame against the transfer, write it, hash what became contiguous. `Ok(true)`:
+    /// the transfer is complete.
+    fn add(&mut self, h: &Header, data: &[u8], max_size: u64) -> Result<bool, String> {
+        let f = &self.first;
+        if h.name != f.name || h.content_type != f.content_type || h.chunk_size != f.chunk_size {
+            return Err("metadata changed within the transfer".into());
+        }
+        let chunk = u64::from(h.chunk_size);
+        if h.count != 0 || h.is_last() {
+            if h.count == 0 || h.seq >= h.count || (h.seq + 1 == h.count) != h.is_last() {
+                return Err(format!("frame {} of {} is out of range", h.seq, h.count));
+            }
+            if h.size > max_size {
+                return Err(format!(
+                    "announced size {} is over --max-size {}",
+                    human_size(h.size),
+                    human_size(max_size)
+                ));
+            }
+            if frame::frame_count(h.size, h.chunk_size) != u64::from(h.count) {
+                return Err(format!(
+                    "{} frames cannot hold {} bytes in chunks of {chunk}",
+                    h.count, h.size
+                ));
+            }
+            if u64::from(h.count) > MAX_FRAMES {
+                return Err(format!("more than {MAX_FRAMES} frames"));
+            }
+            match (self.count, self.size) {
+                (Some(c), Some(s)) if c != h.count || s != h.size => {
+                    return Err("frame count or size changed within the transfer".into())
+                }
+                _ => {}
+            }
+            if self.received > 0 && self.highest >= h.count {
+                return Err(format!(
+                    "frame {} seen, but only {} announced",
+                    self.highest, h.count
+                ));
+            }
+            self.count = Some(h.count);
+            self.size = Some(h.size);
+        } else if u64::from(h.seq) >= MAX_FRAMES || (u64::from(h.seq) + 1) * chunk > max_size {
+            return Err(format!("stream over --max-size {}", human_size(max_size)));
+        }
+        if let Some(sha) = h.sha256 {
+            self.sha256 = Some(sha);
+        }
+        let offset = u64::from(h.seq) * chunk;
+        let want = match (self.count, self.size) {
+            (Some(c), Some(s)) if h.seq + 1 == c => s - offset,
+            _ => chunk,
+        };
+        if data.len() as u64 != want {
+            return Err(format!(
+                "frame {} holds {} bytes, {want} expected",
+                h.seq,
+                data.len()
+            ));
+        }
+        if !self.mark(h.seq) {
+            // A duplicate (QoS 1 redelivery): already written.
+            return Ok(self.complete());
+        }
+        self.received += 1;
+        self.highest = self.highest.max(h.seq);
+        self.file
+            .write_all_at(data, offset)
+            .map_err(|e| format!("writing {}: {e}", self.part.display()))?;
+        if h.seq == self.hashed {
+            self.hasher.update(data);
+            self.hashed += 1;
+            self.catch_up()?;
+        }
+        Ok(self.complete())
+    }
+
+    fn complete(&self) -> bool {
+        self.sha256.is_some()
+            && self.count == Some(self.received)
+            && self.count == Some(self.hashed)
+    }
+
+    /// Returns false when `seq` was already there.
+    fn mark(&mut self, seq: u32) -> bool {
+        let (word, bit) = ((seq / 64) as usize, seq % 64);
+        if self.seen.len() <= word {
+            self.seen.resize(word + 1, 0);
+        }
+        let was = self.seen[word] & (1 << bit) != 0;
+        self.seen[word] |= 1 << bit;
+        !was
+    }
+
+    fn has(&self, seq: u32) -> bool {
+        self.seen
+            .get((seq / 64) as usize)
+            .is_some_and(|w| w & (1 << (seq % 64)) != 0)
+    }
+
+    /// Frames that arrived early are hashed, from the file, once the gap before them fills.
+    fn catch_up(&mut self) -> Result<(), String> {
+        let mut buf = Vec::new();
+        while self.has(self.hashed) {
+            let chunk = u64::from(self.first.chunk_size);
+            let offset = u64::from(self.hashed) * chunk;
+            let len = match (self.count, self.size) {
+                (Some(c), Some(s)) if self.hashed + 1 == c => s - offset,
+                _ => chunk,
+            };
+            buf.resize(64 * 1024, 0);
+            let mut done = 0u64;
+            while done < len {
+                let n = (len - done).min(buf.len() as u64) as usize;
+                self.file
+                    .read_exact_at(&mut buf[..n], offset + done)
+                    .map_err(|e| format!("reading back {}: {e}", self.part.display()))?;
+                self.hasher.update(&buf[..n]);
+                done += n as u64;
+            }
+            self.hashed += 1;
+        }
+        Ok(())
+    }
+}
+
+fn describe(key: &Key, name: &str, why: &str) -> String {
+    let id = hex(&key.1[..4]);
+    if name.is_empty() {
+        format!("transfer {id} on {}: {why}", key.0)
+    } else {
+        format!(
+            "transfer of '{}' ({id}) on {}: {why}",
+            name.escape_debug(),
+            key.0
+        )
+    }
+}
+
+#[cfg(test)]
+#[path = "reassemble_tests.rs"]
+mod tests;

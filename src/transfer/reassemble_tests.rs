@@ -1,0 +1,231 @@
+use super::*;
+
+fn saver(dir: &Path) -> Saver {
+    Saver::new(
+        dir,
+        SaveOptions {
+            overwrite: false,
+            max_size: 1 << 20,
+            timeout: Duration::from_secs(60),
+        },
+    )
+    .unwrap()
+}
+
+/// The frames a sender makes of `data` in `chunk`-byte pieces.
+fn frames(id: u8, name: &str, data: &[u8], chunk: u32) -> Vec<Vec<u8>> {
+    let count = frame::frame_count(data.len() as u64, chunk) as u32;
+    let sha: [u8; 32] = Sha256::digest(data).into();
+    (0..count)
+        .map(|seq| {
+            let start = seq as usize * chunk as usize;
+            let end = (start + chunk as usize).min(data.len());
+            Header {
+                id: [id; 16],
+                seq,
+                count,
+                size: data.len() as u64,
+                chunk_size: chunk,
+                name: name.into(),
+                content_type: String::new(),
+                sha256: (seq + 1 == count).then_some(sha),
+            }
+            .frame(&data[start..end])
+        })
+        .collect()
+}
+
+fn feed(s: &mut Saver, topic: &str, frames: &[Vec<u8>]) -> Vec<Outcome> {
+    frames
+        .iter()
+        .filter_map(|f| s.accept(topic, f, Instant::now()))
+        .collect()
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn data(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+#[test]
+fn in_order_out_of_order_and_duplicated_frames_give_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = saver(d.path());
+    let body = data(10_000);
+    let mut f = frames(1, "a.bin", &body, 1000);
+    f.reverse();
+    let dup = f[3].clone();
+    f.insert(7, dup.clone());
+    f.push(dup);
+    let out = feed(&mut s, "t", &f);
+    assert_eq!(out.len(), 1, "{out:?}");
+    let Outcome::Saved(saved) = &out[0] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(saved.frames, 10);
+    assert_eq!(std::fs::read(d.path().join("a.bin")).unwrap(), body);
+    assert_eq!(files(d.path()), ["a.bin"]);
+}
+
+#[test]
+fn interleaved_transfers_and_a_taken_name() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("x.bin"), b"old").unwrap();
+    let mut s = saver(d.path());
+    let (a, b) = (data(5000), data(3333));
+    let (fa, fb) = (frames(1, "x.bin", &a, 512), frames(2, "x.bin", &b, 512));
+    let mut mixed = Vec::new();
+    for i in 0..fa.len().max(fb.len()) {
+        mixed.extend(fa.get(i).cloned());
+        mixed.extend(fb.get(i).cloned());
+    }
+    let out = feed(&mut s, "t", &mixed);
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert_eq!(std::fs::read(d.path().join("x.bin")).unwrap(), b"old");
+    assert_eq!(std::fs::read(d.path().join("x.1.bin")).unwrap(), b);
+    assert_eq!(std::fs::read(d.path().join("x.2.bin")).unwrap(), a);
+    assert_eq!(files(d.path()), ["x.1.bin", "x.2.bin", "x.bin"]);
+}
+
+#[test]
+fn corruption_is_caught_and_leaves_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = saver(d.path());
+    let mut f = frames(1, "c.bin", &data(4000), 1000);
+    let last = f[1].len() - 1;
+    f[1][last] ^= 1;
+    let out = feed(&mut s, "t", &f);
+    assert!(
+        matches!(&out[..], [Outcome::Failed(w)] if w.contains("sha256 mismatch")),
+        "{out:?}"
+    );
+    assert!(files(d.path()).is_empty());
+}
+
+#[test]
+fn hostile_metadata_is_refused_without_writing() {
+    let d = tempfile::tempdir().unwrap();
+    let inner = d.path().join("in");
+    std::fs::create_dir(&inner).unwrap();
+    let mut s = saver(&inner);
+    for (i, name) in ["../evil", "/etc/passwd", "..", "a\nb", ""]
+        .iter()
+        .enumerate()
+    {
+        let out = feed(&mut s, "t", &frames(i as u8 + 1, name, b"x", 10));
+        assert!(
+            matches!(&out[..], [Outcome::Failed(_)]),
+            "{name:?}: {out:?}"
+        );
+    }
+    // Huge declared size, count that does not match the size, short data.
+    let mut h = Header {
+        id: [9; 16],
+        seq: 0,
+        count: 1,
+        size: 1 << 40,
+        chunk_size: 1 << 20,
+        name: "big".into(),
+        content_type: String::new(),
+        sha256: None,
+    };
+    h.count = frame::frame_count(h.size, h.chunk_size) as u32;
+    let out = feed(&mut s, "t", &[h.frame(&[0; 16])]);
+    assert!(
+        matches!(&out[..], [Outcome::Failed(w)] if w.contains("max-size")),
+        "{out:?}"
+    );
+    h.id = [10; 16];
+    h.size = 100;
+    h.count = 5;
+    let out = feed(&mut s, "t", &[h.frame(&[0; 16])]);
+    assert!(matches!(&out[..], [Outcome::Failed(_)]), "{out:?}");
+    h.id = [11; 16];
+    h.count = 1;
+    h.sha256 = Some([0; 32]);
+    let out = feed(&mut s, "t", &[h.frame(&[0; 16])]);
+    assert!(
+        matches!(&out[..], [Outcome::Failed(w)] if w.contains("expected")),
+        "{out:?}"
+    );
+    // The last frame without the LAST flag (and sha256) could never complete.
+    h.id = [12; 16];
+    h.size = 16;
+    h.sha256 = None;
+    let out = feed(&mut s, "t", &[h.frame(&[0; 16])]);
+    assert!(
+        matches!(&out[..], [Outcome::Failed(w)] if w.contains("out of range")),
+        "{out:?}"
+    );
+    assert!(files(&inner).is_empty(), "{:?}", files(&inner));
+    assert_eq!(files(d.path()), ["in"]);
+}
+
+#[test]
+fn raw_messages_get_safe_numbered_names() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("cam_img.1.jpg"), b"taken").unwrap();
+    let mut s = saver(d.path());
+    let jpeg = b"\xff\xd8\xff\xe0 a jpeg";
+    let out = feed(&mut s, "cam/img", &[jpeg.to_vec(), b"second".to_vec()]);
+    assert_eq!(out.len(), 2);
+    let out = feed(&mut s, "../../x", &[b"hostile".to_vec()]);
+    assert!(matches!(&out[..], [Outcome::Saved(_)]));
+    assert_eq!(
+        files(d.path()),
+        ["_._.__x.4", "cam_img.1.jpg", "cam_img.2.jpg", "cam_img.3"]
+    );
+    assert_eq!(std::fs::read(d.path().join("cam_img.2.jpg")).unwrap(), jpeg);
+}
+
+#[test]
+fn a_stalled_transfer_expires_and_its_part_goes() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = saver(d.path());
+    let f = frames(1, "slow.bin", &data(3000), 1000);
+    assert!(feed(&mut s, "t", &f[..2]).is_empty());
+    assert_eq!(files(d.path()), ["slow.bin.part"]);
+    assert!(s.expire(Instant::now()).is_empty());
+    let out = s.expire(Instant::now() + Duration::from_secs(61));
+    assert!(
+        matches!(&out[..], [Outcome::Failed(w)] if w.contains("2 of 3")),
+        "{out:?}"
+    );
+    assert!(files(d.path()).is_empty());
+    // Late frames of the expired transfer do not start it again.
+    assert!(feed(&mut s, "t", &f[2..]).is_empty());
+    assert!(files(d.path()).is_empty());
+}
+
+#[test]
+fn a_stream_of_unknown_length_completes_with_its_last_frame() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = saver(d.path());
+    let mut f = frames(1, "stdin", &data(2500), 1000);
+    for frame in &mut f[..2] {
+        // count and size 0 until the last frame, as `mq pub -f -` sends them.
+        frame[28..40].fill(0);
+    }
+    f.swap(0, 2);
+    let out = feed(&mut s, "t", &f);
+    assert!(matches!(&out[..], [Outcome::Saved(_)]), "{out:?}");
+    assert_eq!(std::fs::read(d.path().join("stdin")).unwrap(), data(2500));
+}
+
+#[test]
+fn dropping_the_saver_removes_unfinished_parts() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = saver(d.path());
+    feed(&mut s, "t", &frames(1, "p.bin", &data(3000), 1000)[..1]);
+    assert_eq!(files(d.path()), ["p.bin.part"]);
+    drop(s);
+    assert!(files(d.path()).is_empty());
+}
