@@ -16,8 +16,14 @@ fn run(cli: cli::Cli) -> Code {
     let quiet = match &cli.command {
         cli::Command::Pub(a) => a.conn.quiet,
         cli::Command::Sub(a) => a.conn.quiet,
+        cli::Command::Bench(a) => cmd::bench::quiet(a),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // One connection: a current-thread runtime starts fastest; bench drives many on all cores.
+    let mut builder = match &cli.command {
+        cli::Command::Bench(_) => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = builder
         .enable_all()
         .build()
         .expect("a tokio runtime can always be built on Linux");
@@ -25,6 +31,7 @@ fn run(cli: cli::Cli) -> Code {
         match cli.command {
             cli::Command::Pub(a) => cmd::publish::run(a).await,
             cli::Command::Sub(a) => cmd::subscribe::run(a).await,
+            cli::Command::Bench(a) => cmd::bench::run(a).await,
         }
     });
     // Do not wait for stdin readers or other blocking work still running.

@@ -1,0 +1,486 @@
+//! Drives the clients of a bench run: paced connects, publisher and subscriber tasks, the
+//! drain at the end, and the raw results that `collect.rs` turns into a `Summary`.
+
+use super::collect::{self, Done};
+use super::payload::{self, Header};
+use super::report::Live;
+use super::stats::{self, Tracks};
+use super::{Mode, Plan};
+use crate::exit::{Code, Error, Result};
+use crate::session::{Event, Session, SubscribeOptions};
+use hdrhistogram::Histogram;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{watch, Semaphore};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+/// Connects in progress at once: enough to connect thousands quickly, few enough not to
+/// overflow a broker's listen backlog.
+const CONNECT_CONCURRENCY: usize = 64;
+/// After the publishers are done, stop waiting for stragglers when nothing arrived this long.
+const DRAIN_IDLE: Duration = Duration::from_secs(1);
+/// ... and in any case after this long.
+const DRAIN_MAX: Duration = Duration::from_secs(30);
+/// Publishers wait this long for their QoS 1/2 acknowledgements at the end.
+const ACK_TIMEOUT: Duration = Duration::from_secs(30);
+/// A subscriber's in-flight window: the session layer's default for a receiver.
+const SUB_INFLIGHT: u16 = 10;
+
+/// Counters every task updates, read by the live view.
+#[derive(Default)]
+pub struct Counters {
+    pub sent: AtomicU64,
+    pub received: AtomicU64,
+    pub errors: AtomicU64,
+    pub connected: AtomicU64,
+    pub connect_failures: AtomicU64,
+    /// CLOCK_MONOTONIC ns of the first and latest message received.
+    pub first_rx: AtomicU64,
+    pub last_rx: AtomicU64,
+    pub stopping: AtomicBool,
+    pub interrupted: AtomicBool,
+}
+
+/// A subscriber's measurements, locked per message (only the live view contends, once a second).
+pub struct SubState {
+    pub tracks: Tracks,
+    pub latency: Histogram<u64>,
+    /// Latency since the live view last looked.
+    pub interval: Histogram<u64>,
+    pub received: u64,
+}
+
+/// A connected client of the run.
+pub struct Client {
+    pub index: u32,
+    pub host: usize,
+    pub session: Session,
+}
+
+/// Run the whole bench; returns the summary and whether Ctrl-C cut it short.
+pub async fn run(plan: &Plan) -> Result<(stats::Summary, bool)> {
+    let counters = Arc::new(Counters::default());
+    let (stop_tx, stop) = watch::channel(false);
+    let on_signal = {
+        let (c, tx) = (counters.clone(), stop_tx.clone());
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                c.interrupted.store(true, Relaxed);
+                c.stopping.store(true, Relaxed);
+                let _ = tx.send(true);
+            }
+        })
+    };
+    let states: Arc<Mutex<Vec<Arc<Mutex<SubState>>>>> = Arc::default();
+    let live = Live::start(plan, counters.clone(), states.clone());
+    let result = drive(plan, &counters, &stop_tx, stop, &states).await;
+    on_signal.abort();
+    live.finish().await;
+    let done = result?;
+    let interrupted = counters.interrupted.load(Relaxed);
+    Ok((collect::summary(plan, &counters, done), interrupted))
+}
+
+async fn drive(
+    plan: &Plan,
+    counters: &Arc<Counters>,
+    stop_tx: &watch::Sender<bool>,
+    stop: watch::Receiver<bool>,
+    states: &Arc<Mutex<Vec<Arc<Mutex<SubState>>>>>,
+) -> Result<Done> {
+    let mut done = Done::new(plan);
+    let subs = match plan.mode {
+        Mode::PubSub | Mode::Sub => plan.subscribers,
+        _ => 0,
+    };
+    let pubs = match plan.mode {
+        Mode::PubSub | Mode::Pub | Mode::Conn => plan.publishers,
+        Mode::Sub => 0,
+    };
+    let role = if plan.mode == Mode::Conn {
+        "conn"
+    } else {
+        "pub"
+    };
+
+    let subscribers =
+        connect_all(plan, "sub", subs, SUB_INFLIGHT, counters, &stop, &mut done).await?;
+    let mut sub_tasks = JoinSet::new();
+    for mut c in subscribers {
+        let opts = SubscribeOptions {
+            qos: plan.qos,
+            retain_handling: 0,
+        };
+        let answer = c
+            .session
+            .subscribe(std::slice::from_ref(&plan.filter), &opts)
+            .await?;
+        if let Some(Err(why)) = answer.into_iter().next() {
+            return Err(Error::new(
+                Code::Refused,
+                format!(
+                    "the broker refused the subscription to {}: {why}",
+                    plan.filter
+                ),
+            ));
+        }
+        let state = Arc::new(Mutex::new(SubState {
+            tracks: Tracks::new(),
+            latency: stats::histogram(),
+            interval: stats::histogram(),
+            received: 0,
+        }));
+        states.lock().expect("states lock").push(state.clone());
+        let run = (plan.mode == Mode::PubSub).then_some(plan.run_id);
+        sub_tasks.spawn(subscriber(c, state, run, counters.clone(), stop.clone()));
+    }
+
+    let inflight = if plan.mode == Mode::Conn {
+        1
+    } else {
+        plan.inflight
+    };
+    let publishers = connect_all(plan, role, pubs, inflight, counters, &stop, &mut done).await?;
+    if (subs > 0 && done.subscribers_connected == 0) || (pubs > 0 && done.publishers_connected == 0)
+    {
+        if let Some(e) = done.first_failure.take() {
+            return Err(e);
+        }
+    }
+
+    let t0 = payload::now_ns();
+    done.start_ns = t0;
+    let deadline = plan.duration.map(|d| Instant::now() + d);
+    match plan.mode {
+        Mode::Conn => {
+            let mut stop = stop.clone();
+            if let Some(d) = deadline {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(d) => {}
+                    _ = stop.wait_for(|s| *s) => {}
+                }
+            }
+            done.publishers_done_ns = payload::now_ns();
+            disconnect_all(publishers.into_iter().map(|c| c.session)).await;
+        }
+        Mode::Pub | Mode::PubSub => {
+            let mut pub_tasks = JoinSet::new();
+            let n = publishers.len() as u64;
+            for (k, c) in publishers.into_iter().enumerate() {
+                let share = plan.count.map(|total| {
+                    let i = c.index as u64;
+                    total / u64::from(plan.publishers)
+                        + u64::from(i < total % u64::from(plan.publishers))
+                });
+                let phase = plan
+                    .interval
+                    .map_or(0, |d| d.as_nanos() as u64 * k as u64 / n.max(1));
+                let job = PubJob {
+                    plan: plan.clone(),
+                    share,
+                    first_ns: t0 + phase,
+                    deadline,
+                    warm_until: t0 + plan.warmup.as_nanos() as u64,
+                };
+                pub_tasks.spawn(publisher(c, job, counters.clone(), stop.clone()));
+            }
+            while let Some(r) = pub_tasks.join_next().await {
+                if let Ok(r) = r {
+                    done.published.push(r);
+                }
+            }
+            done.publishers_done_ns = payload::now_ns();
+            if plan.mode == Mode::PubSub {
+                let sent: u64 = done.published.iter().map(|p| p.sent).sum();
+                let readers = if plan.shared {
+                    1
+                } else {
+                    u64::from(done.subscribers_connected)
+                };
+                drain(counters, sent * readers, &stop).await;
+            }
+        }
+        Mode::Sub => {
+            let mut stop = stop.clone();
+            let target = plan.count.unwrap_or(u64::MAX);
+            let until = async {
+                while counters.received.load(Relaxed) < target {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            };
+            let limit = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = until => {}
+                _ = limit => {}
+                _ = stop.wait_for(|s| *s) => {}
+            }
+        }
+    }
+    counters.stopping.store(true, Relaxed);
+    let _ = stop_tx.send(true);
+    let mut sessions = Vec::new();
+    while let Some(r) = sub_tasks.join_next().await {
+        if let Ok((client, state)) = r {
+            done.received.push((client.index, client.host, state));
+            sessions.push(client.session);
+        }
+    }
+    disconnect_all(sessions.into_iter()).await;
+    Ok(done)
+}
+
+/// Wait until `expected` messages arrived, nothing arrived for `DRAIN_IDLE`, or Ctrl-C.
+async fn drain(counters: &Counters, expected: u64, stop: &watch::Receiver<bool>) {
+    let start = Instant::now();
+    let mut last = counters.received.load(Relaxed);
+    let mut last_change = Instant::now();
+    while !*stop.borrow() && start.elapsed() < DRAIN_MAX {
+        let now = counters.received.load(Relaxed);
+        if now >= expected || last_change.elapsed() >= DRAIN_IDLE {
+            return;
+        }
+        if now != last {
+            last = now;
+            last_change = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Connect `n` clients of `role`, paced by -i / --connect-rate, at most `CONNECT_CONCURRENCY`
+/// at once. Failures are counted; running out of file descriptors ends the run.
+async fn connect_all(
+    plan: &Plan,
+    role: &'static str,
+    n: u32,
+    inflight: u16,
+    counters: &Arc<Counters>,
+    stop: &watch::Receiver<bool>,
+    done: &mut Done,
+) -> Result<Vec<Client>> {
+    let gate = Arc::new(Semaphore::new(CONNECT_CONCURRENCY));
+    let wants_messages = role == "sub";
+    let mut set = JoinSet::new();
+    let start = Instant::now();
+    for i in 0..n {
+        if *stop.borrow() {
+            break;
+        }
+        if let Some(every) = plan.connect_every {
+            tokio::time::sleep_until(start + every * i).await;
+        }
+        let Ok(permit) = gate.clone().acquire_owned().await else {
+            break;
+        };
+        let (host, p) = plan.client(role, i, inflight);
+        set.spawn(async move {
+            let t = Instant::now();
+            let r = Session::connect(&p, false, wants_messages).await;
+            drop(permit);
+            (i, host, t.elapsed(), r)
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = set.join_next().await {
+        let Ok((index, host, took, r)) = r else {
+            continue;
+        };
+        match r {
+            Ok(session) => {
+                counters.connected.fetch_add(1, Relaxed);
+                done.connect_latency.record(took.as_micros() as u64).ok();
+                done.hosts[host].connected(role);
+                out.push(Client {
+                    index,
+                    host,
+                    session,
+                });
+            }
+            Err(e) => {
+                if e.message.contains("os error 24") {
+                    return Err(super::fd_error(u64::from(n), fd_limit()));
+                }
+                counters.connect_failures.fetch_add(1, Relaxed);
+                done.hosts[host].connect_failures += 1;
+                done.first_failure.get_or_insert(e);
+            }
+        }
+    }
+    if role == "sub" {
+        done.subscribers_connected = out.len() as u32;
+    } else {
+        done.publishers_connected = out.len() as u32;
+    }
+    out.sort_by_key(|c| c.index);
+    Ok(out)
+}
+
+fn fd_limit() -> u64 {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `lim` is a valid, writable rlimit.
+    unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+    lim.rlim_cur
+}
+
+async fn disconnect_all(sessions: impl Iterator<Item = Session>) {
+    let mut set = JoinSet::new();
+    for s in sessions {
+        set.spawn(s.disconnect());
+    }
+    while set.join_next().await.is_some() {}
+}
+
+struct PubJob {
+    plan: Plan,
+    /// Messages this publisher sends, when -L is given.
+    share: Option<u64>,
+    /// Intended time of the first message (open loop), CLOCK_MONOTONIC ns.
+    first_ns: u64,
+    deadline: Option<Instant>,
+    warm_until: u64,
+}
+
+/// What one publisher did.
+pub struct Published {
+    pub index: u32,
+    pub host: usize,
+    pub sent: u64,
+}
+
+async fn publisher(
+    mut c: Client,
+    job: PubJob,
+    counters: Arc<Counters>,
+    mut stop: watch::Receiver<bool>,
+) -> Published {
+    let plan = &job.plan;
+    let id = c.index + 1;
+    let fixed = plan.topic.replace("%i", &id.to_string());
+    let per_message = fixed.contains("%s");
+    // Map CLOCK_MONOTONIC onto tokio's clock to sleep until an intended send time.
+    let (base_ns, base) = (payload::now_ns(), Instant::now());
+    let interval = plan.interval.map(|d| d.as_nanos() as u64);
+    let mut seq = 0u64;
+    let mut topic = fixed.clone();
+    loop {
+        if job.share.is_some_and(|n| seq >= n) || counters.stopping.load(Relaxed) {
+            break;
+        }
+        if job.deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        let stamp = match interval {
+            None => payload::now_ns(),
+            Some(iv) => {
+                let due = job.first_ns + seq * iv;
+                if due > payload::now_ns() {
+                    let at = base + Duration::from_nanos(due.saturating_sub(base_ns));
+                    let at = job.deadline.map_or(at, |d| at.min(d));
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(at) => {}
+                        _ = stop.changed() => break,
+                    }
+                    if job.deadline.is_some_and(|d| Instant::now() >= d) {
+                        break;
+                    }
+                }
+                due
+            }
+        };
+        let mut flags = 0;
+        if stamp < job.warm_until {
+            flags |= payload::WARMUP;
+        }
+        if job.share == Some(seq + 1) {
+            flags |= payload::LAST;
+        }
+        let body = Header {
+            run: plan.run_id,
+            publisher: id,
+            flags,
+            seq,
+            sent_ns: stamp,
+        }
+        .encode(plan.size);
+        if per_message {
+            topic = fixed.replace("%s", &seq.to_string());
+        }
+        if c.session
+            .publish(&topic, body, plan.qos, plan.retain, None)
+            .await
+            .is_err()
+        {
+            counters.errors.fetch_add(1, Relaxed);
+            break;
+        }
+        counters.sent.fetch_add(1, Relaxed);
+        seq += 1;
+    }
+    if c.session.wait_acks(ACK_TIMEOUT).await.is_err() {
+        counters.errors.fetch_add(1, Relaxed);
+    }
+    let _ = c.session.disconnect().await;
+    Published {
+        index: c.index,
+        host: c.host,
+        sent: seq,
+    }
+}
+
+async fn subscriber(
+    mut c: Client,
+    state: Arc<Mutex<SubState>>,
+    run: Option<u32>,
+    counters: Arc<Counters>,
+    mut stop: watch::Receiver<bool>,
+) -> (Client, Arc<Mutex<SubState>>) {
+    loop {
+        let event = tokio::select! {
+            biased;
+            _ = stop.changed() => break,
+            e = c.session.next_event() => e,
+        };
+        let m = match event {
+            Ok(Event::Message(m)) => m,
+            Ok(_) => continue,
+            Err(_) => {
+                counters.errors.fetch_add(1, Relaxed);
+                break;
+            }
+        };
+        let now = payload::now_ns();
+        let Some(h) = Header::decode(&m.payload) else {
+            continue;
+        };
+        if run.is_some_and(|r| r != h.run) {
+            continue;
+        }
+        {
+            let mut s = state.lock().expect("subscriber state lock");
+            s.received += 1;
+            s.tracks
+                .entry((h.run, h.publisher))
+                .or_default()
+                .record(h.seq, h.flags & payload::LAST != 0);
+            if h.flags & payload::WARMUP == 0 {
+                let us = now.saturating_sub(h.sent_ns) / 1000;
+                s.latency.record(us).ok();
+                s.interval.record(us).ok();
+            }
+        }
+        counters.received.fetch_add(1, Relaxed);
+        let _ = counters.first_rx.compare_exchange(0, now, Relaxed, Relaxed);
+        counters.last_rx.fetch_max(now, Relaxed);
+    }
+    (c, state)
+}
