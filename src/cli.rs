@@ -70,7 +70,7 @@ So the shared connection flags -c (clean session), -i (client id), -I (id prefix
 are not available here: client ids are named with --prefix.",
         after_help = "Examples:\n  mq bench -c 4 -L 4000\n  mq bench -c 10 --rate 5000 --duration 30s -q 1\n  mq bench -h 10.0.0.1,10.0.0.2 -c 100 --subscribers 10 --shared --json > run.json\n  mq bench merge a.json b.json"
     )]
-    Bench(BenchArgs),
+    Bench(Box<BenchArgs>),
 }
 
 /// How to reach the broker and who we are: shared by every subcommand.

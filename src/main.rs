@@ -31,7 +31,7 @@ fn run(cli: cli::Cli) -> Code {
         match cli.command {
             cli::Command::Pub(a) => cmd::publish::run(a).await,
             cli::Command::Sub(a) => cmd::subscribe::run(a).await,
-            cli::Command::Bench(a) => cmd::bench::run(a).await,
+            cli::Command::Bench(a) => cmd::bench::run(*a).await,
         }
     });
     // Do not wait for stdin readers or other blocking work still running.

@@ -112,6 +112,7 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
     let mut latency = stats::histogram();
     let (mut lost, mut dup, mut reord, mut received) = (0, 0, 0, 0);
     let mut union: Tracks = Tracks::new();
+    let mut seen: std::collections::HashSet<(u32, u32)> = Default::default();
     for (_, host, state) in &done.received {
         let s = state.lock().expect("subscriber state lock");
         received += s.received;
@@ -119,6 +120,7 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
         let _ = host_lat[*host].add(&s.latency);
         let h = &mut hosts[*host];
         h.received += s.received;
+        seen.extend(s.tracks.keys().copied());
         if plan.shared {
             for (k, t) in &s.tracks {
                 union.entry(*k).or_default().union(t);
@@ -181,7 +183,11 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
         } else {
             plan.size as u64
         },
-        publishers: u64::from(done.publishers_connected),
+        // A subscriber-only run names the publishers it heard from.
+        publishers: match plan.mode {
+            Mode::Sub => seen.len() as u64,
+            _ => u64::from(done.publishers_connected),
+        },
         subscribers: u64::from(done.subscribers_connected),
         connected: counters.connected.load(Relaxed),
         connect_failures: counters.connect_failures.load(Relaxed),

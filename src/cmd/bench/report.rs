@@ -80,7 +80,7 @@ async fn live(mode: Mode, c: Arc<Counters>, states: States, mut stop: oneshot::R
                 let _ = h.add(&s.interval);
                 s.interval.reset();
             }
-            (h.len() > 0).then(|| us(h.value_at_quantile(0.99)))
+            (!h.is_empty()).then(|| us(h.value_at_quantile(0.99)))
         };
         let p99 = p99.unwrap_or_else(|| "-".into());
         let (errors, connected, failed) = (
@@ -186,12 +186,20 @@ pub fn render(s: &Summary) -> String {
             s.duration_s
         );
     }
-    if s.mode != "conn" {
+    let (sends, receives) = match s.mode.as_str() {
+        "conn" => (false, false),
+        "pub" => (true, false),
+        "sub" => (false, true),
+        _ => (true, true),
+    };
+    if sends {
         let _ = writeln!(
             o,
             "  sent      {:>10}  {:>12.1} msg/s  {:>8.2} MB/s",
             s.sent, s.sent_per_s, s.sent_mb_per_s
         );
+    }
+    if receives {
         let _ = writeln!(
             o,
             "  received  {:>10}  {:>12.1} msg/s  {:>8.2} MB/s",
@@ -203,6 +211,8 @@ pub fn render(s: &Summary) -> String {
             s.lost, s.duplicated, s.reordered, s.errors
         );
         let _ = writeln!(o, "  latency   {}", percentiles(&s.latency_us));
+    } else if sends {
+        let _ = writeln!(o, "  errors {}", s.errors);
     }
     let _ = writeln!(
         o,

@@ -94,7 +94,7 @@ pub struct Percentiles {
 
 impl Percentiles {
     pub fn of(h: &Histogram<u64>) -> Option<Percentiles> {
-        (h.len() > 0).then(|| Percentiles {
+        (!h.is_empty()).then(|| Percentiles {
             count: h.len(),
             min: h.min(),
             mean: (h.mean() * 10.0).round() / 10.0,
