@@ -344,3 +344,32 @@ fn bench_bad_input_is_one_line_and_exit_2() {
     ))
     .contains("is not an mq bench --json result"));
 }
+
+#[test]
+fn bench_paced_run_with_warmup_and_sequence_topics() {
+    let b = Broker::start();
+    // 2 publishers every 10 ms, 100 messages each: intended send times are on a fixed schedule,
+    // so exactly the 50 + 50 due in the first 500 ms are left out of the latency figures.
+    let v = json(&bench(
+        &b,
+        &[
+            "-c",
+            "2",
+            "-I",
+            "10ms",
+            "-L",
+            "200",
+            "--warmup",
+            "500ms",
+            "-t",
+            "paced/%i/%s",
+            "--json",
+            "--quiet",
+        ],
+    ));
+    assert_eq!(
+        (n(&v, "sent"), n(&v, "received"), n(&v, "lost")),
+        (200, 200, 0)
+    );
+    assert_eq!(n(&v["latency_us"], "count"), 100);
+}

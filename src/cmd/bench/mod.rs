@@ -6,6 +6,7 @@
 //! multi-thread runtime: one task per client plus its session driver.
 
 mod collect;
+mod pace;
 mod payload;
 mod report;
 mod run;

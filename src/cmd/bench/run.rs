@@ -2,6 +2,7 @@
 //! drain at the end, and the raw results that `collect.rs` turns into a `Summary`.
 
 use super::collect::{self, Done};
+use super::pace::{self, Pacer};
 use super::payload::{self, Header};
 use super::report::Live;
 use super::stats::{self, Tracks};
@@ -168,6 +169,11 @@ async fn drive(
         Mode::Pub | Mode::PubSub => {
             let mut pub_tasks = JoinSet::new();
             let n = publishers.len() as u64;
+            let pacer = Arc::new(Pacer::default());
+            if plan.interval.is_some() {
+                pacer.running.store(publishers.len(), Relaxed);
+            }
+            let mut schedules = Vec::new();
             for (k, c) in publishers.into_iter().enumerate() {
                 let share = plan.count.map(|total| {
                     let i = c.index as u64;
@@ -177,20 +183,35 @@ async fn drive(
                 let phase = plan
                     .interval
                     .map_or(0, |d| d.as_nanos() as u64 * k as u64 / n.max(1));
+                let wake = Arc::new(tokio::sync::Notify::new());
+                if let Some(d) = plan.interval {
+                    schedules.push(pace::Schedule {
+                        first_ns: t0 + phase,
+                        interval_ns: d.as_nanos() as u64,
+                        wake: wake.clone(),
+                    });
+                }
                 let job = PubJob {
                     plan: plan.clone(),
                     share,
                     first_ns: t0 + phase,
                     deadline,
                     warm_until: t0 + plan.warmup.as_nanos() as u64,
+                    wake,
+                    pacer: pacer.clone(),
                 };
                 pub_tasks.spawn(publisher(c, job, counters.clone(), stop.clone()));
+            }
+            if !schedules.is_empty() {
+                pace::start(schedules, pacer.clone())
+                    .map_err(|e| Error::runtime(format!("starting the pacing thread: {e}")))?;
             }
             while let Some(r) = pub_tasks.join_next().await {
                 if let Ok(r) = r {
                     done.published.push(r);
                 }
             }
+            pacer.stop.store(true, Relaxed);
             done.publishers_done_ns = payload::now_ns();
             if plan.mode == Mode::PubSub {
                 let sent: u64 = done.published.iter().map(|p| p.sent).sum();
@@ -205,20 +226,14 @@ async fn drive(
         Mode::Sub => {
             let mut stop = stop.clone();
             let target = plan.count.unwrap_or(u64::MAX);
-            let until = async {
+            let received_all = async {
                 while counters.received.load(Relaxed) < target {
                     tokio::time::sleep(Duration::from_millis(5)).await;
                 }
             };
-            let limit = async {
-                match deadline {
-                    Some(d) => tokio::time::sleep_until(d).await,
-                    None => std::future::pending().await,
-                }
-            };
             tokio::select! {
-                _ = until => {}
-                _ = limit => {}
+                _ = received_all => {}
+                _ = until(deadline) => {}
                 _ = stop.wait_for(|s| *s) => {}
             }
         }
@@ -348,6 +363,9 @@ struct PubJob {
     first_ns: u64,
     deadline: Option<Instant>,
     warm_until: u64,
+    /// Woken by the pacer thread when a message is due.
+    wake: Arc<tokio::sync::Notify>,
+    pacer: Arc<Pacer>,
 }
 
 /// What one publisher did.
@@ -367,8 +385,6 @@ async fn publisher(
     let id = c.index + 1;
     let fixed = plan.topic.replace("%i", &id.to_string());
     let per_message = fixed.contains("%s");
-    // Map CLOCK_MONOTONIC onto tokio's clock to sleep until an intended send time.
-    let (base_ns, base) = (payload::now_ns(), Instant::now());
     let interval = plan.interval.map(|d| d.as_nanos() as u64);
     let mut seq = 0u64;
     let mut topic = fixed.clone();
@@ -383,16 +399,16 @@ async fn publisher(
             None => payload::now_ns(),
             Some(iv) => {
                 let due = job.first_ns + seq * iv;
-                if due > payload::now_ns() {
-                    let at = base + Duration::from_nanos(due.saturating_sub(base_ns));
-                    let at = job.deadline.map_or(at, |d| at.min(d));
+                let mut ended = false;
+                while !ended && payload::now_ns() < due {
                     tokio::select! {
-                        _ = tokio::time::sleep_until(at) => {}
-                        _ = stop.changed() => break,
+                        _ = job.wake.notified() => {}
+                        _ = stop.changed() => ended = true,
+                        _ = until(job.deadline) => ended = true,
                     }
-                    if job.deadline.is_some_and(|d| Instant::now() >= d) {
-                        break;
-                    }
+                }
+                if ended || job.deadline.is_some_and(|d| Instant::now() >= d) {
+                    break;
                 }
                 due
             }
@@ -426,6 +442,9 @@ async fn publisher(
         counters.sent.fetch_add(1, Relaxed);
         seq += 1;
     }
+    if interval.is_some() {
+        job.pacer.running.fetch_sub(1, Relaxed);
+    }
     if c.session.wait_acks(ACK_TIMEOUT).await.is_err() {
         counters.errors.fetch_add(1, Relaxed);
     }
@@ -434,6 +453,14 @@ async fn publisher(
         index: c.index,
         host: c.host,
         sent: seq,
+    }
+}
+
+/// Sleep until `deadline`, or forever.
+async fn until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
     }
 }
 
