@@ -153,7 +153,16 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
         counters.first_rx.load(Relaxed),
         counters.last_rx.load(Relaxed),
     );
-    let pub_secs = secs(done.start_ns, done.publishers_done_ns);
+    let pub_done = match plan.mode {
+        Mode::Conn => done.publishers_done_ns,
+        _ => done
+            .published
+            .iter()
+            .map(|p| p.done_ns)
+            .max()
+            .unwrap_or(done.start_ns),
+    };
+    let pub_secs = secs(done.start_ns, pub_done);
     let rx_secs = match plan.mode {
         Mode::Sub => secs(first_rx, last_rx),
         _ => secs(done.start_ns, last_rx),

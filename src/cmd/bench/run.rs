@@ -373,6 +373,7 @@ pub struct Published {
     pub index: u32,
     pub host: usize,
     pub sent: u64,
+    pub done_ns: u64,
 }
 
 async fn publisher(
@@ -448,11 +449,15 @@ async fn publisher(
     if c.session.wait_acks(ACK_TIMEOUT).await.is_err() {
         counters.errors.fetch_add(1, Relaxed);
     }
+    // Sending ends when every message is written and, at QoS 1/2, acknowledged: publish()
+    // returns when the message is queued, which says nothing about the rate.
+    let done_ns = payload::now_ns();
     let _ = c.session.disconnect().await;
     Published {
         index: c.index,
         host: c.host,
         sent: seq,
+        done_ns,
     }
 }
 
