@@ -373,3 +373,16 @@ fn bench_paced_run_with_warmup_and_sequence_topics() {
     );
     assert_eq!(n(&v["latency_us"], "count"), 100);
 }
+
+#[test]
+fn bench_reports_why_publishing_failed() {
+    let b = Broker::with(Config::default().extra("max_packet_size 1000"));
+    let v = json(&bench(
+        &b,
+        &["-V", "5", "-s", "2000", "-L", "10", "--json", "--quiet"],
+    ));
+    assert_eq!(n(&v, "sent"), 0);
+    assert!(n(&v, "errors") >= 1, "{v}");
+    let why = v["first_error"].as_str().unwrap_or_default();
+    assert!(why.contains("maximum packet size of 1000 bytes"), "{v}");
+}

@@ -215,5 +215,10 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
         connect_us: Percentiles::of(&done.connect_latency),
         connect_histogram: stats::encode(&done.connect_latency),
         hosts,
+        first_error: counters
+            .first_error
+            .lock()
+            .expect("first error lock")
+            .clone(),
     }
 }

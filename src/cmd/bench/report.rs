@@ -57,6 +57,7 @@ async fn live(mode: Mode, c: Arc<Counters>, states: States, mut stop: oneshot::R
             .iter()
             .map(|r| {
                 let b = multi.add(ProgressBar::new_spinner().with_style(style.clone()));
+                b.set_message(format!("{r:<5} connecting"));
                 b.enable_steady_tick(Duration::from_millis(200));
                 (*r, b)
             })
@@ -220,6 +221,9 @@ pub fn render(s: &Summary) -> String {
         s.connected, s.connect_failures
     );
     let _ = writeln!(o, "  connect   {}", percentiles(&s.connect_us));
+    if let Some(e) = &s.first_error {
+        let _ = writeln!(o, "  first error: {e}");
+    }
     if s.hosts.len() > 1 {
         for h in &s.hosts {
             let p = h.latency_us.as_ref();

@@ -42,6 +42,16 @@ pub struct Counters {
     pub last_rx: AtomicU64,
     pub stopping: AtomicBool,
     pub interrupted: AtomicBool,
+    /// The first error of the run, for the summary.
+    pub first_error: Mutex<Option<String>>,
+}
+
+impl Counters {
+    pub fn error(&self, e: Error) {
+        self.errors.fetch_add(1, Relaxed);
+        let mut first = self.first_error.lock().expect("first error lock");
+        first.get_or_insert(e.message);
+    }
 }
 
 /// A subscriber's measurements, locked per message (only the live view contends, once a second).
@@ -112,7 +122,8 @@ async fn drive(
     for mut c in subscribers {
         let opts = SubscribeOptions {
             qos: plan.qos,
-            retain_handling: 0,
+            // MQTT 5: no retained messages from earlier runs.
+            retain_handling: 2,
         };
         let answer = c
             .session
@@ -324,6 +335,9 @@ async fn connect_all(
                 }
                 counters.connect_failures.fetch_add(1, Relaxed);
                 done.hosts[host].connect_failures += 1;
+                let mut first = counters.first_error.lock().expect("first error lock");
+                first.get_or_insert_with(|| e.message.clone());
+                drop(first);
                 done.first_failure.get_or_insert(e);
             }
         }
@@ -432,12 +446,12 @@ async fn publisher(
         if per_message {
             topic = fixed.replace("%s", &seq.to_string());
         }
-        if c.session
+        if let Err(e) = c
+            .session
             .publish(&topic, body, plan.qos, plan.retain, None)
             .await
-            .is_err()
         {
-            counters.errors.fetch_add(1, Relaxed);
+            counters.error(e);
             break;
         }
         counters.sent.fetch_add(1, Relaxed);
@@ -446,8 +460,8 @@ async fn publisher(
     if interval.is_some() {
         job.pacer.running.fetch_sub(1, Relaxed);
     }
-    if c.session.wait_acks(ACK_TIMEOUT).await.is_err() {
-        counters.errors.fetch_add(1, Relaxed);
+    if let Err(e) = c.session.wait_acks(ACK_TIMEOUT).await {
+        counters.error(e);
     }
     // Sending ends when every message is written and, at QoS 1/2, acknowledged: publish()
     // returns when the message is queued, which says nothing about the rate.
@@ -485,13 +499,14 @@ async fn subscriber(
         let m = match event {
             Ok(Event::Message(m)) => m,
             Ok(_) => continue,
-            Err(_) => {
-                counters.errors.fetch_add(1, Relaxed);
+            Err(e) => {
+                counters.error(e);
                 break;
             }
         };
         let now = payload::now_ns();
-        let Some(h) = Header::decode(&m.payload) else {
+        // A retained message is an old one (another run's), not part of this measurement.
+        let Some(h) = Header::decode(&m.payload).filter(|_| !m.retain) else {
             continue;
         };
         if run.is_some_and(|r| r != h.run) {
@@ -499,11 +514,11 @@ async fn subscriber(
         }
         {
             let mut s = state.lock().expect("subscriber state lock");
+            let track = s.tracks.entry((h.run, h.publisher)).or_default();
+            if !track.record(h.seq, h.flags & payload::LAST != 0) {
+                continue;
+            }
             s.received += 1;
-            s.tracks
-                .entry((h.run, h.publisher))
-                .or_default()
-                .record(h.seq, h.flags & payload::LAST != 0);
             if h.flags & payload::WARMUP == 0 {
                 let us = now.saturating_sub(h.sent_ns) / 1000;
                 s.latency.record(us).ok();

@@ -19,6 +19,9 @@ pub fn histogram() -> Histogram<u64> {
     h
 }
 
+/// The furthest a sequence number may jump ahead of the highest seen (2^26: 8 MiB of bitmap).
+const MAX_JUMP: u64 = 1 << 26;
+
 /// What one subscriber saw of one publisher.
 #[derive(Default, Clone)]
 pub struct Track {
@@ -34,14 +37,19 @@ pub struct Track {
 }
 
 impl Track {
-    pub fn record(&mut self, seq: u64, last: bool) {
+    /// Record a sequence number; `false` for one implausibly far ahead (a stray message must
+    /// not make the bitmap allocate gigabytes), which is then ignored.
+    pub fn record(&mut self, seq: u64, last: bool) -> bool {
+        if seq > self.next.saturating_add(MAX_JUMP) {
+            return false;
+        }
         let (word, bit) = ((seq / 64) as usize, 1u64 << (seq % 64));
         if word >= self.seen.len() {
             self.seen.resize(word + 1, 0);
         }
         if self.seen[word] & bit != 0 {
             self.duplicated += 1;
-            return;
+            return true;
         }
         self.seen[word] |= bit;
         self.unique += 1;
@@ -52,6 +60,7 @@ impl Track {
         if last {
             self.total = Some(seq + 1);
         }
+        true
     }
 
     /// Missing messages, when the publisher sent `sent` (or, unknown, as far as this track can
@@ -156,6 +165,9 @@ pub struct Summary {
     pub connect_us: Option<Percentiles>,
     pub connect_histogram: String,
     pub hosts: Vec<HostSummary>,
+    /// The first publish, connection or connect error, if any.
+    #[serde(default)]
+    pub first_error: Option<String>,
 }
 
 pub fn encode(h: &Histogram<u64>) -> String {
@@ -223,6 +235,9 @@ pub fn merge(parts: &[Summary]) -> Result<Summary> {
         out.duplicated += p.duplicated;
         out.reordered += p.reordered;
         out.errors += p.errors;
+        if out.first_error.is_none() {
+            out.first_error.clone_from(&p.first_error);
+        }
         out.sent_per_s += p.sent_per_s;
         out.received_per_s += p.received_per_s;
         out.sent_mb_per_s += p.sent_mb_per_s;
@@ -276,8 +291,9 @@ mod tests {
     fn tracks_loss_duplicates_and_reordering() {
         let mut t = Track::default();
         for s in [0, 1, 3, 2, 2, 5] {
-            t.record(s, false);
+            assert!(t.record(s, false));
         }
+        assert!(!t.record(u64::MAX / 2, false));
         assert_eq!((t.unique, t.duplicated, t.reordered), (5, 1, 1));
         assert_eq!(t.lost(None), 1); // 4 is missing
         assert_eq!(t.lost(Some(8)), 3); // 4, 6, 7
