@@ -1,7 +1,8 @@
 //! Turns what the clients of a run did (`Done`) into the `Summary`: loss per publisher against
 //! what it really sent, per-host breakdown, rates.
 
-use super::run::{Counters, Published, SubState};
+use super::clients::{Published, SubState};
+use super::run::Counters;
 use super::stats::{self, HostSummary, Percentiles, Summary, Track, Tracks};
 use super::{Mode, Plan};
 use crate::exit::Error;

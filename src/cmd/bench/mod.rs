@@ -5,6 +5,7 @@
 //! `report.rs` renders the live view and the final summary. Many clients share the process's
 //! multi-thread runtime: one task per client plus its session driver.
 
+mod clients;
 mod collect;
 mod pace;
 mod payload;

@@ -1,7 +1,8 @@
 //! What a bench run shows: a live view on stderr (indicatif lines on a terminal, one plain line
 //! per second otherwise) and the final summary on stdout (text, or JSON with `--json`).
 
-use super::run::{Counters, SubState};
+use super::clients::SubState;
+use super::run::Counters;
 use super::stats::{self, Percentiles, Summary};
 use super::{Mode, Plan};
 use crate::exit::Result;

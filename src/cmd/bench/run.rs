@@ -1,15 +1,15 @@
 //! Drives the clients of a bench run: paced connects, publisher and subscriber tasks, the
-//! drain at the end, and the raw results that `collect.rs` turns into a `Summary`.
+//! drain at the end; the raw results go to `collect.rs`, which makes the `Summary`.
 
+use super::clients::{publisher, subscriber, until, PubJob, SubState};
 use super::collect::{self, Done};
 use super::pace::{self, Pacer};
-use super::payload::{self, Header};
+use super::payload;
 use super::report::Live;
 use super::stats::{self, Tracks};
 use super::{Mode, Plan};
 use crate::exit::{Code, Error, Result};
-use crate::session::{Event, Session, SubscribeOptions};
-use hdrhistogram::Histogram;
+use crate::session::{Session, SubscribeOptions};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -24,8 +24,6 @@ const CONNECT_CONCURRENCY: usize = 64;
 const DRAIN_IDLE: Duration = Duration::from_secs(1);
 /// ... and in any case after this long.
 const DRAIN_MAX: Duration = Duration::from_secs(30);
-/// Publishers wait this long for their QoS 1/2 acknowledgements at the end.
-const ACK_TIMEOUT: Duration = Duration::from_secs(30);
 /// A subscriber's in-flight window: the session layer's default for a receiver.
 const SUB_INFLIGHT: u16 = 10;
 
@@ -52,15 +50,6 @@ impl Counters {
         let mut first = self.first_error.lock().expect("first error lock");
         first.get_or_insert(e.message);
     }
-}
-
-/// A subscriber's measurements, locked per message (only the live view contends, once a second).
-pub struct SubState {
-    pub tracks: Tracks,
-    pub latency: Histogram<u64>,
-    /// Latency since the live view last looked.
-    pub interval: Histogram<u64>,
-    pub received: u64,
 }
 
 /// A connected client of the run.
@@ -367,167 +356,4 @@ async fn disconnect_all(sessions: impl Iterator<Item = Session>) {
         set.spawn(s.disconnect());
     }
     while set.join_next().await.is_some() {}
-}
-
-struct PubJob {
-    plan: Plan,
-    /// Messages this publisher sends, when -L is given.
-    share: Option<u64>,
-    /// Intended time of the first message (open loop), CLOCK_MONOTONIC ns.
-    first_ns: u64,
-    deadline: Option<Instant>,
-    warm_until: u64,
-    /// Woken by the pacer thread when a message is due.
-    wake: Arc<tokio::sync::Notify>,
-    pacer: Arc<Pacer>,
-}
-
-/// What one publisher did.
-pub struct Published {
-    pub index: u32,
-    pub host: usize,
-    pub sent: u64,
-    pub done_ns: u64,
-}
-
-async fn publisher(
-    mut c: Client,
-    job: PubJob,
-    counters: Arc<Counters>,
-    mut stop: watch::Receiver<bool>,
-) -> Published {
-    let plan = &job.plan;
-    let id = c.index + 1;
-    let fixed = plan.topic.replace("%i", &id.to_string());
-    let per_message = fixed.contains("%s");
-    let interval = plan.interval.map(|d| d.as_nanos() as u64);
-    let mut seq = 0u64;
-    let mut topic = fixed.clone();
-    loop {
-        if job.share.is_some_and(|n| seq >= n) || counters.stopping.load(Relaxed) {
-            break;
-        }
-        if job.deadline.is_some_and(|d| Instant::now() >= d) {
-            break;
-        }
-        let stamp = match interval {
-            None => payload::now_ns(),
-            Some(iv) => {
-                let due = job.first_ns + seq * iv;
-                let mut ended = false;
-                while !ended && payload::now_ns() < due {
-                    tokio::select! {
-                        _ = job.wake.notified() => {}
-                        _ = stop.changed() => ended = true,
-                        _ = until(job.deadline) => ended = true,
-                    }
-                }
-                if ended || job.deadline.is_some_and(|d| Instant::now() >= d) {
-                    break;
-                }
-                due
-            }
-        };
-        let mut flags = 0;
-        if stamp < job.warm_until {
-            flags |= payload::WARMUP;
-        }
-        if job.share == Some(seq + 1) {
-            flags |= payload::LAST;
-        }
-        let body = Header {
-            run: plan.run_id,
-            publisher: id,
-            flags,
-            seq,
-            sent_ns: stamp,
-        }
-        .encode(plan.size);
-        if per_message {
-            topic = fixed.replace("%s", &seq.to_string());
-        }
-        if let Err(e) = c
-            .session
-            .publish(&topic, body, plan.qos, plan.retain, None)
-            .await
-        {
-            counters.error(e);
-            break;
-        }
-        counters.sent.fetch_add(1, Relaxed);
-        seq += 1;
-    }
-    if interval.is_some() {
-        job.pacer.running.fetch_sub(1, Relaxed);
-    }
-    if let Err(e) = c.session.wait_acks(ACK_TIMEOUT).await {
-        counters.error(e);
-    }
-    // Sending ends when every message is written and, at QoS 1/2, acknowledged: publish()
-    // returns when the message is queued, which says nothing about the rate.
-    let done_ns = payload::now_ns();
-    let _ = c.session.disconnect().await;
-    Published {
-        index: c.index,
-        host: c.host,
-        sent: seq,
-        done_ns,
-    }
-}
-
-/// Sleep until `deadline`, or forever.
-async fn until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
-    }
-}
-
-async fn subscriber(
-    mut c: Client,
-    state: Arc<Mutex<SubState>>,
-    run: Option<u32>,
-    counters: Arc<Counters>,
-    mut stop: watch::Receiver<bool>,
-) -> (Client, Arc<Mutex<SubState>>) {
-    loop {
-        let event = tokio::select! {
-            biased;
-            _ = stop.changed() => break,
-            e = c.session.next_event() => e,
-        };
-        let m = match event {
-            Ok(Event::Message(m)) => m,
-            Ok(_) => continue,
-            Err(e) => {
-                counters.error(e);
-                break;
-            }
-        };
-        let now = payload::now_ns();
-        // A retained message is an old one (another run's), not part of this measurement.
-        let Some(h) = Header::decode(&m.payload).filter(|_| !m.retain) else {
-            continue;
-        };
-        if run.is_some_and(|r| r != h.run) {
-            continue;
-        }
-        {
-            let mut s = state.lock().expect("subscriber state lock");
-            let track = s.tracks.entry((h.run, h.publisher)).or_default();
-            if !track.record(h.seq, h.flags & payload::LAST != 0) {
-                continue;
-            }
-            s.received += 1;
-            if h.flags & payload::WARMUP == 0 {
-                let us = now.saturating_sub(h.sent_ns) / 1000;
-                s.latency.record(us).ok();
-                s.interval.record(us).ok();
-            }
-        }
-        counters.received.fetch_add(1, Relaxed);
-        let _ = counters.first_rx.compare_exchange(0, now, Relaxed, Relaxed);
-        counters.last_rx.fetch_max(now, Relaxed);
-    }
-    (c, state)
 }
