@@ -3,7 +3,7 @@
 #
 #   ceiling : P x `mosquitto_pub -l` (N/P lines each) into one `mosquitto_sub -C N`
 #   mq      : `mq bench -c P -L N` (P publishers + 1 subscriber in one process), same N, 100 B
-#   latency : `mq bench -c P --rate R` with R = 50 % of the ceiling measured just before
+#   latency : `mq bench -c P --rate R` (open loop) at 50, 25 and 10 % of the median ceiling
 #
 # Usage: benches/bench-ceiling.sh [path/to/mq]  (default target/release/mq)
 # env: N=400000 messages, P=4 publishers, RUNS=3, PORT=18778, DUR=10 (seconds of the latency run)
@@ -15,7 +15,9 @@ MQ=${1:-target/release/mq}
 [ -x "$MQ" ] || { echo "no mq binary at $MQ (cargo build --release)"; exit 2; }
 N=${N:-400000}; P=${P:-4}; RUNS=${RUNS:-3}; PORT=${PORT:-18778}; DUR=${DUR:-10}
 TMP=$(mktemp -d); trap 'kill $BPID 2>/dev/null; rm -rf "$TMP"' EXIT
-printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\nuser root\n' "$PORT" >"$TMP/m.conf"
+# set_tcp_nodelay: with mosquitto's default (Nagle on), paced small messages wait for delayed
+# ACKs and latency shows 10-40 ms of TCP, not of the broker.
+printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\nset_tcp_nodelay true\nuser root\n' "$PORT" >"$TMP/m.conf"
 mosquitto -c "$TMP/m.conf" >"$TMP/m.log" 2>&1 & BPID=$!
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 C="-h 127.0.0.1 -p $PORT"
@@ -58,16 +60,34 @@ print("%.2f %d %.0f %.2f %.2f %.0f %d %.0f" % (t1 - t0, got, got / (t1 - t0), cp
 EOF
 }
 
-row() { printf '%-40s %7s %9s %9s %8s %9s %8s %s\n' "$@"; }
-row "workload (N=$N, P=$P, 100 B, QoS 0)" wall_s received msgs/s cpu_s us/msg broker% "lost / mq's own msgs/s"
+row() { printf '%-44s %6s %8s %8s %6s %7s %7s %5s %9s\n' "$@"; }
+row "workload (N=$N, P=$P, 100 B, QoS 0)" wall_s received msgs/s cpu_s us/msg broker% lost "mq msgs/s"
 CEILS=()
 for _ in $(seq "$RUNS"); do
   c=$(ceiling); CEILS+=("$(echo "$c" | awk '{print $3}')")
-  row "ceiling: ${P}x mosquitto_pub -l -> mosquitto_sub" $c
+  row "ceiling: mosquitto_pub -l x$P -> mosquitto_sub" $c - -
   row "mq bench -c $P -L $N" $(mqrun)
 done
 CEIL=$(printf '%s\n' "${CEILS[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
-RATE=$((CEIL / 2))
+cat >"$TMP/lat.py" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1])); u, s = map(float, open(sys.argv[2]).read().split()[:2])
+t0, t1, b0, b1, tick = map(float, sys.argv[3:])
+l = j["latency_us"] or {}
+f = lambda v: ("%dus" % v) if v < 1000 else ("%.1fms" % (v / 1e3))
+print(j["sent"], j["received"], j["lost"], *[f(l.get(k, 0)) for k in ("p50", "p90", "p99", "p99_9", "max")],
+      "%.2f" % (u + s), "%.0f" % ((b1 - b0) / tick * 100 / (t1 - t0)))
+EOF
 echo
-echo "latency at 50 % of the median ceiling ($CEIL msgs/s): mq bench -c $P --rate $RATE --duration ${DUR}s --warmup 1s -s 100"
-"$MQ" bench $C -c "$P" --rate "$RATE" --duration "${DUR}s" --warmup 1s -s 100 -t 'lat/%i' --quiet
+echo "open loop at 50 %, 25 % and 10 % of the median ceiling ($CEIL msgs/s), ${DUR}s each, 1s warm-up:"
+row2() { printf '%-28s %8s %8s %5s %8s %8s %8s %8s %8s %6s %7s\n' "$@"; }
+row2 "mq bench -c $P -s 100" sent received lost p50 p90 p99 p99.9 max cpu_s broker%
+for pct in 50 25 10; do
+  RATE=$((CEIL * pct / 100))
+  b0=$(broker_ticks); t0=$(now)
+  /usr/bin/time -f '%U %S' -o "$TMP/t.lat" "$MQ" bench $C -c "$P" --rate "$RATE" --duration "${DUR}s" \
+    --warmup 1s -s 100 -t 'lat/%i' --json --quiet >"$TMP/lat.json"
+  t1=$(now); b1=$(broker_ticks)
+  row2 "  $pct %: --rate $RATE" $(python3 "$TMP/lat.py" "$TMP/lat.json" "$TMP/t.lat" "$t0" "$t1" "$b0" "$b1" "$TICK")
+done
+echo "(load average: $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -3,8 +3,9 @@
 //! tokio's timer has a 1 ms resolution: a publisher sleeping until its next intended send time
 //! wakes up to 1 ms late, and since latency is measured from the intended time, that lag would
 //! show as broker latency. One OS thread sleeps with `nanosleep` precision (tens of µs) until the
-//! earliest due time of any publisher and wakes those that are due; a publisher that falls
-//! behind sends its late messages back to back, each stamped with its intended time.
+//! earliest due time of any publisher (at least `MIN_NAP`) and wakes those that are due; a
+//! publisher that falls behind sends its late messages back to back, each stamped with its
+//! intended time.
 
 use super::payload::now_ns;
 use std::cmp::Reverse;
@@ -16,6 +17,10 @@ use tokio::sync::Notify;
 
 /// The longest the pacer sleeps before looking at the stop flags again.
 const MAX_NAP: Duration = Duration::from_millis(20);
+/// The shortest: at high rates, waking publishers at most every 100 µs lets each send a small
+/// burst (one write, one wake-up) instead of one message per wake-up: a third less CPU at
+/// 50k msg/s, for at most ~0.1 ms of schedule lag in the measured latency.
+const MIN_NAP: Duration = Duration::from_micros(100);
 
 /// One publisher's schedule: message k is due at `first_ns + k * interval_ns`.
 pub struct Schedule {
@@ -53,7 +58,7 @@ fn run(schedules: Vec<Schedule>, pacer: &Pacer) {
         };
         let now = now_ns();
         if due > now {
-            std::thread::sleep(Duration::from_nanos(due - now).min(MAX_NAP));
+            std::thread::sleep(Duration::from_nanos(due - now).clamp(MIN_NAP, MAX_NAP));
             continue;
         }
         while let Some(&Reverse((due, i, k))) = heap.peek() {
