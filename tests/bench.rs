@@ -386,3 +386,40 @@ fn bench_reports_why_publishing_failed() {
     let why = v["first_error"].as_str().unwrap_or_default();
     assert!(why.contains("maximum packet size of 1000 bytes"), "{v}");
 }
+
+#[test]
+fn bench_shared_subscribers_at_qos_2_on_both_protocol_versions() {
+    let b = Broker::start();
+    for v in ["311", "5"] {
+        let out = bench(
+            &b,
+            &[
+                "-V",
+                v,
+                "-q",
+                "2",
+                "-c",
+                "3",
+                "--subscribers",
+                "2",
+                "--shared",
+                "-L",
+                "3000",
+                "--json",
+                "--quiet",
+            ],
+        );
+        let j = json(&out);
+        // One group: each message reaches one of the two subscribers, once.
+        assert_eq!(
+            (
+                n(&j, "received"),
+                n(&j, "lost"),
+                n(&j, "duplicated"),
+                n(&j, "errors")
+            ),
+            (3000, 0, 0, 0),
+            "-V {v}: {j}"
+        );
+    }
+}

@@ -181,8 +181,9 @@ pub struct BenchOpts {
     #[arg(short = 'r', long, help_heading = "Load")]
     pub retain: bool,
 
-    /// QoS 1/2 messages in flight per publisher
-    #[arg(long, default_value = "100", value_parser = clap::value_parser!(u16).range(1..), help_heading = "Load")]
+    /// QoS 1/2 messages in flight per publisher (MQTT 5: the broker's receive maximum caps it;
+    /// 3.1.1: above the broker's limit, mosquitto closes QoS 2 connections)
+    #[arg(long, default_value = "20", value_parser = clap::value_parser!(u16).range(1..), help_heading = "Load")]
     pub inflight: u16,
 
     /// Print the summary as one JSON object (histograms included, for `mq bench merge`)
