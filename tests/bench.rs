@@ -252,6 +252,20 @@ fn bench_over_two_brokers_reports_each_host() {
         assert_eq!(n(&h["latency_us"], "count"), 200);
     }
     assert_eq!((n(&v, "received"), n(&v, "lost")), (400, 400));
+
+    let hosts = format!("127.0.0.1:{},127.0.0.1:{}", b1.port, b2.port);
+    let mut c = mq();
+    c.args([
+        "bench", "conn", "-h", &hosts, "-c", "7", "--json", "--quiet",
+    ]);
+    let v = json(&run(c, b"", BENCH_LIMIT));
+    let per_host: Vec<u64> = v["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| n(&h["connect_us"], "count"))
+        .collect();
+    assert_eq!(per_host, [4, 3]);
 }
 
 #[test]

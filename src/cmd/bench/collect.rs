@@ -12,15 +12,16 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex};
 
 /// Per-host connection tallies, filled while connecting.
-#[derive(Default)]
 pub struct HostTally {
     pub publishers: u64,
     pub subscribers: u64,
     pub connect_failures: u64,
+    pub connect_latency: Histogram<u64>,
 }
 
 impl HostTally {
-    pub fn connected(&mut self, role: &str) {
+    pub fn connected(&mut self, role: &str, took_us: u64) {
+        self.connect_latency.record(took_us).ok();
         if role == "sub" {
             self.subscribers += 1;
         } else {
@@ -46,7 +47,16 @@ pub struct Done {
 impl Done {
     pub fn new(plan: &Plan) -> Done {
         Done {
-            hosts: plan.hosts.iter().map(|_| HostTally::default()).collect(),
+            hosts: plan
+                .hosts
+                .iter()
+                .map(|_| HostTally {
+                    publishers: 0,
+                    subscribers: 0,
+                    connect_failures: 0,
+                    connect_latency: stats::histogram(),
+                })
+                .collect(),
             connect_latency: stats::histogram(),
             first_failure: None,
             publishers_connected: 0,
@@ -102,6 +112,8 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
             publishers: t.publishers,
             subscribers: t.subscribers,
             connect_failures: t.connect_failures,
+            connect_us: Percentiles::of(&t.connect_latency),
+            connect_histogram: stats::encode(&t.connect_latency),
             ..Default::default()
         })
         .collect();

@@ -225,7 +225,18 @@ pub fn render(s: &Summary) -> String {
     if let Some(e) = &s.first_error {
         let _ = writeln!(o, "  first error: {e}");
     }
-    if s.hosts.len() > 1 {
+    if s.hosts.len() > 1 && s.mode == "conn" {
+        for h in &s.hosts {
+            let _ = writeln!(
+                o,
+                "  host {}: {} connected, {} failed, connect {}",
+                h.host,
+                h.publishers,
+                h.connect_failures,
+                percentiles(&h.connect_us)
+            );
+        }
+    } else if s.hosts.len() > 1 {
         for h in &s.hosts {
             let p = h.latency_us.as_ref();
             let _ = writeln!(

@@ -310,8 +310,9 @@ async fn connect_all(
         match r {
             Ok(session) => {
                 counters.connected.fetch_add(1, Relaxed);
-                done.connect_latency.record(took.as_micros() as u64).ok();
-                done.hosts[host].connected(role);
+                let us = took.as_micros() as u64;
+                done.connect_latency.record(us).ok();
+                done.hosts[host].connected(role, us);
                 out.push(Client {
                     index,
                     host,

@@ -132,6 +132,10 @@ pub struct HostSummary {
     pub latency_us: Option<Percentiles>,
     /// HDR histogram, V2 deflate encoding, base64 (HdrHistogram's interchange form).
     pub latency_histogram: String,
+    #[serde(default)]
+    pub connect_us: Option<Percentiles>,
+    #[serde(default)]
+    pub connect_histogram: String,
 }
 
 /// The result of a run: what the text summary shows and `--json` prints.
@@ -212,7 +216,7 @@ pub fn merge(parts: &[Summary]) -> Result<Summary> {
     };
     let mut lat = histogram();
     let mut conn = histogram();
-    let mut hosts: Vec<(HostSummary, Histogram<u64>)> = Vec::new();
+    let mut hosts: Vec<(HostSummary, Histogram<u64>, Histogram<u64>)> = Vec::new();
     let bad = |e: String| Error::usage(format!("merging results: {e}"));
     for p in parts {
         if p.format != FORMAT {
@@ -248,8 +252,9 @@ pub fn merge(parts: &[Summary]) -> Result<Summary> {
             .map_err(|e| bad(format!("{e:?}")))?;
         for h in &p.hosts {
             let hist = decode(&h.latency_histogram).map_err(bad)?;
-            match hosts.iter_mut().find(|(x, _)| x.host == h.host) {
-                Some((x, xh)) => {
+            let chist = decode(&h.connect_histogram).map_err(bad)?;
+            match hosts.iter_mut().find(|(x, _, _)| x.host == h.host) {
+                Some((x, xh, xc)) => {
                     x.publishers += h.publishers;
                     x.subscribers += h.subscribers;
                     x.connect_failures += h.connect_failures;
@@ -259,8 +264,9 @@ pub fn merge(parts: &[Summary]) -> Result<Summary> {
                     x.duplicated += h.duplicated;
                     x.reordered += h.reordered;
                     xh.add(&hist).map_err(|e| bad(format!("{e:?}")))?;
+                    xc.add(&chist).map_err(|e| bad(format!("{e:?}")))?;
                 }
-                None => hosts.push((h.clone(), hist)),
+                None => hosts.push((h.clone(), hist, chist)),
             }
         }
     }
@@ -274,9 +280,11 @@ pub fn merge(parts: &[Summary]) -> Result<Summary> {
     out.connect_histogram = encode(&conn);
     out.hosts = hosts
         .into_iter()
-        .map(|(mut h, hist)| {
+        .map(|(mut h, hist, chist)| {
             h.latency_us = Percentiles::of(&hist);
             h.latency_histogram = encode(&hist);
+            h.connect_us = Percentiles::of(&chist);
+            h.connect_histogram = encode(&chist);
             h
         })
         .collect();
