@@ -437,3 +437,24 @@ fn bench_shared_subscribers_at_qos_2_on_both_protocol_versions() {
         );
     }
 }
+
+#[test]
+fn bench_ctrl_c_prints_the_summary_and_exits_130() {
+    let b = Broker::start();
+    let mut c = mq();
+    c.args(["bench", "-h", "127.0.0.1", "-p", &b.port.to_string()]);
+    c.args(["-c", "2", "-I", "10ms", "--duration", "60s", "--json"]);
+    // The first progress line (after a second) says the run is under way.
+    let running = Running::until(c, "mq bench 1s:");
+    let st = std::process::Command::new("kill")
+        .args(["-INT", &running.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = running.finish(LIMIT);
+    assert_eq!(code(&out), 130, "{}", stderr(&out));
+    let v: Value = serde_json::from_str(&stdout(&out)).expect("a JSON summary");
+    assert!(n(&v, "sent") > 0, "{v}");
+    assert_eq!(n(&v, "received"), n(&v, "sent"), "{v}");
+    assert_eq!(n(&v, "lost"), 0, "{v}");
+}

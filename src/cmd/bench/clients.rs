@@ -116,7 +116,13 @@ pub async fn publisher(
     if interval.is_some() {
         job.pacer.running.fetch_sub(1, Relaxed);
     }
-    if let Err(e) = c.session.wait_acks(ACK_TIMEOUT).await {
+    // After Ctrl-C, do not make the user wait long for the summary.
+    let patience = if counters.interrupted.load(Relaxed) {
+        std::time::Duration::from_secs(1)
+    } else {
+        ACK_TIMEOUT
+    };
+    if let Err(e) = c.session.wait_acks(patience).await {
         counters.error(e);
     }
     // Sending ends when every message is written and, at QoS 1/2, acknowledged: publish()

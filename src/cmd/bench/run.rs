@@ -70,6 +70,10 @@ pub async fn run(plan: &Plan) -> Result<(stats::Summary, bool)> {
                 c.interrupted.store(true, Relaxed);
                 c.stopping.store(true, Relaxed);
                 let _ = tx.send(true);
+                // A second Ctrl-C does not wait for the summary.
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(Code::Interrupted as i32);
+                }
             }
         })
     };
@@ -91,6 +95,8 @@ async fn drive(
     states: &Arc<Mutex<Vec<Arc<Mutex<SubState>>>>>,
 ) -> Result<Done> {
     let mut done = Done::new(plan);
+    // Subscribers stop after the drain, not at Ctrl-C: messages on their way still count.
+    let (subs_stop_tx, subs_stop) = watch::channel(false);
     let subs = match plan.mode {
         Mode::PubSub | Mode::Sub => plan.subscribers,
         _ => 0,
@@ -135,7 +141,13 @@ async fn drive(
         }));
         states.lock().expect("states lock").push(state.clone());
         let run = (plan.mode == Mode::PubSub).then_some(plan.run_id);
-        sub_tasks.spawn(subscriber(c, state, run, counters.clone(), stop.clone()));
+        sub_tasks.spawn(subscriber(
+            c,
+            state,
+            run,
+            counters.clone(),
+            subs_stop.clone(),
+        ));
     }
 
     let inflight = if plan.mode == Mode::Conn {
@@ -220,7 +232,7 @@ async fn drive(
                 } else {
                     u64::from(done.subscribers_connected)
                 };
-                drain(counters, sent * readers, &stop).await;
+                drain(counters, sent * readers).await;
             }
         }
         Mode::Sub => {
@@ -240,6 +252,7 @@ async fn drive(
     }
     counters.stopping.store(true, Relaxed);
     let _ = stop_tx.send(true);
+    let _ = subs_stop_tx.send(true);
     let mut sessions = Vec::new();
     while let Some(r) = sub_tasks.join_next().await {
         if let Ok((client, state)) = r {
@@ -251,14 +264,20 @@ async fn drive(
     Ok(done)
 }
 
-/// Wait until `expected` messages arrived, nothing arrived for `DRAIN_IDLE`, or Ctrl-C.
-async fn drain(counters: &Counters, expected: u64, stop: &watch::Receiver<bool>) {
+/// Wait until `expected` messages arrived, or nothing arrived for `DRAIN_IDLE` (after Ctrl-C:
+/// a fifth of that, so the summary comes quickly but still counts what was on its way).
+async fn drain(counters: &Counters, expected: u64) {
     let start = Instant::now();
     let mut last = counters.received.load(Relaxed);
     let mut last_change = Instant::now();
-    while !*stop.borrow() && start.elapsed() < DRAIN_MAX {
+    while start.elapsed() < DRAIN_MAX {
+        let idle = if counters.interrupted.load(Relaxed) {
+            DRAIN_IDLE / 5
+        } else {
+            DRAIN_IDLE
+        };
         let now = counters.received.load(Relaxed);
-        if now >= expected || last_change.elapsed() >= DRAIN_IDLE {
+        if now >= expected || last_change.elapsed() >= idle {
             return;
         }
         if now != last {
