@@ -56,7 +56,9 @@ pub async fn publisher(
     let id = c.index + 1;
     let fixed = plan.topic.replace("%i", &id.to_string());
     let per_message = fixed.contains("%s");
-    let interval = plan.interval.map(|d| d.as_nanos() as u64);
+    let interval = plan
+        .interval
+        .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
     let mut seq = 0u64;
     let mut topic = fixed.clone();
     loop {
@@ -69,7 +71,7 @@ pub async fn publisher(
         let stamp = match interval {
             None => payload::now_ns(),
             Some(iv) => {
-                let due = job.first_ns + seq * iv;
+                let due = job.first_ns.saturating_add(seq.saturating_mul(iv));
                 let mut ended = false;
                 while !ended && payload::now_ns() < due {
                     tokio::select! {

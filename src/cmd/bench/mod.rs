@@ -169,7 +169,13 @@ pub fn plan(mode: Mode, o: &BenchOpts) -> Result<Plan> {
     let interval = match (o.interval, o.rate) {
         (Some(d), _) if d.is_zero() => None,
         (Some(d), _) => Some(d),
-        (None, Some(r)) => Some(Duration::from_secs_f64(f64::from(o.publishers) / r)),
+        (None, Some(r)) => Some(
+            Duration::try_from_secs_f64(f64::from(o.publishers) / r).map_err(|_| {
+                Error::usage(format!(
+                    "--rate {r:e} is too low: under one message per 500 years"
+                ))
+            })?,
+        ),
         (None, None) => None,
     };
     let duration = match (o.duration, o.count, mode) {
@@ -180,7 +186,10 @@ pub fn plan(mode: Mode, o: &BenchOpts) -> Result<Plan> {
     };
     let connect_every = match (o.connect_interval, o.connect_rate) {
         (Some(d), _) if !d.is_zero() => Some(d),
-        (None, Some(r)) => Some(Duration::from_secs_f64(1.0 / r)),
+        (None, Some(r)) => Some(
+            Duration::try_from_secs_f64(1.0 / r)
+                .map_err(|_| Error::usage(format!("--connect-rate {r:e} is too low")))?,
+        ),
         _ => None,
     };
     let prefix = o

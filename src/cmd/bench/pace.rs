@@ -71,7 +71,11 @@ fn run(schedules: Vec<Schedule>, pacer: &Pacer) {
             // Skip the due times already past: one wake-up lets the publisher catch up.
             let behind = (now - s.first_ns) / s.interval_ns.max(1) + 1;
             let k = behind.max(k + 1);
-            heap.push(Reverse((s.first_ns + k * s.interval_ns, i, k)));
+            heap.push(Reverse((
+                s.first_ns.saturating_add(k.saturating_mul(s.interval_ns)),
+                i,
+                k,
+            )));
         }
     }
 }

@@ -165,15 +165,14 @@ async fn drive(
 
     let t0 = payload::now_ns();
     done.start_ns = t0;
-    let deadline = plan.duration.map(|d| Instant::now() + d);
+    // A duration too long for the clock is no limit at all.
+    let deadline = plan.duration.and_then(|d| Instant::now().checked_add(d));
     match plan.mode {
         Mode::Conn => {
             let mut stop = stop.clone();
-            if let Some(d) = deadline {
-                tokio::select! {
-                    _ = tokio::time::sleep_until(d) => {}
-                    _ = stop.wait_for(|s| *s) => {}
-                }
+            tokio::select! {
+                _ = until(deadline) => {}
+                _ = stop.wait_for(|s| *s) => {}
             }
             done.publishers_done_ns = payload::now_ns();
             disconnect_all(publishers.into_iter().map(|c| c.session)).await;
@@ -194,21 +193,21 @@ async fn drive(
                 });
                 let phase = plan
                     .interval
-                    .map_or(0, |d| d.as_nanos() as u64 * k as u64 / n.max(1));
+                    .map_or(0, |d| nanos(d).saturating_mul(k as u64) / n.max(1));
                 let wake = Arc::new(tokio::sync::Notify::new());
                 if let Some(d) = plan.interval {
                     schedules.push(pace::Schedule {
-                        first_ns: t0 + phase,
-                        interval_ns: d.as_nanos() as u64,
+                        first_ns: t0.saturating_add(phase),
+                        interval_ns: nanos(d),
                         wake: wake.clone(),
                     });
                 }
                 let job = PubJob {
                     plan: plan.clone(),
                     share,
-                    first_ns: t0 + phase,
+                    first_ns: t0.saturating_add(phase),
                     deadline,
-                    warm_until: t0 + plan.warmup.as_nanos() as u64,
+                    warm_until: t0.saturating_add(nanos(plan.warmup)),
                     wake,
                     pacer: pacer.clone(),
                 };
@@ -264,6 +263,11 @@ async fn drive(
     Ok(done)
 }
 
+/// A duration in nanoseconds, saturating (durations from flags can be absurdly long).
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
 /// Wait until `expected` messages arrived, or nothing arrived for `DRAIN_IDLE` (after Ctrl-C:
 /// a fifth of that, so the summary comes quickly but still counts what was on its way).
 async fn drain(counters: &Counters, expected: u64) {
@@ -308,7 +312,9 @@ async fn connect_all(
             break;
         }
         if let Some(every) = plan.connect_every {
-            tokio::time::sleep_until(start + every * i).await;
+            if let Some(at) = every.checked_mul(i).and_then(|d| start.checked_add(d)) {
+                tokio::time::sleep_until(at).await;
+            }
         }
         let Ok(permit) = gate.clone().acquire_owned().await else {
             break;
