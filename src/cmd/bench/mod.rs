@@ -172,7 +172,7 @@ pub fn plan(mode: Mode, o: &BenchOpts) -> Result<Plan> {
         (None, Some(r)) => Some(
             Duration::try_from_secs_f64(f64::from(o.publishers) / r).map_err(|_| {
                 Error::usage(format!(
-                    "--rate {r:e} is too low: under one message per 500 years"
+                    "--rate {r:e} is too low"
                 ))
             })?,
         ),
