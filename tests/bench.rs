@@ -321,6 +321,7 @@ fn bench_bad_input_is_one_line_and_exit_2() {
         (vec!["-I", "1s", "--rate", "5"], 2, "mq: "),
         (vec!["-t", "a/#/%i"], 2, "mq: invalid topic template"),
         (vec!["--rate", "0"], 2, "mq: "),
+        (vec!["-k", "70000"], 2, "mq: keepalive must be at most"),
         (vec!["--rate", "1e-300"], 2, "mq: --rate 1e-300 is too low"),
         (vec!["-c", "0"], 2, "mq: "),
     ];

@@ -13,9 +13,9 @@ mod report;
 mod run;
 mod stats;
 
-use crate::cli::{BenchArgs, BenchMode, BenchOpts, MergeArgs};
+use crate::cli::{BenchArgs, BenchMode, BenchOpts, ConnectArgs, MergeArgs};
 use crate::exit::{Code, Error, Result};
-use crate::options::{ConnectPlan, Protocol, ProtocolArg};
+use crate::options::{ConnectPlan, ProtocolArg};
 use crate::topic::{Topic, TopicFilter};
 use std::time::Duration;
 
@@ -149,17 +149,6 @@ pub fn plan(mode: Mode, o: &BenchOpts) -> Result<Plan> {
     if o.size > 256 * 1024 * 1024 {
         return Err(Error::usage("-s is over MQTT's 256 MiB message limit"));
     }
-    let protocol = match o.protocol_version {
-        None => Protocol::Auto,
-        Some(ProtocolArg::V5) => Protocol::V5,
-        Some(ProtocolArg::V311) => Protocol::V311,
-        Some(ProtocolArg::V31) => {
-            return Err(Error::usage("MQTT 3.1 is not supported").hint("use -V 311 or -V 5"))
-        }
-    };
-    if o.keepalive > Duration::from_secs(65535) {
-        return Err(Error::usage("keepalive must be at most 65535 seconds"));
-    }
     let (topic, filter) = topics(&o.topic)?;
     let filter = if o.shared {
         format!("$share/mq-bench/{filter}")
@@ -170,11 +159,8 @@ pub fn plan(mode: Mode, o: &BenchOpts) -> Result<Plan> {
         (Some(d), _) if d.is_zero() => None,
         (Some(d), _) => Some(d),
         (None, Some(r)) => Some(
-            Duration::try_from_secs_f64(f64::from(o.publishers) / r).map_err(|_| {
-                Error::usage(format!(
-                    "--rate {r:e} is too low"
-                ))
-            })?,
+            Duration::try_from_secs_f64(f64::from(o.publishers) / r)
+                .map_err(|_| Error::usage(format!("--rate {r:e} is too low")))?,
         ),
         (None, None) => None,
     };
@@ -196,22 +182,7 @@ pub fn plan(mode: Mode, o: &BenchOpts) -> Result<Plan> {
         .prefix
         .clone()
         .unwrap_or_else(|| format!("mq-bench-{}", std::process::id()));
-    let base = ConnectPlan {
-        host: String::new(),
-        port: 0,
-        client_id: String::new(),
-        keep_alive: Duration::from_secs(o.keepalive.as_secs()),
-        protocol,
-        clean_start: true,
-        session_expiry: None,
-        username: o.username.clone(),
-        password: o.password.clone(),
-        will: None,
-        connect_timeout: o.connect_timeout,
-        receive_maximum: None,
-        inflight: None,
-        debug: o.debug,
-    };
+    let base = base_plan(o)?;
     Ok(Plan {
         mode,
         hosts,
@@ -235,6 +206,50 @@ pub fn plan(mode: Mode, o: &BenchOpts) -> Result<Plan> {
         json: o.json,
         quiet: o.quiet,
     })
+}
+
+/// The connection settings every bench client shares, built by the same code as every other
+/// subcommand's (`options::plan` over `ConnectArgs`), so bench follows the shared rules and
+/// defaults (and profiles, TLS, ... as they come) without restating them. Host, port and client
+/// id are set per client by `Plan::client`.
+fn base_plan(o: &BenchOpts) -> Result<ConnectPlan> {
+    #[derive(clap::Parser)]
+    #[command(no_binary_name = true, disable_help_flag = true)]
+    struct Shared {
+        #[command(flatten)]
+        conn: ConnectArgs,
+    }
+    let secs = |d: Duration| d.as_secs_f64().to_string();
+    let mut argv = vec![
+        "--keepalive".to_string(),
+        secs(o.keepalive),
+        "--connect-timeout".into(),
+        secs(o.connect_timeout),
+    ];
+    if let Some(u) = &o.username {
+        argv.extend(["--username".into(), u.clone()]);
+    }
+    if let Some(p) = &o.password {
+        argv.extend(["--password".into(), p.clone()]);
+    }
+    match o.protocol_version {
+        None => {}
+        Some(ProtocolArg::V5) => argv.extend(["-V".into(), "5".into()]),
+        Some(ProtocolArg::V311) => argv.extend(["-V".into(), "311".into()]),
+        Some(ProtocolArg::V31) => {
+            return Err(Error::usage("MQTT 3.1 is not supported").hint("use -V 311 or -V 5"))
+        }
+    }
+    if o.debug {
+        argv.push("--debug".into());
+    }
+    let shared = <Shared as clap::Parser>::try_parse_from(argv).map_err(|e| {
+        let text = e.render().to_string();
+        let first = text.lines().next().unwrap_or_default().to_string();
+        Error::usage(first.trim_start_matches("error: ").to_string())
+    })?;
+    let (plan, _) = crate::options::plan(&shared.conn)?;
+    Ok(plan)
 }
 
 /// `a,b:1884,[::1]:1885` with `default_port` where none is given.
