@@ -65,7 +65,8 @@ pub enum Command {
 subscribers, so it measures end-to-end latency (from the intended send time: open-loop pacing \
 shows coordinated omission) and counts lost, duplicated and reordered messages. `pub`, `sub` and \
 `conn` run one side only; `merge` combines --json results of several machines.\n\nFlags follow \
-emqtt-bench: -c clients, -I message interval, -i connect interval, -L message limit, -s size. \
+emqtt-bench: -c clients, -I message interval, -i connect interval, -R connect rate, -F in flight, \
+-L message limit, -s size. \
 So the shared connection flags -c (clean session), -i (client id), -I (id prefix) and -L (URL) \
 are not available here: client ids are named with --prefix.",
         after_help = "Examples:\n  mq bench -c 4 -L 4000\n  mq bench -c 10 --rate 5000 --duration 30s -q 1\n  mq bench -h 10.0.0.1,10.0.0.2 -c 100 --subscribers 10 --shared --json > run.json\n  mq bench merge a.json b.json"

@@ -115,8 +115,8 @@ pub struct BenchOpts {
     #[arg(short = 'i', long, value_parser = parse_duration, conflicts_with = "connect_rate", help_heading = "Connection")]
     pub connect_interval: Option<Duration>,
 
-    /// Connects per second, instead of -i
-    #[arg(long, value_parser = parse_rate, help_heading = "Connection")]
+    /// Connects per second, instead of -i (emqtt-bench's -R)
+    #[arg(short = 'R', long, value_parser = parse_rate, help_heading = "Connection")]
     pub connect_rate: Option<f64>,
 
     /// Log MQTT packets on stderr (for a handful of clients)
@@ -183,7 +183,7 @@ pub struct BenchOpts {
 
     /// QoS 1/2 messages in flight per publisher (MQTT 5: the broker's receive maximum caps it;
     /// 3.1.1: above the broker's limit, mosquitto closes QoS 2 connections)
-    #[arg(long, default_value = "20", value_parser = clap::value_parser!(u16).range(1..), help_heading = "Load")]
+    #[arg(short = 'F', long, default_value = "20", value_parser = clap::value_parser!(u16).range(1..), help_heading = "Load")]
     pub inflight: u16,
 
     /// Print the summary as one JSON object (histograms included, for `mq bench merge`)
