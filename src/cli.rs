@@ -13,6 +13,9 @@ use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub mod bench;
+pub use bench::{BenchArgs, BenchMode, BenchOpts, MergeArgs};
+
 #[derive(Parser, Debug)]
 #[command(
     name = "mq",
@@ -78,6 +81,22 @@ Exit codes: 0 healthy, 3 unreachable, 4 connection refused, 5 subscribe/publish 
         after_help = "Examples:\n  mq capture --trigger camera/capture --match capture_image --topic camera/image --exec 'rpicam-still -o -'\n  mq capture --trigger 'cams/+/capture' --topic 'cams/{2}/image' --file /run/cam/last.jpg\n  mq capture --request --trigger camera/capture --match capture_image --topic camera/image -o photo.jpg -W 10s"
     )]
     Capture(CaptureArgs),
+    /// Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results
+    #[command(
+        disable_help_flag = true,
+        disable_version_flag = true,
+        args_override_self = true,
+        long_about = "Load test a broker. By default one process runs the publishers and the \
+subscribers, so it measures end-to-end latency (from the intended send time: open-loop pacing \
+shows coordinated omission) and counts lost, duplicated and reordered messages. `pub`, `sub` and \
+`conn` run one side only; `merge` combines --json results of several machines.\n\nFlags follow \
+emqtt-bench: -c clients, -I message interval, -i connect interval, -R connect rate, -F in flight, \
+-L message limit, -s size. \
+So the shared connection flags -c (clean session), -i (client id), -I (id prefix) and -L (URL) \
+are not available here: client ids are named with --prefix.",
+        after_help = "Examples:\n  mq bench -c 4 -L 4000\n  mq bench -c 10 --rate 5000 --duration 30s -q 1\n  mq bench -h 10.0.0.1,10.0.0.2 -c 100 --subscribers 10 --shared --json > run.json\n  mq bench merge a.json b.json"
+    )]
+    Bench(Box<BenchArgs>),
 }
 
 /// What to do with a trigger that arrives while a capture runs.

@@ -18,8 +18,14 @@ fn run(cli: cli::Cli) -> Code {
         cli::Command::Sub(a) => a.conn.quiet,
         cli::Command::Check(a) => a.conn.quiet,
         cli::Command::Capture(a) => a.conn.quiet,
+        cli::Command::Bench(a) => cmd::bench::quiet(a),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    // One connection: a current-thread runtime starts fastest; bench drives many on all cores.
+    let mut builder = match &cli.command {
+        cli::Command::Bench(_) => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = builder
         .enable_all()
         .build()
         .expect("a tokio runtime can always be built on Linux");
@@ -29,6 +35,7 @@ fn run(cli: cli::Cli) -> Code {
             cli::Command::Sub(a) => cmd::subscribe::run(a).await,
             cli::Command::Check(a) => cmd::check::run(a).await,
             cli::Command::Capture(a) => cmd::capture::run(a).await,
+            cli::Command::Bench(a) => cmd::bench::run(*a).await,
         }
     });
     // Do not wait for stdin readers or other blocking work still running.

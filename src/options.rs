@@ -53,6 +53,8 @@ pub struct ConnectPlan {
     pub connect_timeout: Duration,
     /// MQTT 5 receive maximum to advertise (sub `-C N` with small N).
     pub receive_maximum: Option<u16>,
+    /// QoS 1/2 publishes in flight, when not the session's default (bench clients).
+    pub inflight: Option<u16>,
     pub debug: bool,
 }
 
@@ -168,6 +170,7 @@ pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<Strin
             will,
             connect_timeout: args.connect_timeout,
             receive_maximum: None,
+            inflight: None,
             debug: args.debug,
         },
         url_topic,

@@ -832,7 +832,7 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
                 .set_clean_session(plan.clean_start)
                 .set_max_packet_size(MAX_PACKET, MAX_PACKET)
                 .set_request_channel_capacity(REQUEST_CHANNEL)
-                .set_inflight(INFLIGHT_V311)
+                .set_inflight(plan.inflight.unwrap_or(INFLIGHT_V311).max(1))
                 .set_manual_acks(manual_acks);
             if let Some(u) = &plan.username {
                 o.set_credentials(u.clone(), plan.password.clone().unwrap_or_default());
@@ -862,7 +862,7 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
                 .set_connection_timeout(conn_timeout)
                 // rumqttc sizes its in-flight table from this (65535 by default: 13 MiB at
                 // start-up); the broker's receive maximum lowers it further.
-                .set_outgoing_inflight_upper_limit(INFLIGHT)
+                .set_outgoing_inflight_upper_limit(plan.inflight.unwrap_or(INFLIGHT).max(1))
                 .set_manual_acks(manual_acks);
             if plan.session_expiry.is_some() {
                 o.set_session_expiry_interval(plan.session_expiry);

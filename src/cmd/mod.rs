@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns its arguments into a plan, drives a `Session` and hands
 //! results to `output`.
 
+pub mod bench;
 pub mod capture;
 pub mod check;
 pub mod publish;

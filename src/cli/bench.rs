@@ -1,0 +1,216 @@
+//! `mq bench` flags and help text. No logic: `cmd::bench` checks values and builds the run.
+//!
+//! Flag resolution: `mq bench` speaks emqtt-bench's vocabulary where users know it (`-c`
+//! clients, `-I` message interval, `-i` connect interval, `-L` message limit, `-s` size), so it
+//! does not take the shared `ConnectArgs`, whose `-c` (clean session), `-i` (client id), `-I` (id
+//! prefix) and `-L` (URL) mean something else. Bench keeps the connection flags that do not
+//! collide (`-h`, `-p`, `-u`, `-P`, `-V`, `-k`, `--connect-timeout`, `-d`, `--quiet`) and names
+//! client ids with `--prefix`.
+
+use crate::options::{parse_duration, parse_port, parse_qos, ProtocolArg};
+use clap::{ArgAction, Args, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub mode: Option<BenchMode>,
+    #[command(flatten)]
+    pub opts: BenchOpts,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchMode {
+    /// Publishers only (pair with `mq bench sub` elsewhere)
+    #[command(
+        disable_help_flag = true,
+        args_override_self = true,
+        after_help = "Examples:\n  mq bench pub -c 10 -I 100ms -t 'bench/%i' --duration 1m\n  mq bench pub -c 4 --rate 20000 -L 200000 -q 1"
+    )]
+    Pub(BenchOpts),
+    /// Subscribers only: latency and loss of what `mq bench pub` sends
+    #[command(
+        disable_help_flag = true,
+        args_override_self = true,
+        after_help = "Examples:\n  mq bench sub -t 'bench/%i' --duration 1m --json > sub.json\n  mq bench sub --subscribers 4 --shared -t 'bench/%i' -L 200000"
+    )]
+    Sub(BenchOpts),
+    /// Connections only: connect -c clients, time each CONNECT, hold them for --duration
+    #[command(
+        disable_help_flag = true,
+        args_override_self = true,
+        after_help = "Examples:\n  mq bench conn -c 5000 --connect-rate 500 --duration 1m\n  mq bench conn -h a,b,c -c 300 --json"
+    )]
+    Conn(BenchOpts),
+    /// Merge `--json` results of several runs (machines) into one summary
+    #[command(
+        disable_help_flag = true,
+        after_help = "Examples:\n  mq bench merge a.json b.json\n  mq bench merge --json host*.json > all.json"
+    )]
+    Merge(MergeArgs),
+}
+
+/// Options of a bench run.
+#[derive(Args, Debug, Clone)]
+pub struct BenchOpts {
+    /// Print help
+    #[arg(long, action = ArgAction::Help)]
+    pub help: Option<bool>,
+
+    /// Broker host, or a comma-separated list (host or host:port) to spread clients round-robin
+    #[arg(
+        short = 'h',
+        long,
+        env = "MQ_HOST",
+        default_value = "localhost",
+        allow_hyphen_values = true,
+        help_heading = "Connection"
+    )]
+    pub host: String,
+
+    /// Broker port for hosts given without one [default: 1883]
+    #[arg(short = 'p', long, env = "MQ_PORT", value_parser = parse_port, help_heading = "Connection")]
+    pub port: Option<u16>,
+
+    /// User name
+    #[arg(
+        short = 'u',
+        long,
+        env = "MQ_USERNAME",
+        allow_hyphen_values = true,
+        help_heading = "Connection"
+    )]
+    pub username: Option<String>,
+
+    /// Password (prefer MQ_PASSWORD: a command line is visible to other users)
+    #[arg(
+        short = 'P',
+        long,
+        env = "MQ_PASSWORD",
+        hide_env_values = true,
+        allow_hyphen_values = true,
+        help_heading = "Connection"
+    )]
+    pub password: Option<String>,
+
+    /// MQTT version: 5 or 311 [default: 5, falling back to 3.1.1]
+    #[arg(short = 'V', long, value_enum, help_heading = "Connection")]
+    pub protocol_version: Option<ProtocolArg>,
+
+    /// Keepalive interval: seconds or a duration
+    #[arg(short = 'k', long, value_parser = parse_duration, default_value = "60", help_heading = "Connection")]
+    pub keepalive: Duration,
+
+    /// Give up on a connect after this long
+    #[arg(long, value_parser = parse_duration, default_value = "10s", help_heading = "Connection")]
+    pub connect_timeout: Duration,
+
+    /// Client id prefix (ids are PREFIX-pub-N, PREFIX-sub-N, PREFIX-conn-N) [default: mq-bench-PID]
+    #[arg(long, allow_hyphen_values = true, help_heading = "Connection")]
+    pub prefix: Option<String>,
+
+    /// Wait this long between connects (emqtt-bench's -i)
+    #[arg(short = 'i', long, value_parser = parse_duration, conflicts_with = "connect_rate", help_heading = "Connection")]
+    pub connect_interval: Option<Duration>,
+
+    /// Connects per second, instead of -i (emqtt-bench's -R)
+    #[arg(short = 'R', long, value_parser = parse_rate, help_heading = "Connection")]
+    pub connect_rate: Option<f64>,
+
+    /// Log MQTT packets on stderr (for a handful of clients)
+    #[arg(short = 'd', long, help_heading = "Connection")]
+    pub debug: bool,
+
+    /// No live progress and no error text (the summary and exit code still tell)
+    #[arg(long, help_heading = "Connection")]
+    pub quiet: bool,
+
+    /// Publishers (the clients to connect in `conn` mode)
+    #[arg(short = 'c', long, visible_alias = "clients", default_value = "1", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Load")]
+    pub publishers: u32,
+
+    /// Subscribers (each gets every message, or one share with --shared)
+    #[arg(long, default_value = "1", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Load")]
+    pub subscribers: u32,
+
+    /// Message size in bytes (at least 32: publisher id, sequence and timestamp, then padding)
+    #[arg(short = 's', long, default_value = "256", help_heading = "Load")]
+    pub size: usize,
+
+    /// Quality of service: 0, 1 or 2
+    #[arg(short = 'q', long, value_parser = parse_qos, default_value = "0", help_heading = "Load")]
+    pub qos: u8,
+
+    /// Interval between messages of each publisher (open loop) [default: as fast as acked]
+    #[arg(short = 'I', long, value_parser = parse_duration, conflicts_with = "rate", help_heading = "Load")]
+    pub interval: Option<Duration>,
+
+    /// Messages per second, all publishers together (open loop, instead of -I)
+    #[arg(long, value_parser = parse_rate, help_heading = "Load")]
+    pub rate: Option<f64>,
+
+    /// Messages to send in total (`sub`: to receive), shared between publishers
+    #[arg(short = 'L', long, value_parser = clap::value_parser!(u64).range(1..), help_heading = "Load")]
+    pub count: Option<u64>,
+
+    /// Stop after this long [default: 10s unless -L is given; `conn`: 0, disconnect at once]
+    #[arg(long, value_parser = parse_duration, help_heading = "Load")]
+    pub duration: Option<Duration>,
+
+    /// Leave messages sent in this first period out of the latency figures
+    #[arg(long, value_parser = parse_duration, default_value = "0", help_heading = "Load")]
+    pub warmup: Duration,
+
+    /// Topic template: %i is the publisher number, %s the sequence; subscribers use + there
+    #[arg(
+        short = 't',
+        long,
+        default_value = "mq-bench/%i",
+        allow_hyphen_values = true,
+        help_heading = "Load"
+    )]
+    pub topic: String,
+
+    /// Subscribers share one subscription ($share/mq-bench/...): each message goes to one
+    #[arg(long, help_heading = "Load")]
+    pub shared: bool,
+
+    /// Publish with the retain flag
+    #[arg(short = 'r', long, help_heading = "Load")]
+    pub retain: bool,
+
+    /// QoS 1/2 messages in flight per publisher (MQTT 5: the broker's receive maximum caps it;
+    /// 3.1.1: above the broker's limit, mosquitto closes QoS 2 connections)
+    #[arg(short = 'F', long, default_value = "20", value_parser = clap::value_parser!(u16).range(1..), help_heading = "Load")]
+    pub inflight: u16,
+
+    /// Print the summary as one JSON object (histograms included, for `mq bench merge`)
+    #[arg(long, help_heading = "Output")]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MergeArgs {
+    /// Print help
+    #[arg(long, action = ArgAction::Help)]
+    pub help: Option<bool>,
+
+    /// Result files written by `mq bench --json`
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Print the merged summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(r) if r.is_finite() && r > 0.0 => Ok(r),
+        _ => Err(format!(
+            "'{s}' is not a rate: give a number above 0 (per second)"
+        )),
+    }
+}
