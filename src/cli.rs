@@ -345,7 +345,7 @@ pub struct PubArgs {
     pub repeat: u64,
 
     /// Wait this long between repeated messages: seconds or a duration
-    #[arg(long, value_parser = parse_duration, default_value = "0", help_heading = "Publish")]
+    #[arg(long, value_parser = parse_duration, default_value = "0", allow_hyphen_values = true, help_heading = "Publish")]
     pub repeat_delay: Duration,
 
     /// Fail if QoS 1/2 acknowledgements have not all arrived this long after the last publish
