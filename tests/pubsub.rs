@@ -327,3 +327,76 @@ fn qos1_publish_waits_for_every_ack() {
     let out = sub.finish(LIMIT);
     assert_eq!(stdout(&out), lines);
 }
+
+#[test]
+fn falls_back_to_3_1_1_when_the_broker_refuses_5() {
+    let b = Broker::start();
+    let port = v311_only_proxy(b.port).to_string();
+    let mut c = mq();
+    c.args([
+        "sub",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &port,
+        "-t",
+        "fb",
+        "-C",
+        "1",
+        "-d",
+    ]);
+    let sub = Running::until(c, "received SUBACK");
+    let out = run(
+        {
+            let mut c = mq();
+            c.args([
+                "pub",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-t",
+                "fb",
+                "-q",
+                "1",
+                "-m",
+                "old",
+                "-d",
+            ]);
+            c
+        },
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("trying 3.1.1"), "{}", stderr(&out));
+    let s = sub.finish(LIMIT);
+    assert_eq!(stdout(&s), "old\n");
+    assert!(
+        stderr(&s).contains("received CONNACK (MQTT 3.1.1"),
+        "{}",
+        stderr(&s)
+    );
+    // -V 5 forces MQTT 5: no fallback, the refusal is the answer.
+    let mut c = mq();
+    c.args([
+        "pub",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &port,
+        "-V",
+        "5",
+        "-t",
+        "fb",
+        "-m",
+        "x",
+    ]);
+    let out = run(c, b"", LIMIT);
+    assert_eq!(code(&out), 4, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("unsupported protocol version"),
+        "{}",
+        stderr(&out)
+    );
+}

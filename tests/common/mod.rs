@@ -4,7 +4,7 @@
 //! Never port 1883, never a non-loopback address; every wait is bounded.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
@@ -436,3 +436,33 @@ pub fn temp_file(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
 }
 
 pub const LIMIT: Duration = Duration::from_secs(20);
+
+/// A listener in front of `broker` that refuses MQTT 5 CONNECTs (CONNACK 0x84, unsupported
+/// protocol version) and passes 3.1.1 through: a 3.1.1-only broker.
+pub fn v311_only_proxy(broker: u16) -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in l.incoming().take(50) {
+            let Ok(mut client) = conn else { return };
+            std::thread::spawn(move || {
+                let mut head = [0u8; 9]; // fixed header (2) + "\0\x04MQTT" (6) + level (1)
+                if client.read_exact(&mut head).is_err() {
+                    return;
+                }
+                if head[8] == 5 {
+                    let _ = client.write_all(&[0x20, 0x03, 0x00, 0x84, 0x00]);
+                    return;
+                }
+                let Ok(mut up) = std::net::TcpStream::connect(("127.0.0.1", broker)) else {
+                    return;
+                };
+                let _ = up.write_all(&head);
+                let (mut c2, mut u2) = (client.try_clone().unwrap(), up.try_clone().unwrap());
+                std::thread::spawn(move || std::io::copy(&mut c2, &mut u2));
+                let _ = std::io::copy(&mut up, &mut client);
+            });
+        }
+    });
+    port
+}
