@@ -557,7 +557,7 @@ pub struct CheckArgs {
 }
 
 fn parse_chunk_size(s: &str) -> Result<u64, String> {
-    match crate::transfer::parse_size(s)? {
+    match parse_byte_size(s)? {
         0 => Err("the chunk size must be at least 1 byte".into()),
         n if n > 256 << 20 => Err("the chunk size must be at most 256MiB".into()),
         n => Ok(n),
@@ -565,5 +565,5 @@ fn parse_chunk_size(s: &str) -> Result<u64, String> {
 }
 
 fn parse_max_size(s: &str) -> Result<u64, String> {
-    crate::transfer::parse_size(s)
+    parse_byte_size(s)
 }

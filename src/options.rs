@@ -306,20 +306,33 @@ pub fn parse_session_expiry(s: &str) -> Result<u32, String> {
 /// A byte count: `10000`, `64KiB`, `16MiB`, `1M` (units are powers of 1024; `B` optional).
 pub fn parse_byte_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("'{s}' is not a size (examples: 10000, 64KiB, 16MiB)"))?;
-    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        _ => return Err(format!("'{s}': unknown unit (use B, KiB, MiB or GiB)")),
+    // Binary units (KiB, k, M, ...) count in 1024s; the SI spellings kB, MB, GB in 1000s.
+    let mult: u64 = match unit.trim() {
+        "" | "B" | "b" => 1,
+        "k" | "K" | "KiB" | "kiB" | "Ki" | "kib" => 1 << 10,
+        "M" | "m" | "MiB" | "Mi" | "mib" => 1 << 20,
+        "G" | "g" | "GiB" | "Gi" | "gib" => 1 << 30,
+        "kB" | "KB" => 1_000,
+        "MB" => 1_000_000,
+        "GB" => 1_000_000_000,
+        _ => {
+            return Err(format!(
+                "'{s}' is not a size: use a number of bytes or a unit such as 256KiB, 1MiB, 64k"
+            ))
+        }
     };
-    n.checked_mul(mult)
-        .ok_or_else(|| format!("'{s}' is too large"))
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size: use a number such as 256KiB or 1048576"))?;
+    let bytes = value * mult as f64;
+    if !bytes.is_finite() || bytes < 0.0 || bytes > u64::MAX as f64 {
+        return Err(format!("'{s}' is out of range"));
+    }
+    Ok(bytes.round() as u64)
 }
 
 #[cfg(test)]
@@ -343,7 +356,18 @@ mod tests {
         assert_eq!(parse_byte_size("64KiB"), Ok(65536));
         assert_eq!(parse_byte_size("16MiB"), Ok(16 << 20));
         assert_eq!(parse_byte_size("1m"), Ok(1 << 20));
-        for bad in ["", "MiB", "1.5MiB", "-1", "3 parsecs"] {
+        let ok = [
+            ("256KiB", 262_144),
+            ("64k", 65_536),
+            ("2GB", 2_000_000_000),
+            ("1.5M", 1_572_864),
+            ("10 kB", 10_000),
+            ("7B", 7),
+        ];
+        for (s, want) in ok {
+            assert_eq!(parse_byte_size(s), Ok(want), "{s}");
+        }
+        for bad in ["", "abc", "MiB", "-1", "-1k", "1..2M", "3 parsecs"] {
             assert!(parse_byte_size(bad).is_err(), "{bad}");
         }
     }
