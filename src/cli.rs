@@ -9,6 +9,7 @@ use crate::options::{
     parse_byte_size, parse_duration, parse_port, parse_qos, parse_session_expiry, ProtocolArg,
 };
 use crate::output::{ColorChoice, PayloadFormat, Zone};
+use crate::tls::TlsVersion;
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -209,7 +210,7 @@ pub struct ConnectArgs {
     #[arg(short = 'p', long, env = "MQ_PORT", value_parser = parse_port, allow_hyphen_values = true)]
     pub port: Option<u16>,
 
-    /// Broker URL: mqtt://[user[:password]@]host[:port][/topic]
+    /// Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path
     #[arg(short = 'L', long, allow_hyphen_values = true)]
     pub url: Option<String>,
 
@@ -246,16 +247,19 @@ pub struct ConnectArgs {
     #[arg(short = 'u', long, env = "MQ_USERNAME", allow_hyphen_values = true)]
     pub username: Option<String>,
 
-    /// Password (prefer MQ_PASSWORD: a command line is visible to other users)
-    #[arg(
-        short = 'P',
-        long,
-        visible_alias = "pw",
-        env = "MQ_PASSWORD",
-        hide_env_values = true,
-        allow_hyphen_values = true
-    )]
+    /// Password; `-P -` asks on the terminal. Prefer --password-file or MQ_PASSWORD: a command
+    /// line is visible to other users
+    #[arg(short = 'P', long, visible_alias = "pw", allow_hyphen_values = true)]
     pub password: Option<String>,
+
+    /// Read the password from the first line of FILE (which others must not be able to read)
+    #[arg(
+        long,
+        env = "MQ_PASSWORD_FILE",
+        value_name = "FILE",
+        conflicts_with = "password"
+    )]
+    pub password_file: Option<PathBuf>,
 
     /// Topic of the last will, published by the broker if mq dies without disconnecting
     #[arg(long, allow_hyphen_values = true)]
@@ -277,6 +281,9 @@ pub struct ConnectArgs {
     #[arg(long, value_parser = parse_duration, default_value = "10s", allow_hyphen_values = true)]
     pub connect_timeout: Duration,
 
+    #[command(flatten)]
+    pub tls: TlsArgs,
+
     /// Log MQTT packets on stderr (passwords are never shown)
     #[arg(short = 'd', long)]
     pub debug: bool,
@@ -284,6 +291,55 @@ pub struct ConnectArgs {
     /// Do not print runtime errors (the exit code still tells)
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// TLS and websockets: part of the connection options.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "TLS and websockets")]
+pub struct TlsArgs {
+    /// Trust the CAs in this PEM file (turns TLS on; default port 8883)
+    #[arg(long, env = "MQ_CAFILE", value_name = "FILE")]
+    pub cafile: Option<PathBuf>,
+
+    /// Trust the PEM CA certificates in this directory (turns TLS on)
+    #[arg(long, env = "MQ_CAPATH", value_name = "DIR")]
+    pub capath: Option<PathBuf>,
+
+    /// Use TLS, trusting the system's CA store (implied by mqtts://, wss:// and -p 8883)
+    #[arg(long, visible_alias = "tls-use-os-certs")]
+    pub tls: bool,
+
+    /// Client certificate (PEM), for brokers that require one; needs --key
+    #[arg(long, env = "MQ_CERT", value_name = "FILE")]
+    pub cert: Option<PathBuf>,
+
+    /// Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)
+    #[arg(long, env = "MQ_KEY", value_name = "FILE")]
+    pub key: Option<PathBuf>,
+
+    /// Do not check the broker's certificate at all (warns on every run; for testing only)
+    #[arg(long)]
+    pub insecure: bool,
+
+    /// Speak only this TLS version: 1.2 or 1.3
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub tls_version: Option<TlsVersion>,
+
+    /// Offer this ALPN protocol in the TLS handshake (repeatable)
+    #[arg(long, visible_alias = "tls-alpn", value_name = "PROTOCOL", action = ArgAction::Append)]
+    pub alpn: Vec<String>,
+
+    /// Check the broker's certificate against NAME instead of the host
+    #[arg(long, visible_alias = "sni", value_name = "NAME")]
+    pub tls_server_name: Option<String>,
+
+    /// Connect over websockets (implied by ws:// and wss:// URLs)
+    #[arg(long)]
+    pub ws: bool,
+
+    /// HTTP path of the websocket endpoint [default: /mqtt]
+    #[arg(long, value_name = "PATH")]
+    pub ws_path: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -7,9 +7,11 @@
 
 pub mod cli;
 pub mod cmd;
+pub mod credentials;
 pub mod exit;
 pub mod options;
 pub mod output;
 pub mod session;
+pub mod tls;
 pub mod topic;
 pub mod transfer;

@@ -5,6 +5,7 @@
 //! sets host, port, credentials and topic). Nothing here touches the network.
 
 use crate::exit::{Error, Result};
+use crate::tls::{TlsOptions, TlsPlan};
 use crate::topic::Topic;
 use std::time::Duration;
 
@@ -55,6 +56,10 @@ pub struct ConnectPlan {
     pub receive_maximum: Option<u16>,
     /// QoS 1/2 publishes in flight, when not the session's default (bench clients).
     pub inflight: Option<u16>,
+    /// TLS, when the connection uses it (also for wss).
+    pub tls: Option<TlsPlan>,
+    /// Websocket path (`/mqtt`), when the connection goes over websockets.
+    pub ws_path: Option<String>,
     pub debug: bool,
 }
 
@@ -67,16 +72,45 @@ impl ConnectPlan {
             format!("{}:{}", self.host, self.port)
         }
     }
+
+    /// The websocket URL (`wss://host:port/mqtt`), when the connection uses websockets.
+    pub fn ws_url(&self) -> Option<String> {
+        let path = self.ws_path.as_ref()?;
+        let scheme = if self.tls.is_some() { "wss" } else { "ws" };
+        Some(format!("{scheme}://{}{path}", self.address()))
+    }
+
+    /// How the connection is made, for messages: `mqtts://host:8883`.
+    pub fn describe(&self) -> String {
+        match (self.ws_url(), &self.tls) {
+            (Some(url), _) => url,
+            (None, Some(_)) => format!("mqtts://{}", self.address()),
+            (None, None) => self.address(),
+        }
+    }
+}
+
+/// The scheme of a `-L` URL.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    #[default]
+    Mqtt,
+    Mqtts,
+    Ws,
+    Wss,
 }
 
 /// What a `-L` URL says.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct BrokerUrl {
+    pub scheme: Scheme,
     pub host: String,
     pub port: Option<u16>,
     pub username: Option<String>,
     pub password: Option<String>,
     pub topic: Option<String>,
+    /// The HTTP path of a ws:// or wss:// URL.
+    pub ws_path: Option<String>,
 }
 
 /// Build the plan from the shared connection flags. Returns the plan and the URL's topic, if any.
@@ -84,20 +118,77 @@ pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<Strin
     let mut host = args.host.clone();
     let mut port = args.port;
     let mut username = args.username.clone();
-    let mut password = args.password.clone();
+    let mut url_password = None;
     let mut url_topic = None;
+    let mut scheme = None;
+    let mut url_ws_path = None;
     if let Some(url) = &args.url {
         let u = parse_url(url).map_err(|e| Error::usage(format!("invalid -L URL '{url}': {e}")))?;
         host = u.host;
         port = u.port.or(port);
         username = u.username.or(username);
-        password = u.password.or(password);
+        url_password = u.password;
         url_topic = u.topic;
+        scheme = Some(u.scheme);
+        url_ws_path = u.ws_path;
     }
     if host.is_empty() {
         return Err(Error::usage("the host (-h) cannot be empty"));
     }
-    let port = port.unwrap_or(1883);
+    let t = &args.tls;
+    let websocket = t.ws || matches!(scheme, Some(Scheme::Ws | Scheme::Wss));
+    let tls_flags = t.cafile.is_some()
+        || t.capath.is_some()
+        || t.tls
+        || t.cert.is_some()
+        || t.key.is_some()
+        || t.insecure
+        || t.tls_version.is_some()
+        || !t.alpn.is_empty()
+        || t.tls_server_name.is_some();
+    // As mosquitto: an explicit -p 8883 without a CA means TLS with the system's CAs.
+    let use_tls = tls_flags
+        || matches!(scheme, Some(Scheme::Mqtts | Scheme::Wss))
+        || (port == Some(8883) && !websocket);
+    let port = port.unwrap_or(match (websocket, use_tls) {
+        (false, false) => 1883,
+        (false, true) => 8883,
+        (true, false) => 80,
+        (true, true) => 443,
+    });
+    let tls = if use_tls {
+        Some(crate::tls::build(&TlsOptions {
+            cafile: t.cafile.clone(),
+            capath: t.capath.clone(),
+            cert: t.cert.clone(),
+            key: t.key.clone(),
+            insecure: t.insecure,
+            version: t.tls_version,
+            alpn: t.alpn.clone(),
+            server_name: t.tls_server_name.clone(),
+        })?)
+    } else {
+        None
+    };
+    let ws_path = if websocket {
+        let path = t
+            .ws_path
+            .clone()
+            .or(url_ws_path)
+            .unwrap_or_else(|| "/mqtt".into());
+        Some(if path.starts_with('/') {
+            path
+        } else {
+            format!("/{path}")
+        })
+    } else {
+        if t.ws_path.is_some() {
+            return Err(Error::usage("--ws-path needs a websocket connection")
+                .hint("add --ws, or use a ws:// or wss:// URL"));
+        }
+        None
+    };
+    let password = crate::credentials::password(args, url_password, username.as_deref(), &host)?;
 
     let protocol = match args.protocol_version {
         None => Protocol::Auto,
@@ -171,30 +262,44 @@ pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<Strin
             connect_timeout: args.connect_timeout,
             receive_maximum: None,
             inflight: None,
+            tls,
+            ws_path,
             debug: args.debug,
         },
         url_topic,
     ))
 }
 
-/// `mqtt://[user[:password]@]host[:port][/topic]`. Userinfo is percent-decoded (so a password
-/// may hold `@` as `%40`); IPv6 hosts go in brackets.
+/// `mqtt[s]://[user[:password]@]host[:port][/topic]` or `ws[s]://[user[:password]@]host[:port]
+/// [/path]`. Userinfo is percent-decoded (so a password may hold `@` as `%40`); IPv6 hosts go in
+/// brackets.
 pub fn parse_url(url: &str) -> Result<BrokerUrl, String> {
     let (scheme, rest) = url
         .split_once("://")
         .ok_or("expected a scheme, like mqtt://host")?;
-    match scheme.to_ascii_lowercase().as_str() {
-        "mqtt" | "tcp" => {}
-        "mqtts" | "ssl" | "ws" | "wss" => {
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "mqtt" | "tcp" => Scheme::Mqtt,
+        "mqtts" | "ssl" | "tls" => Scheme::Mqtts,
+        "ws" => Scheme::Ws,
+        "wss" => Scheme::Wss,
+        other => {
             return Err(format!(
-                "the {scheme}:// scheme is not supported yet; use mqtt://"
+                "unsupported scheme '{other}', use mqtt://, mqtts://, ws:// or wss://"
             ))
         }
-        other => return Err(format!("unsupported scheme '{other}', use mqtt://")),
-    }
-    let (authority, topic) = match rest.split_once('/') {
-        Some((a, t)) => (a, (!t.is_empty()).then(|| t.to_owned())),
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], Some(&rest[i..])),
         None => (rest, None),
+    };
+    let (topic, ws_path) = match scheme {
+        Scheme::Ws | Scheme::Wss => (None, path.map(str::to_owned)),
+        Scheme::Mqtt | Scheme::Mqtts => (
+            path.map(|p| &p[1..])
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+            None,
+        ),
     };
     let (userinfo, hostport) = match authority.rsplit_once('@') {
         Some((u, h)) => (Some(u), h),
@@ -226,11 +331,13 @@ pub fn parse_url(url: &str) -> Result<BrokerUrl, String> {
     }
     let port = port.map(parse_port).transpose()?;
     Ok(BrokerUrl {
+        scheme,
         host,
         port,
         username,
         password,
         topic,
+        ws_path,
     })
 }
 
@@ -395,13 +502,28 @@ mod tests {
         assert_eq!(
             u,
             BrokerUrl {
+                scheme: Scheme::Mqtt,
                 host: "broker.local".into(),
                 port: Some(1884),
                 username: Some("alice".into()),
                 password: Some("p@ss:w".into()),
                 topic: Some("a/b".into()),
+                ws_path: None,
             }
         );
+        let u = parse_url("wss://broker.example.com/mqtt").unwrap();
+        assert_eq!(
+            (
+                u.scheme,
+                u.host.as_str(),
+                u.port,
+                u.ws_path.as_deref(),
+                u.topic
+            ),
+            (Scheme::Wss, "broker.example.com", None, Some("/mqtt"), None)
+        );
+        let u = parse_url("mqtts://h:8884/t").unwrap();
+        assert_eq!((u.scheme, u.topic.as_deref()), (Scheme::Mqtts, Some("t")));
         let u = parse_url("MQTT://[::1]:1900").unwrap();
         assert_eq!((u.host.as_str(), u.port), ("::1", Some(1900)));
         let u = parse_url("mqtt://host").unwrap();

@@ -13,10 +13,13 @@ use bytes::Bytes;
 use rumqttc::v5 as r5;
 use rumqttc::v5::mqttbytes::v5 as p5;
 use std::collections::{HashSet, VecDeque};
-use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
+
+mod failure;
+mod transport;
+use failure::{failure_v4, failure_v5, first_failure, lost_error, Failure};
 
 /// Largest MQTT packet: 268,435,455 bytes of remaining length plus a 5-byte fixed header.
 const MAX_PACKET: usize = 268_435_460;
@@ -172,15 +175,6 @@ enum Polled {
     Other,
 }
 
-/// A normalized connection failure, mapped to an exit code by `failure_error`.
-enum Failure {
-    Io(io::Error),
-    Timeout,
-    Refused { reason: String, bad_version: bool },
-    Tls(String),
-    Protocol(String),
-}
-
 pub struct Session {
     client: Client,
     version: Version,
@@ -244,6 +238,11 @@ impl Session {
             Protocol::V5 => &[Version::V5],
             Protocol::V311 => &[Version::V311],
         };
+        if plan.tls.as_ref().is_some_and(|t| t.insecure) {
+            crate::output::warn(
+                "--insecure: the broker's certificate is not checked; anyone on the network path can read and change this connection",
+            );
+        }
         let deadline = tokio::time::Instant::now() + plan.connect_timeout;
         let mut last = None;
         for (i, &version) in versions.iter().enumerate() {
@@ -290,11 +289,11 @@ impl Session {
                     }
                     last = Some(Failure::Protocol(reason));
                 }
-                Ok(Err(f)) => return Err(failure_error(f, plan)),
-                Err(_) => return Err(failure_error(Failure::Timeout, plan)),
+                Ok(Err(f)) => return Err(first_failure(f, plan).await),
+                Err(_) => return Err(first_failure(Failure::Timeout, plan).await),
             }
         }
-        Err(failure_error(last.unwrap_or(Failure::Timeout), plan))
+        Err(first_failure(last.unwrap_or(Failure::Timeout), plan).await)
     }
 
     // The connect outcome and the choices of `connect_with`, passed straight on.
@@ -826,8 +825,14 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
     let conn_timeout = plan.connect_timeout.as_secs().max(1);
     match version {
         Version::V311 => {
-            let mut o =
-                rumqttc::MqttOptions::new(plan.client_id.clone(), plan.host.clone(), plan.port);
+            let mut o = rumqttc::MqttOptions::new(
+                plan.client_id.clone(),
+                transport::broker_addr(plan),
+                plan.port,
+            );
+            if let Some(t) = transport::transport(plan) {
+                o.set_transport(t);
+            }
             o.set_keep_alive(plan.keep_alive)
                 .set_clean_session(plan.clean_start)
                 .set_max_packet_size(MAX_PACKET, MAX_PACKET)
@@ -853,7 +858,14 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
             (Client::V4(c), Loop::V4(Box::new(el)))
         }
         Version::V5 => {
-            let mut o = r5::MqttOptions::new(plan.client_id.clone(), plan.host.clone(), plan.port);
+            let mut o = r5::MqttOptions::new(
+                plan.client_id.clone(),
+                transport::broker_addr(plan),
+                plan.port,
+            );
+            if let Some(t) = transport::transport(plan) {
+                o.set_transport(t);
+            }
             // rumqttc's v5 client panics below 5s (and cannot disable keepalive): round up.
             o.set_keep_alive(plan.keep_alive.max(Duration::from_secs(5)))
                 .set_clean_start(plan.clean_start)
@@ -895,7 +907,7 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
 fn describe_connect(plan: &ConnectPlan, version: Version) -> String {
     format!(
         "sending CONNECT to {} (MQTT {}, id '{}', clean {}, keepalive {}s, user {}, password {}, will {})",
-        plan.address(),
+        plan.describe(),
         version.name(),
         plan.client_id,
         plan.clean_start,
@@ -1046,7 +1058,7 @@ fn from_v5(e: r5::Event) -> Polled {
 }
 
 /// `NotAuthorized` -> `not authorized`, plus the broker's reason string when it sent one.
-fn reason_words(debug_name: &str, reason_string: Option<String>) -> String {
+pub(crate) fn reason_words(debug_name: &str, reason_string: Option<String>) -> String {
     let mut out = String::new();
     for (i, ch) in debug_name.chars().enumerate() {
         if ch.is_uppercase() && i > 0 {
@@ -1059,120 +1071,6 @@ fn reason_words(debug_name: &str, reason_string: Option<String>) -> String {
         Some(r) if !r.is_empty() => format!("{out} ({r})"),
         _ => out,
     }
-}
-
-fn failure_v4(e: rumqttc::ConnectionError) -> Failure {
-    use rumqttc::ConnectionError as E;
-    match e {
-        E::Io(io) => Failure::Io(io),
-        E::NetworkTimeout | E::FlushTimeout => Failure::Timeout,
-        E::Tls(t) => Failure::Tls(t.to_string()),
-        E::ConnectionRefused(code) => {
-            use rumqttc::ConnectReturnCode as C;
-            Failure::Refused {
-                bad_version: code == C::RefusedProtocolVersion,
-                reason: match code {
-                    C::RefusedProtocolVersion => "unacceptable protocol version".into(),
-                    C::BadClientId => "client id rejected".into(),
-                    C::ServiceUnavailable => "server unavailable".into(),
-                    C::BadUserNamePassword => "bad username or password".into(),
-                    C::NotAuthorized => "not authorized".into(),
-                    C::Success => "success".into(),
-                },
-            }
-        }
-        E::MqttState(rumqttc::StateError::Io(io)) => Failure::Io(io),
-        other => Failure::Protocol(other.to_string()),
-    }
-}
-
-fn failure_v5(e: r5::ConnectionError) -> Failure {
-    use r5::ConnectionError as E;
-    match e {
-        E::Io(io) => Failure::Io(io),
-        E::Timeout(_) => Failure::Timeout,
-        E::Tls(t) => Failure::Tls(t.to_string()),
-        E::ConnectionRefused(code) => Failure::Refused {
-            bad_version: code == p5::ConnectReturnCode::UnsupportedProtocolVersion,
-            reason: reason_words(&format!("{code:?}"), None),
-        },
-        E::MqttState(r5::StateError::Io(io)) => Failure::Io(io),
-        E::MqttState(r5::StateError::ConnectionAborted) => Failure::Io(io::Error::new(
-            io::ErrorKind::ConnectionAborted,
-            "connection closed by the broker",
-        )),
-        E::MqttState(r5::StateError::ServerDisconnect {
-            reason_code,
-            reason_string,
-        }) => Failure::Protocol(format!(
-            "the broker disconnected mq: {}",
-            reason_words(&format!("{reason_code:?}"), reason_string)
-        )),
-        other => Failure::Protocol(other.to_string()),
-    }
-}
-
-/// A failure of the first connect, with its exit code and a hint.
-fn failure_error(f: Failure, plan: &ConnectPlan) -> Error {
-    let what = format!("connecting to {}", plan.address());
-    match f {
-        Failure::Io(e) => {
-            let text = e.to_string();
-            if e.kind() == io::ErrorKind::ConnectionRefused {
-                let hint = if plan.port == 1883 && (plan.host == "localhost" || plan.host.starts_with("127.")) {
-                    "nothing listens there: is the broker running? (systemctl status mosquitto)".to_string()
-                } else {
-                    format!("nothing listens on port {}: check the host and port, and that the broker is running", plan.port)
-                };
-                Error::new(Code::Unreachable, "connection refused").context(what).hint(hint)
-            } else if text.contains("lookup") || text.contains("Name or service") || text.contains("resolve") {
-                Error::new(Code::Unreachable, format!("cannot resolve host '{}'", plan.host))
-                    .context(what)
-                    .hint("check the host name (-h), or use the broker's IP address")
-            } else if e.kind() == io::ErrorKind::ConnectionAborted
-                || e.kind() == io::ErrorKind::ConnectionReset
-                || e.kind() == io::ErrorKind::UnexpectedEof
-            {
-                Error::new(Code::Unreachable, "the broker closed the connection before answering")
-                    .context(what)
-                    .hint("is this port an MQTT listener without TLS? does the broker accept this protocol version (-V)?")
-            } else {
-                Error::new(Code::Unreachable, text).context(what)
-            }
-        }
-        Failure::Timeout => Error::new(
-            Code::Unreachable,
-            format!("no answer within {}", humantime::format_duration(plan.connect_timeout)),
-        )
-        .context(what)
-        .hint("a firewall may drop the packets, or this is not an MQTT port; raise --connect-timeout for slow links"),
-        Failure::Tls(t) => Error::new(Code::Unreachable, format!("TLS handshake failed: {t}")).context(what),
-        Failure::Refused { reason, .. } => {
-            let hint = if reason.contains("authoriz") || reason.contains("password") {
-                "check the username and password (-u/-P), and the broker's ACL"
-            } else if reason.contains("client id") || reason.contains("identifier") {
-                "choose another client id (-i)"
-            } else {
-                "see the broker's log for why"
-            };
-            Error::new(Code::ConnectRefused, format!("the broker refused the connection: {reason}"))
-                .context(what)
-                .hint(hint)
-        }
-        Failure::Protocol(p) => Error::new(Code::Unreachable, p).context(what),
-    }
-}
-
-/// A connection that was up and broke.
-fn lost_error(f: Failure, address: &str) -> Error {
-    let why = match f {
-        Failure::Io(e) => e.to_string(),
-        Failure::Timeout => "timed out".into(),
-        Failure::Refused { reason, .. } => format!("the broker refused the connection: {reason}"),
-        Failure::Tls(t) => format!("TLS: {t}"),
-        Failure::Protocol(p) => p,
-    };
-    Error::runtime(format!("connection to {address} lost: {why}"))
 }
 
 fn qos4(q: u8) -> rumqttc::QoS {

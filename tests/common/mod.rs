@@ -4,6 +4,8 @@
 //! Never port 1883, never a non-loopback address; every wait is bounded.
 #![allow(dead_code)]
 
+pub mod pki;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -15,6 +17,8 @@ use std::time::{Duration, Instant};
 pub struct Broker {
     child: Child,
     pub port: u16,
+    /// Ports of the extra listeners, in the order `Config::listener` added them.
+    pub ports: Vec<u16>,
     dir: tempfile::TempDir,
 }
 
@@ -31,6 +35,8 @@ pub struct Config {
     pub files: Vec<(String, String)>,
     /// Keep sessions and queued messages on disk across `Broker::restart`.
     pub persistent: bool,
+    /// Extra listeners: the lines that follow `listener PORT 127.0.0.1` (`{dir}` as above).
+    pub listeners: Vec<String>,
 }
 
 impl Config {
@@ -59,6 +65,11 @@ impl Config {
         self.file("dynsec.json", json).extra(
             "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so\nplugin_opt_config_file {dir}/dynsec.json",
         )
+    }
+    /// Another listener on its own free port (see `Broker::ports`), e.g. TLS settings.
+    pub fn listener(mut self, settings: &str) -> Self {
+        self.listeners.push(settings.to_string());
+        self
     }
     pub fn extra(mut self, extra: &str) -> Self {
         self.extra.push_str(extra);
@@ -128,7 +139,17 @@ impl Broker {
         for (name, contents) in &config.files {
             std::fs::write(dir.path().join(name), contents).unwrap();
         }
-        conf.push_str(&config.extra.replace("{dir}", dir.path().to_str().unwrap()));
+        let dir_str = dir.path().to_str().unwrap().to_string();
+        let mut ports = Vec::new();
+        for settings in &config.listeners {
+            let p = free_port();
+            ports.push(p);
+            conf.push_str(&format!(
+                "listener {p} 127.0.0.1\n{}\n",
+                settings.replace("{dir}", &dir_str)
+            ));
+        }
+        conf.push_str(&config.extra.replace("{dir}", &dir_str));
         let path = dir.path().join("mosquitto.conf");
         std::fs::write(&path, conf).unwrap();
         // Files must stay readable, and the persistence dir writable, when mosquitto drops
@@ -143,8 +164,16 @@ impl Broker {
                 let log = std::fs::read_to_string(dir.path().join("log")).unwrap_or_default();
                 return Err(format!("exited with {st}: {log}"));
             }
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Ok(Broker { child, port, dir });
+            let all_up = std::iter::once(port)
+                .chain(ports.iter().copied())
+                .all(|p| TcpStream::connect(("127.0.0.1", p)).is_ok());
+            if all_up {
+                return Ok(Broker {
+                    child,
+                    port,
+                    ports,
+                    dir,
+                });
             }
             std::thread::sleep(Duration::from_millis(20));
         }

@@ -1,0 +1,23 @@
+//! How rumqttc reaches the broker: TCP, TLS, websockets or secure websockets, from the plan.
+
+use crate::options::ConnectPlan;
+use rumqttc::{TlsConfiguration, Transport};
+
+/// What rumqttc calls the broker address: the host, or the whole URL for websockets.
+pub(super) fn broker_addr(plan: &ConnectPlan) -> String {
+    plan.ws_url().unwrap_or_else(|| plan.host.clone())
+}
+
+/// The transport, or None for plain TCP (rumqttc's default).
+pub(super) fn transport(plan: &ConnectPlan) -> Option<Transport> {
+    let tls = plan
+        .tls
+        .as_ref()
+        .map(|t| TlsConfiguration::Rustls(t.config.clone()));
+    match (tls, plan.ws_path.is_some()) {
+        (None, false) => None,
+        (Some(t), false) => Some(Transport::tls_with_config(t)),
+        (None, true) => Some(Transport::Ws),
+        (Some(t), true) => Some(Transport::wss_with_config(t)),
+    }
+}

@@ -1,0 +1,349 @@
+//! TLS for broker connections: builds the rustls client configuration from the command line
+//! (CA file or directory, the system's CA store, a client certificate, `--insecure`, version,
+//! ALPN, the name to check the certificate against, SSLKEYLOGFILE) and explains handshake
+//! failures in words: which certificate, which check, what to try.
+//!
+//! May import rustls; never rumqttc (`session.rs` hands the config to it).
+
+use crate::exit::{Error, Result};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+mod explain;
+mod probe;
+pub use explain::{explain, io_kind};
+pub use probe::speaks_tls;
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TlsVersion {
+    #[value(name = "1.2", alias = "tlsv1.2")]
+    V12,
+    #[value(name = "1.3", alias = "tlsv1.3")]
+    V13,
+}
+
+/// What the command line asks of TLS.
+#[derive(Debug, Default, Clone)]
+pub struct TlsOptions {
+    pub cafile: Option<PathBuf>,
+    pub capath: Option<PathBuf>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub insecure: bool,
+    pub version: Option<TlsVersion>,
+    pub alpn: Vec<String>,
+    /// Check the broker's certificate against this name instead of the host.
+    pub server_name: Option<String>,
+}
+
+/// A ready TLS configuration and the facts error messages need.
+#[derive(Debug, Clone)]
+pub struct TlsPlan {
+    pub config: Arc<ClientConfig>,
+    pub client_cert: bool,
+    pub insecure: bool,
+    /// Where the trusted CAs come from: `--cafile ca.pem`, `the system's CA store`.
+    pub trust: String,
+    pub version: Option<TlsVersion>,
+}
+
+pub(crate) fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
+/// Build the client configuration. Unreadable or empty files are usage errors (exit 2).
+pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
+    let provider = provider();
+    let versions: &[&'static rustls::SupportedProtocolVersion] = match o.version {
+        Some(TlsVersion::V12) => &[&rustls::version::TLS12],
+        Some(TlsVersion::V13) => &[&rustls::version::TLS13],
+        None => rustls::DEFAULT_VERSIONS,
+    };
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(versions)
+        .map_err(|e| Error::usage(format!("--tls-version: {e}")))?;
+
+    let (roots, trust) = roots(o)?;
+    let verifier: Arc<dyn ServerCertVerifier> = if o.insecure {
+        Arc::new(NoVerification(provider.clone()))
+    } else {
+        let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .map_err(|e| Error::usage(format!("no usable CA certificate: {e}")))?;
+        match &o.server_name {
+            None => webpki,
+            Some(name) => {
+                let name = ServerName::try_from(name.clone()).map_err(|_| {
+                    Error::usage(format!(
+                        "--tls-server-name '{name}' is not a DNS name or IP address"
+                    ))
+                })?;
+                Arc::new(NameOverride {
+                    inner: webpki,
+                    name,
+                })
+            }
+        }
+    };
+    let builder = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+
+    let mut config = match (&o.cert, &o.key) {
+        (None, None) => builder.with_no_client_auth(),
+        (Some(_), None) | (None, Some(_)) => {
+            return Err(Error::usage("--cert and --key go together: give both"))
+        }
+        (Some(cert), Some(key)) => {
+            let chain = certificates(cert, "--cert")?;
+            let key = private_key(key)?;
+            builder.with_client_auth_cert(chain, key).map_err(|e| {
+                Error::usage(format!(
+                    "--cert {} and --key do not fit together: {e}",
+                    cert.display()
+                ))
+            })?
+        }
+    };
+    config.alpn_protocols = o.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
+    // Writes session keys to the file named by SSLKEYLOGFILE (for Wireshark); nothing otherwise.
+    config.key_log = Arc::new(rustls::KeyLogFile::new());
+    Ok(TlsPlan {
+        config: Arc::new(config),
+        client_cert: o.cert.is_some(),
+        insecure: o.insecure,
+        trust,
+        version: o.version,
+    })
+}
+
+fn roots(o: &TlsOptions) -> Result<(RootCertStore, String)> {
+    let mut store = RootCertStore::empty();
+    let mut from = Vec::new();
+    if let Some(file) = &o.cafile {
+        let (added, _) = store.add_parsable_certificates(certificates(file, "--cafile")?);
+        if added == 0 {
+            return Err(Error::usage(format!(
+                "--cafile {} holds no usable CA certificate",
+                file.display()
+            )));
+        }
+        from.push(format!("--cafile {}", file.display()));
+    }
+    if let Some(dir) = &o.capath {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Error::usage(format!(
+                "cannot read --capath {}: {}",
+                dir.display(),
+                why(&e)
+            ))
+        })?;
+        let mut added = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_file() {
+                continue;
+            }
+            if let Ok(iter) = CertificateDer::pem_file_iter(&path) {
+                added += store.add_parsable_certificates(iter.flatten()).0;
+            }
+        }
+        if added == 0 {
+            return Err(Error::usage(format!(
+                "--capath {} holds no PEM CA certificate",
+                dir.display()
+            )));
+        }
+        from.push(format!("--capath {}", dir.display()));
+    }
+    if from.is_empty() {
+        let found = rustls_native_certs::load_native_certs();
+        let (added, _) = store.add_parsable_certificates(found.certs);
+        if added == 0 && !o.insecure {
+            return Err(Error::usage("no CA certificates in the system's CA store")
+                .hint("install ca-certificates, or give the broker's CA with --cafile"));
+        }
+        from.push("the system's CA store".into());
+    }
+    Ok((store, from.join(" and ")))
+}
+
+fn why(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn pem_error(flag: &str, path: &Path, e: rustls::pki_types::pem::Error) -> Error {
+    use rustls::pki_types::pem::Error as P;
+    match e {
+        P::Io(io) => Error::usage(format!(
+            "cannot read {flag} {}: {}",
+            path.display(),
+            why(&io)
+        )),
+        other => Error::usage(format!(
+            "{flag} {} is not valid PEM: {other}",
+            path.display()
+        )),
+    }
+}
+
+fn certificates(path: &Path, flag: &str) -> Result<Vec<CertificateDer<'static>>> {
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| pem_error(flag, path, e))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| pem_error(flag, path, e))?;
+    if certs.is_empty() {
+        return Err(Error::usage(format!(
+            "{flag} {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}
+
+fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>> {
+    use rustls::pki_types::pem::Error as P;
+    match PrivateKeyDer::from_pem_file(path) {
+        Ok(k) => Ok(k),
+        Err(P::NoItemsFound) => {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let mut e = Error::usage(format!(
+                "--key {} holds no private key (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)",
+                path.display()
+            ));
+            if text.contains("ENCRYPTED") {
+                e = Error::usage(format!(
+                    "--key {} is encrypted, which mq does not read",
+                    path.display()
+                ))
+                .hint(
+                    "decrypt it once: openssl pkey -in key.pem -out plain-key.pem (then chmod 600)",
+                );
+            }
+            Err(e)
+        }
+        Err(e) => Err(pem_error("--key", path, e)),
+    }
+}
+
+/// Checks the certificate against a fixed name instead of the host mq connects to.
+#[derive(Debug)]
+struct NameOverride {
+    inner: Arc<WebPkiServerVerifier>,
+    name: ServerName<'static>,
+}
+
+impl ServerCertVerifier for NameOverride {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.inner
+            .verify_server_cert(end_entity, intermediates, &self.name, ocsp, now)
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// `--insecure`: any certificate is accepted (the handshake signatures are still checked, so
+/// the connection is encrypted, but to whoever answered).
+#[derive(Debug)]
+pub(crate) struct NoVerification(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for NoVerification {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exit::Code;
+
+    #[test]
+    fn missing_files_are_usage_errors() {
+        let e = build(&TlsOptions {
+            cafile: Some("/nonexistent/ca.pem".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(e.code, Code::Usage);
+        assert!(e.message.contains("no such file"), "{}", e.message);
+        let e = build(&TlsOptions {
+            cert: Some("/nonexistent/c.pem".into()),
+            insecure: true,
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(e.message.contains("--cert and --key"), "{}", e.message);
+    }
+}

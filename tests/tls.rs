@@ -1,0 +1,366 @@
+//! TLS against real mosquitto TLS listeners with certificates made in the test: success paths
+//! (CA file, CA dir, mqtts://, client certificates in three key formats, TLS versions, a server
+//! name override, --insecure) and each failure's own message with exit code 3.
+
+mod common;
+use common::pki::{tls_listener, CertKey, Pki};
+use common::*;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// A broker with a plain listener (`port`) and a TLS listener (`ports[0]`) serving `server`.
+fn tls_broker(pki: &Pki, server: &CertKey, require_cert: bool) -> Broker {
+    Broker::with(
+        Config::default()
+            .file("ca.pem", &pki.ca)
+            .file("server.pem", &server.cert)
+            .file("server-key.pem", &server.key)
+            .listener(&tls_listener(require_cert)),
+    )
+}
+
+/// Client-side files in a temp dir.
+struct Files {
+    dir: tempfile::TempDir,
+}
+
+impl Files {
+    fn new() -> Files {
+        Files {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn put(&self, name: &str, contents: &str) -> String {
+        Pki::write(self.dir.path(), name, contents)
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// `mq pub` to the TLS listener with `args`; returns the output.
+fn pub_tls(b: &Broker, host: &str, args: &[&str]) -> std::process::Output {
+    let port = b.ports[0].to_string();
+    let mut c = mq();
+    c.args([
+        "pub", "-h", host, "-p", &port, "-t", "tls/test", "-m", "hi", "-q", "1",
+    ])
+    .args(args);
+    run(c, b"", LIMIT)
+}
+
+fn assert_fails(out: &std::process::Output, code_wanted: i32, text: &str) {
+    let err = stderr(out);
+    eprintln!("{err}");
+    assert_eq!(code(out), code_wanted, "stderr: {err}");
+    assert!(err.contains(text), "wanted '{text}' in: {err}");
+    assert_eq!(
+        err.lines()
+            .filter(|l| l.starts_with("mq: ") && !l.contains("warning"))
+            .count(),
+        1,
+        "one error line: {err}"
+    );
+}
+
+#[test]
+fn pub_and_sub_over_tls_with_a_ca_file() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, false);
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let port = b.ports[0].to_string();
+    let sub = subscribed(
+        &b,
+        &[
+            "-p",
+            &port,
+            "-h",
+            "localhost",
+            "--cafile",
+            &ca,
+            "-t",
+            "tls/#",
+            "-C",
+            "1",
+            "-v",
+        ],
+    );
+    let url = format!("mqtts://127.0.0.1:{port}/tls/a");
+    let out = run(
+        {
+            let mut c = mq();
+            c.args([
+                "pub", "-L", &url, "--cafile", &ca, "-m", "secret", "-q", "1",
+            ]);
+            c
+        },
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let got = sub.finish(LIMIT);
+    assert_eq!(stdout(&got), "tls/a secret\n");
+    assert_eq!(code(&got), 0);
+}
+
+#[test]
+fn capath_directory_of_cas_is_trusted() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, false);
+    let f = Files::new();
+    f.put("other.crt", &pki.other_ca);
+    f.put("ours.crt", &pki.ca);
+    f.put("README", "not a certificate");
+    let dir = f.dir.path().to_str().unwrap().to_string();
+    let out = pub_tls(&b, "localhost", &["--capath", &dir]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn untrusted_issuer_is_named() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, false);
+    let f = Files::new();
+    let other = f.put("other.pem", &pki.other_ca);
+    let out = pub_tls(&b, "localhost", &["--cafile", &other]);
+    assert_fails(&out, 3, "signed by a CA that is not trusted (--cafile");
+    assert!(stderr(&out).contains("hint: give the CA"));
+}
+
+#[test]
+fn system_roots_do_not_trust_a_private_ca() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, false);
+    let out = pub_tls(&b, "localhost", &["--tls"]);
+    assert_fails(&out, 3, "(the system's CA store has no such CA)");
+}
+
+#[test]
+fn expired_certificate_says_when() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.expired, false);
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let out = pub_tls(&b, "localhost", &["--cafile", &ca]);
+    assert_fails(&out, 3, "certificate expired on 2021-01-01");
+}
+
+#[test]
+fn name_mismatch_lists_the_names_the_certificate_carries() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.wrong_name, false);
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let out = pub_tls(&b, "127.0.0.1", &["--cafile", &ca]);
+    assert_fails(
+        &out,
+        3,
+        "is for broker.example.com, mqtt.example.com, not for '127.0.0.1'",
+    );
+    // Checking against one of those names works.
+    let out = pub_tls(
+        &b,
+        "127.0.0.1",
+        &["--cafile", &ca, "--tls-server-name", "mqtt.example.com"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn insecure_connects_anyway_and_warns() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.wrong_name, false);
+    let out = pub_tls(&b, "127.0.0.1", &["--insecure"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("mq: warning: --insecure: the broker's certificate is not checked"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn tls_versions_can_be_pinned() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, false);
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    for v in ["1.2", "1.3", "tlsv1.2"] {
+        let out = pub_tls(&b, "localhost", &["--cafile", &ca, "--tls-version", v]);
+        assert_eq!(code(&out), 0, "--tls-version {v}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn broker_requiring_a_client_certificate() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, true);
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let out = pub_tls(&b, "localhost", &["--cafile", &ca]);
+    assert_fails(&out, 3, "the broker requires a client certificate");
+    assert!(stderr(&out).contains("--cert FILE --key FILE"));
+
+    let cert = f.put("client.pem", &pki.client.cert);
+    let key = f.put("client-key.pem", &pki.client.key);
+    let out = pub_tls(
+        &b,
+        "localhost",
+        &["--cafile", &ca, "--cert", &cert, "--key", &key],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+
+    let rogue = f.put("rogue.pem", &pki.rogue_client.cert);
+    let rogue_key = f.put("rogue-key.pem", &pki.rogue_client.key);
+    let out = pub_tls(
+        &b,
+        "localhost",
+        &["--cafile", &ca, "--cert", &rogue, "--key", &rogue_key],
+    );
+    assert_fails(&out, 3, "the broker rejected mq's client certificate");
+}
+
+/// `openssl pkey -traditional` turns a PKCS#8 key into PKCS#1 (RSA) or SEC1 (EC).
+fn traditional(f: &Files, pkcs8: &str, name: &str) -> String {
+    let src = f.put(&format!("{name}.p8"), pkcs8);
+    let dst = f.path(name);
+    let st = Command::new("openssl")
+        .args(["pkey", "-in", &src, "-traditional", "-out"])
+        .arg(&dst)
+        .status()
+        .expect("openssl is installed");
+    assert!(st.success());
+    dst.to_str().unwrap().to_string()
+}
+
+#[test]
+fn client_keys_in_pkcs8_pkcs1_and_sec1() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, true);
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let cert = f.put("client.pem", &pki.client.cert);
+    let pkcs8 = f.put("client-key.pem", &pki.client.key);
+    let sec1 = traditional(&f, &pki.client.key, "sec1.pem");
+    assert!(std::fs::read_to_string(&sec1)
+        .unwrap()
+        .contains("BEGIN EC PRIVATE KEY"));
+    for key in [&pkcs8, &sec1] {
+        let out = pub_tls(
+            &b,
+            "localhost",
+            &["--cafile", &ca, "--cert", &cert, "--key", key],
+        );
+        assert_eq!(code(&out), 0, "--key {key}: {}", stderr(&out));
+    }
+    let rsa = pki.rsa_client();
+    let rsa_cert = f.put("rsa.pem", &rsa.cert);
+    let pkcs1 = traditional(&f, &rsa.key, "pkcs1.pem");
+    assert!(std::fs::read_to_string(&pkcs1)
+        .unwrap()
+        .contains("BEGIN RSA PRIVATE KEY"));
+    let out = pub_tls(
+        &b,
+        "localhost",
+        &["--cafile", &ca, "--cert", &rsa_cert, "--key", &pkcs1],
+    );
+    assert_eq!(code(&out), 0, "PKCS#1: {}", stderr(&out));
+}
+
+#[test]
+fn tls_to_a_plain_port_says_so() {
+    let pki = Pki::new();
+    let b = Broker::start();
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let port = b.port.to_string();
+    let out = run(
+        {
+            let mut c = mq();
+            c.args(["pub", "-h", "localhost", "-p", &port, "--cafile", &ca])
+                .args(["-t", "a", "-m", "x"]);
+            c
+        },
+        b"",
+        LIMIT,
+    );
+    assert_fails(&out, 3, "does not seem to speak TLS");
+}
+
+#[test]
+fn plain_to_a_tls_port_says_so() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, false);
+    let port = b.ports[0].to_string();
+    let out = run(
+        {
+            let mut c = mq();
+            c.args(["pub", "-h", "127.0.0.1", "-p", &port, "-t", "a", "-m", "x"]);
+            c
+        },
+        b"",
+        LIMIT,
+    );
+    assert_fails(&out, 3, "expects TLS, and mq connected without it");
+    assert!(stderr(&out).contains("mqtts://"));
+}
+
+#[test]
+fn bad_tls_files_are_usage_errors() {
+    let pki = Pki::new();
+    let f = Files::new();
+    let garbage = f.put("garbage.pem", "hello");
+    let cert = f.put("client.pem", &pki.client.cert);
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--cafile", "/nonexistent/ca.pem"],
+            "cannot read --cafile /nonexistent/ca.pem: no such file",
+        ),
+        (&["--cafile", &garbage], "holds no PEM certificate"),
+        (&["--capath", "/nonexistent"], "cannot read --capath"),
+        (&["--cert", &cert], "--key"),
+        (&["--cert", &cert, "--key", &cert], "holds no private key"),
+        (&["--tls-version", "1.1"], "1.1"),
+    ];
+    for (args, text) in cases {
+        let mut c = mq();
+        c.args(["pub", "-p", "1", "-t", "a", "-m", "x"]).args(*args);
+        let out = run(c, b"", LIMIT);
+        assert_fails(&out, 2, text);
+    }
+}
+
+#[test]
+fn port_8883_and_mqtts_imply_tls() {
+    // Nothing listens on these ports; the error names the scheme mq used.
+    let f = Files::new();
+    let pki = Pki::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let mut c = mq();
+    c.env("SSL_CERT_FILE", &ca).args([
+        "pub",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        "8883",
+        "-t",
+        "a",
+        "-m",
+        "x",
+    ]);
+    let out = run(c, b"", LIMIT);
+    assert_fails(&out, 3, "connecting to mqtts://127.0.0.1:8883");
+    let mut c = mq();
+    c.env("SSL_CERT_FILE", &ca)
+        .args(["pub", "-L", "mqtts://127.0.0.1:1/a", "-m", "x"]);
+    let out = run(c, b"", LIMIT);
+    assert_fails(
+        &out,
+        3,
+        "connecting to mqtts://127.0.0.1:1: connection refused",
+    );
+}
