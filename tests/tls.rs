@@ -364,3 +364,21 @@ fn port_8883_and_mqtts_imply_tls() {
         "connecting to mqtts://127.0.0.1:1: connection refused",
     );
 }
+
+#[test]
+fn sslkeylogfile_receives_the_session_keys() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, false);
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let log = f.path("keys.log");
+    let port = b.ports[0].to_string();
+    let mut c = mq();
+    c.env("SSLKEYLOGFILE", &log)
+        .args(["pub", "-h", "localhost", "-p", &port, "--cafile", &ca])
+        .args(["-t", "a", "-m", "x"]);
+    let out = run(c, b"", LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let keys = std::fs::read_to_string(&log).unwrap();
+    assert!(keys.contains("CLIENT_TRAFFIC_SECRET_0"), "{keys}");
+}
