@@ -9,6 +9,7 @@ use crate::options::{
     parse_byte_size, parse_duration, parse_port, parse_qos, parse_session_expiry, ProtocolArg,
 };
 use crate::output::{ColorChoice, PayloadFormat, Zone};
+use crate::properties::{parse_user_property, PayloadFormat as PayloadFormatIndicator};
 use crate::tls::TlsVersion;
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -415,6 +416,9 @@ pub struct PubArgs {
     /// -f: send as a chunked transfer even if the file fits in one message
     #[arg(long, help_heading = "File transfer")]
     pub chunked: bool,
+
+    #[command(flatten)]
+    pub v5: PubV5Args,
 }
 
 #[derive(Args, Debug)]
@@ -548,6 +552,73 @@ pub struct SubArgs {
     /// --save-dir: refuse files announced larger than this
     #[arg(long, value_name = "SIZE", value_parser = parse_max_size, default_value = "4GiB", help_heading = "Save files")]
     pub max_size: u64,
+
+    #[command(flatten)]
+    pub v5: SubV5Args,
+}
+
+/// MQTT 5 properties of `mq pub` (any of them makes the connection MQTT 5).
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "MQTT 5 properties")]
+pub struct PubV5Args {
+    /// Add a user property to the message: KEY=VALUE (repeatable)
+    #[arg(long, value_parser = parse_user_property, value_name = "KEY=VALUE", action = ArgAction::Append)]
+    pub user_property: Vec<(String, String)>,
+
+    /// Content type of the payload, e.g. application/json
+    #[arg(long, value_name = "TYPE")]
+    pub content_type: Option<String>,
+
+    /// The broker discards the message if undelivered after this long: seconds or a duration
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub message_expiry: Option<Duration>,
+
+    /// Topic the receiver should answer on (request/response)
+    #[arg(long, value_name = "TOPIC")]
+    pub response_topic: Option<String>,
+
+    /// Correlation data for request/response, sent as these bytes
+    #[arg(long, value_name = "DATA")]
+    pub correlation_data: Option<String>,
+
+    /// Declare the payload format: utf8 (checked before sending) or bytes
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub payload_format: Option<PayloadFormatIndicator>,
+
+    /// mosquitto's spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE
+    /// (COMMAND: connect or publish; repeatable)
+    #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append)]
+    pub property: Vec<String>,
+}
+
+/// MQTT 5 subscription options and properties of `mq sub`.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "MQTT 5 properties")]
+pub struct SubV5Args {
+    /// Add a user property to the SUBSCRIBE: KEY=VALUE (repeatable)
+    #[arg(long, value_parser = parse_user_property, value_name = "KEY=VALUE", action = ArgAction::Append)]
+    pub user_property: Vec<(String, String)>,
+
+    /// Do not receive the messages this client publishes itself
+    #[arg(long)]
+    pub no_local: bool,
+
+    /// Keep the retain flag of messages as published (instead of clearing it on live ones)
+    #[arg(long)]
+    pub retain_as_published: bool,
+
+    /// Retained messages: 0 send on subscribe, 1 only for a new subscription, 2 never
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=2), value_name = "0|1|2")]
+    pub retain_handling: Option<u8>,
+
+    /// Subscription identifier (1-268435455), returned with each matching message
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=268_435_455), value_name = "ID")]
+    pub subscription_id: Option<u32>,
+
+    /// mosquitto's spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE
+    /// (COMMAND: connect or subscribe; repeatable)
+    #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append)]
+    pub property: Vec<String>,
 }
 
 /// `mq sub --help` text of `-F`.

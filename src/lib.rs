@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod exit;
 pub mod options;
 pub mod output;
+pub mod properties;
 pub mod session;
 pub mod tls;
 pub mod topic;

@@ -56,6 +56,8 @@ pub struct ConnectPlan {
     pub receive_maximum: Option<u16>,
     /// QoS 1/2 publishes in flight, when not the session's default (bench clients).
     pub inflight: Option<u16>,
+    /// MQTT 5 CONNECT properties (`-D connect ...`).
+    pub properties: crate::properties::ConnectProperties,
     /// TLS, when the connection uses it (also for wss).
     pub tls: Option<TlsPlan>,
     /// Websocket path (`/mqtt`), when the connection goes over websockets.
@@ -262,6 +264,7 @@ pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<Strin
             connect_timeout: args.connect_timeout,
             receive_maximum: None,
             inflight: None,
+            properties: Default::default(),
             tls,
             ws_path,
             debug: args.debug,

@@ -108,6 +108,16 @@ pub struct SubscribeOptions {
     pub retain_handling: u8,
 }
 
+/// MQTT 5 subscription options and SUBSCRIBE properties.
+#[derive(Debug, Clone, Default)]
+pub struct SubscribeV5 {
+    /// Do not receive our own publishes.
+    pub no_local: bool,
+    /// Keep the retain flag as published.
+    pub retain_as_published: bool,
+    pub properties: crate::properties::SubscribeProperties,
+}
+
 /// What the driver tells a command.
 #[derive(Debug)]
 pub enum Event {
@@ -497,6 +507,17 @@ impl Session {
         filters: &[String],
         opts: &SubscribeOptions,
     ) -> Result<Vec<Result<u8, String>>> {
+        self.subscribe_v5(filters, opts, &SubscribeV5::default())
+            .await
+    }
+
+    /// `subscribe` with MQTT 5 subscription options and properties (ignored on 3.1.1).
+    pub async fn subscribe_v5(
+        &mut self,
+        filters: &[String],
+        opts: &SubscribeOptions,
+        v5: &SubscribeV5,
+    ) -> Result<Vec<Result<u8, String>>> {
         let sent = match &self.client {
             Client::V4(c) => {
                 let f = filters
@@ -512,9 +533,19 @@ impl Session {
                         2 => p5::RetainForwardRule::Never,
                         _ => p5::RetainForwardRule::OnEverySubscribe,
                     };
+                    filter.nolocal = v5.no_local;
+                    filter.preserve_retain = v5.retain_as_published;
                     filter
                 });
-                c.subscribe_many(f).await.is_ok()
+                if v5.properties.id.is_none() && v5.properties.user_properties.is_empty() {
+                    c.subscribe_many(f).await.is_ok()
+                } else {
+                    let props = p5::SubscribeProperties {
+                        id: v5.properties.id,
+                        user_properties: v5.properties.user_properties.clone(),
+                    };
+                    c.subscribe_many_with_properties(f, props).await.is_ok()
+                }
             }
         };
         if sent { Ok(()) } else { Err(self.gone_error()) }?;
@@ -882,6 +913,7 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
             if manual_acks || plan.receive_maximum.is_some() {
                 o.set_receive_maximum(Some(plan.receive_maximum.unwrap_or(RECEIVE_MAXIMUM)));
             }
+            connect_properties(&mut o, &plan.properties);
             if let Some(u) = &plan.username {
                 o.set_credentials(u.clone(), plan.password.clone().unwrap_or_default());
             }
@@ -901,6 +933,25 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
             let (c, el) = r5::AsyncClient::new(o, REQUEST_CHANNEL);
             (Client::V5(c), Loop::V5(Box::new(el)))
         }
+    }
+}
+
+/// `-D connect ...` properties.
+fn connect_properties(o: &mut r5::MqttOptions, p: &crate::properties::ConnectProperties) {
+    if !p.user_properties.is_empty() {
+        o.set_user_properties(p.user_properties.clone());
+    }
+    if p.max_packet_size.is_some() {
+        o.set_max_packet_size(p.max_packet_size);
+    }
+    if p.topic_alias_max.is_some() {
+        o.set_topic_alias_max(p.topic_alias_max);
+    }
+    if p.request_problem_info.is_some() {
+        o.set_request_problem_info(p.request_problem_info);
+    }
+    if p.request_response_info.is_some() {
+        o.set_request_response_info(p.request_response_info);
     }
 }
 

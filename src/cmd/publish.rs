@@ -7,7 +7,8 @@ use crate::cli::PubArgs;
 use crate::exit::{Error, Result};
 use crate::options;
 use crate::output;
-use crate::session::{Event, Session};
+use crate::properties;
+use crate::session::{Event, Properties, Session, Version};
 use crate::topic::Topic;
 use crate::transfer::send;
 use bytes::Bytes;
@@ -20,7 +21,8 @@ enum Source {
 }
 
 pub async fn run(args: PubArgs) -> Result<()> {
-    let (plan, url_topic) = options::plan(&args.conn)?;
+    let (mut plan, url_topic) = options::plan(&args.conn)?;
+    let props = properties::for_publish(&args.v5, &mut plan)?;
     let topic = args
         .topic
         .clone()
@@ -38,17 +40,30 @@ pub async fn run(args: PubArgs) -> Result<()> {
         Some(_) => None,
         None => Some(source(&args)?),
     };
+    if let Some(Source::Once(payload)) = &source {
+        properties::check_utf8(props.as_ref(), payload, "the payload")?;
+    }
 
     // A stream outlives connections: after the first connect, -l reconnects (a persistent
     // session, -c -i ID, resends what was in flight). A single message does not.
-    let reconnect = matches!(source, Some(Source::Lines));
+    // Topic aliases live as long as one connection: messages queued with an alias only would
+    // be invalid on the next one, so a stream that uses them ends with its connection.
+    let aliasing = props.as_ref().is_some_and(|p| p.topic_alias.is_some());
+    let reconnect = matches!(source, Some(Source::Lines)) && !aliasing;
     let mut session = Session::connect(&plan, reconnect, false).await?;
     let what = || format!("publishing to {topic}");
     let qos = args.qos.unwrap_or(0);
     let source = match (file, source) {
         (Some(file), _) => match transfer(&args, &mut session, file, topic.as_str()).await? {
-            Some(raw) => Source::Once(raw),
+            Some(raw) => {
+                properties::check_utf8(props.as_ref(), &raw, "the file")?;
+                Source::Once(raw)
+            }
             None => {
+                if props.is_some() && !args.conn.quiet {
+                    // The frames of a chunked transfer carry their own header instead.
+                    output::warn("MQTT 5 properties are not sent with a chunked transfer");
+                }
                 session.sync().await.map_err(|e| e.context(what()))?;
                 return session.disconnect().await;
             }
@@ -60,7 +75,13 @@ pub async fn run(args: PubArgs) -> Result<()> {
         Source::Once(payload) => {
             for i in 0..args.repeat {
                 session
-                    .publish(topic.as_str(), payload.clone(), qos, args.retain, None)
+                    .publish(
+                        topic.as_str(),
+                        payload.clone(),
+                        qos,
+                        args.retain,
+                        props.as_ref(),
+                    )
                     .await?;
                 if !args.repeat_delay.is_zero() && i + 1 < args.repeat {
                     // mosquitto measures the delay from the completion of the previous publish.
@@ -73,13 +94,18 @@ pub async fn run(args: PubArgs) -> Result<()> {
             }
         }
         Source::Lines => {
+            let mut aliases = Aliases::new(props, &session);
             let mut lines = stdin_lines();
+            let mut n = 0u64;
             loop {
                 tokio::select! {
                     line = lines.recv() => {
                         let Some(line) = line else { break };
                         let line = line.map_err(|e| Error::runtime(format!("reading stdin: {e}")))?;
-                        session.publish(topic.as_str(), line, qos, args.retain, None).await?;
+                        n += 1;
+                        let (t, p) = aliases.next(topic.as_str());
+                        properties::check_utf8(p, &line, &format!("line {n} of stdin"))?;
+                        session.publish(t, line, qos, args.retain, p).await?;
                     }
                     event = session.next_event() => report(event?, args.conn.quiet),
                 }
@@ -102,6 +128,43 @@ fn report(event: Event, quiet: bool) {
         }
         Event::Reconnected { .. } => output::reconnected(quiet),
         Event::Message(_) => {}
+    }
+}
+
+/// `-D publish topic-alias N` on a `-l` stream, as mosquitto_pub does it: the first message
+/// carries the topic and the alias, later ones only the alias (when the broker allows aliases;
+/// otherwise every message carries its topic).
+struct Aliases {
+    props: Option<Properties>,
+    use_alias: bool,
+    sent_first: bool,
+}
+
+impl Aliases {
+    fn new(props: Option<Properties>, session: &Session) -> Aliases {
+        let max = match session.version() {
+            Version::V5 => session.connack().topic_alias_maximum.unwrap_or(0),
+            Version::V311 => 0,
+        };
+        let mut p = props.unwrap_or_default();
+        p.topic_alias = p.topic_alias.filter(|_| max >= 1).map(|a| a.clamp(1, max));
+        let use_alias = p.topic_alias.is_some();
+        Aliases {
+            props: (p != Properties::default()).then_some(p),
+            use_alias,
+            sent_first: false,
+        }
+    }
+
+    /// Topic and properties for the next message.
+    fn next<'a>(&'a mut self, topic: &'a str) -> (&'a str, Option<&'a Properties>) {
+        let t = if self.use_alias && self.sent_first {
+            ""
+        } else {
+            topic
+        };
+        self.sent_first = true;
+        (t, self.props.as_ref())
     }
 }
 

@@ -8,7 +8,8 @@ use crate::cli::SubArgs;
 use crate::exit::{Code, Error, Result};
 use crate::options;
 use crate::output::{self, Printer, Written};
-use crate::session::{Event, Session, SubscribeOptions};
+use crate::properties;
+use crate::session::{Event, Session, SubscribeOptions, SubscribeV5};
 use crate::topic::TopicFilter;
 use bytes::Bytes;
 use tokio::signal::unix::{signal, SignalKind};
@@ -39,6 +40,7 @@ pub async fn run(args: SubArgs) -> Result<()> {
     if let Some(n) = args.count.filter(|&n| n < 20) {
         plan.receive_maximum = Some(n as u16);
     }
+    let v5 = properties::for_subscribe(&args.v5, &mut plan)?;
 
     let quiet = args.conn.quiet;
     // Output problems (a bad -F, an unwritable --output) are reported before connecting.
@@ -47,7 +49,7 @@ pub async fn run(args: SubArgs) -> Result<()> {
         Error::runtime(format!("opening --output {}: {e}", file.display()))
             .hint("check that the directory exists and is writable")
     })?;
-    let body = receive(&args, &plan, &filters, &filter_out, printer);
+    let body = receive(&args, &plan, &filters, &filter_out, printer, &v5);
     match args.timeout {
         None => body.await,
         Some(w) => match tokio::time::timeout(w, body).await {
@@ -74,6 +76,7 @@ async fn receive(
     filters: &[String],
     filter_out: &[TopicFilter],
     mut printer: Printer,
+    v5: &SubscribeV5,
 ) -> Result<()> {
     if let Some(dir) = &args.save_dir {
         return super::save::receive(args, dir, plan, filters, filter_out).await;
@@ -84,9 +87,12 @@ async fn receive(
     let opts = SubscribeOptions {
         qos: args.qos,
         // -R also asks an MQTT 5 broker not to send retained messages at all.
-        retain_handling: if args.no_retained { 2 } else { 0 },
+        retain_handling: args
+            .v5
+            .retain_handling
+            .unwrap_or(if args.no_retained { 2 } else { 0 }),
     };
-    subscribe(&mut session, filters, &opts, &args.unsubscribe).await?;
+    subscribe_v5(&mut session, filters, &opts, v5, &args.unsubscribe).await?;
     if args.exit_after_subscribe {
         return session.disconnect().await;
     }
@@ -156,7 +162,7 @@ async fn receive(
             Event::Reconnected { session_present } => {
                 output::reconnected(args.conn.quiet);
                 if !session_present {
-                    subscribe(&mut session, filters, &opts, &args.unsubscribe).await?;
+                    subscribe_v5(&mut session, filters, &opts, v5, &args.unsubscribe).await?;
                 }
             }
         }
@@ -204,7 +210,18 @@ pub(super) async fn subscribe(
     opts: &SubscribeOptions,
     unsub: &[String],
 ) -> Result<()> {
-    let results = session.subscribe(filters, opts).await?;
+    subscribe_v5(session, filters, opts, &SubscribeV5::default(), unsub).await
+}
+
+/// `subscribe` with MQTT 5 subscription options and properties.
+async fn subscribe_v5(
+    session: &mut Session,
+    filters: &[String],
+    opts: &SubscribeOptions,
+    v5: &SubscribeV5,
+    unsub: &[String],
+) -> Result<()> {
+    let results = session.subscribe_v5(filters, opts, v5).await?;
     for (filter, r) in filters.iter().zip(&results) {
         if let Err(reason) = r {
             return Err(Error::new(

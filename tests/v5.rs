@@ -1,0 +1,289 @@
+//! MQTT 5 properties: what `mq pub` sends is read back by mosquitto_sub's own `-F` (an
+//! independent decoder), both for the named flags and mosquitto's `-D` spelling; topic aliases
+//! on `-l` streams; subscription options; and the usage errors around them.
+
+mod common;
+use common::*;
+use std::process::Command;
+
+fn mosquitto_sub(b: &Broker, args: &[&str]) -> Command {
+    let mut c = Command::new("mosquitto_sub");
+    c.args(["-h", "127.0.0.1", "-p", &b.port.to_string(), "-V", "5"])
+        .args(args);
+    c
+}
+
+/// Create a persistent QoS 1 session for mosquitto_sub, run `publish`, then read `n`
+/// messages from the session with the `-F` format.
+fn read_back(b: &Broker, topic: &str, n: usize, format: &str, publish: impl FnOnce()) -> String {
+    let id = ["-c", "-i", "reader", "-q", "1", "-t", topic];
+    let mut c = mosquitto_sub(b, &id);
+    c.arg("-E");
+    let out = run(c, b"", LIMIT);
+    assert!(out.status.success(), "{}", stderr(&out));
+    publish();
+    let mut c = mosquitto_sub(b, &id);
+    c.args(["-C", &n.to_string(), "-W", "10", "-F", format]);
+    let out = run(c, b"", LIMIT);
+    assert!(out.status.success(), "mosquitto_sub: {}", stderr(&out));
+    stdout(&out)
+}
+
+const FORMAT: &str = "%t|%p|C=%C|E=%E|F=%F|P=%P|R=%R|D=%D";
+
+#[test]
+fn publish_properties_arrive() {
+    let b = Broker::start();
+    let got = read_back(&b, "v5/p", 1, FORMAT, || {
+        publish(
+            &b,
+            &[
+                "-t",
+                "v5/p",
+                "-m",
+                "{\"t\":1}",
+                "-q",
+                "1",
+                "--user-property",
+                "k1=v1",
+                "--user-property",
+                "k2=a=b",
+                "--content-type",
+                "application/json",
+                "--message-expiry",
+                "1h",
+                "--response-topic",
+                "v5/reply",
+                "--correlation-data",
+                "req-42",
+                "--payload-format",
+                "utf8",
+            ],
+        )
+    });
+    assert_eq!(
+        got,
+        "v5/p|{\"t\":1}|C=application/json|E=3600|F=1|P=k1:v1 k2:a=b|R=v5/reply|D=req-42\n"
+    );
+}
+
+#[test]
+fn mosquitto_dash_d_spelling_is_the_same() {
+    let b = Broker::start();
+    let got = read_back(&b, "v5/d", 1, FORMAT, || {
+        publish(
+            &b,
+            &[
+                "-t",
+                "v5/d",
+                "-m",
+                "x",
+                "-q",
+                "1",
+                "-D",
+                "publish",
+                "user-property",
+                "k",
+                "v",
+                "-D",
+                "PUBLISH",
+                "content-type",
+                "text/plain",
+                "-D",
+                "publish",
+                "message-expiry-interval",
+                "60",
+                "-D",
+                "connect",
+                "user-property",
+                "c",
+                "1",
+            ],
+        )
+    });
+    assert_eq!(got, "v5/d|x|C=text/plain|E=60|F=|P=k:v|R=|D=\n");
+}
+
+#[test]
+fn line_streams_can_use_a_topic_alias() {
+    let b = Broker::with(Config::default().extra("log_type all"));
+    let lines: String = (0..50).map(|i| format!("line {i}\n")).collect();
+    let got = read_back(&b, "v5/alias", 50, "%t %p", || {
+        let out = run(
+            mq_on(
+                &b,
+                "pub",
+                &[
+                    "-t",
+                    "v5/alias",
+                    "-l",
+                    "-q",
+                    "1",
+                    "-D",
+                    "publish",
+                    "topic-alias",
+                    "1",
+                ],
+            ),
+            lines.as_bytes(),
+            LIMIT,
+        );
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    });
+    let want: String = (0..50).map(|i| format!("v5/alias line {i}\n")).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn retain_handling_2_skips_retained_messages() {
+    let b = Broker::start();
+    publish(&b, &["-t", "v5/r", "-m", "kept", "-r", "-q", "1"]);
+    let out = run(
+        mq_on(
+            &b,
+            "sub",
+            &["-t", "v5/r", "--retain-handling", "2", "-W", "1"],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 27, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+    let out = run(
+        mq_on(
+            &b,
+            "sub",
+            &["-t", "v5/r", "--retain-handling", "0", "-C", "1", "-W", "5"],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(stdout(&out), "kept\n", "{}", stderr(&out));
+}
+
+#[test]
+fn subscription_options_are_accepted_by_the_broker() {
+    let b = Broker::start();
+    let sub = subscribed(
+        &b,
+        &[
+            "-t",
+            "v5/s",
+            "-C",
+            "1",
+            "--no-local",
+            "--retain-as-published",
+            "--subscription-id",
+            "7",
+            "--user-property",
+            "who=test",
+            "-D",
+            "subscribe",
+            "user-property",
+            "k",
+            "v",
+        ],
+    );
+    publish(&b, &["-t", "v5/s", "-m", "hello"]);
+    let out = sub.finish(LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "hello\n");
+}
+
+#[test]
+fn properties_need_mqtt_5() {
+    let b = Broker::start();
+    let cases: &[(&str, &[&str], &str)] = &[
+        (
+            "pub",
+            &["-t", "a", "-m", "x", "-V", "311", "--content-type", "t"],
+            "needs MQTT 5, but -V 311 was given",
+        ),
+        (
+            "sub",
+            &["-t", "a", "-V", "311", "--no-local"],
+            "needs MQTT 5, but -V 311 was given",
+        ),
+        (
+            "pub",
+            &["-t", "a", "-m", "x", "--user-property", "novalue"],
+            "not KEY=VALUE",
+        ),
+        (
+            "pub",
+            &[
+                "-t",
+                "a",
+                "-m",
+                "x",
+                "-D",
+                "subscribe",
+                "subscription-identifier",
+                "1",
+            ],
+            "-D subscribe",
+        ),
+        (
+            "pub",
+            &["-t", "a", "-m", "x", "-D", "publish", "bogus", "1"],
+            "bogus is not a property",
+        ),
+        (
+            "pub",
+            &[
+                "-t",
+                "a",
+                "-m",
+                "x",
+                "-D",
+                "publish",
+                "message-expiry-interval",
+                "soon",
+            ],
+            "not a valid message-expiry-interval",
+        ),
+        ("sub", &["-t", "a", "--retain-handling", "3"], "3"),
+        ("sub", &["-t", "a", "--subscription-id", "0"], "0"),
+    ];
+    for (cmd, args, text) in cases {
+        let out = run(mq_on(&b, cmd, args), b"", LIMIT);
+        assert_eq!(code(&out), 2, "{cmd} {args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(text),
+            "{cmd} {args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn utf8_payload_format_is_checked_before_sending() {
+    let b = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let bin = temp_file(dir.path(), "bin", b"\xff\xfe");
+    let out = run(
+        mq_on(
+            &b,
+            "pub",
+            &[
+                "-t",
+                "a",
+                "-f",
+                bin.to_str().unwrap(),
+                "--payload-format",
+                "utf8",
+            ],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("the payload is not UTF-8 text"));
+    let out = run(
+        mq_on(&b, "pub", &["-t", "a", "-l", "--payload-format", "utf8"]),
+        b"ok\n\xff\n",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 2 of stdin is not UTF-8"));
+}
