@@ -194,7 +194,20 @@ fn failure_error(f: Failure, plan: &ConnectPlan) -> Error {
                 return err.context(what);
             }
             let text = error.to_string();
-            if let Some(err) = crate::tls::io_kind(error).and_then(|k| io_message(k, &text, plan)) {
+            let kind = crate::tls::io_kind(error);
+            let closed = matches!(
+                kind,
+                Some(io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset | io::ErrorKind::UnexpectedEof)
+            ) || text.contains("without closing handshake");
+            if plan.ws_path.is_some() && closed {
+                return Error::new(
+                    Code::Unreachable,
+                    "websocket handshake failed: the server closed the connection",
+                )
+                .context(what)
+                .hint(format!("is port {} a websocket listener? plain MQTT ports need mqtt://", plan.port));
+            }
+            if let Some(err) = kind.and_then(|k| io_message(k, &text, plan)) {
                 return err.context(what);
             }
             if plan.ws_path.is_some() {
