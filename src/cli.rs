@@ -99,6 +99,29 @@ are not available here: client ids are named with --prefix.",
         after_help = "Examples:\n  mq bench -c 4 -L 4000\n  mq bench -c 10 --rate 5000 --duration 30s -q 1\n  mq bench -h 10.0.0.1,10.0.0.2 -c 100 --subscribers 10 --shared --json > run.json\n  mq bench merge a.json b.json"
     )]
     Bench(Box<BenchArgs>),
+    /// Print shell completions: bash, zsh, fish, powershell or elvish
+    #[command(
+        after_help = "Examples:\n  mq completions bash > ~/.local/share/bash-completion/completions/mq\n  mq completions zsh > ~/.zfunc/_mq\n  mq completions fish > ~/.config/fish/completions/mq.fish"
+    )]
+    Completions(CompletionsArgs),
+    /// Print a man page (roff): mq's, or a subcommand's
+    #[command(
+        after_help = "Examples:\n  mq man | man -l -\n  mq man pub > ~/.local/share/man/man1/mq-pub.1"
+    )]
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (pub, sub, ...); mq's own page without it
+    pub subcommand: Option<String>,
 }
 
 /// What to do with a trigger that arrives while a capture runs.

@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod credentials;
+pub mod docs;
 pub mod exit;
 pub mod options;
 pub mod output;

@@ -19,6 +19,7 @@ fn run(cli: cli::Cli) -> Code {
         cli::Command::Check(a) => a.conn.quiet,
         cli::Command::Capture(a) => a.conn.quiet,
         cli::Command::Bench(a) => cmd::bench::quiet(a),
+        _ => false,
     };
     // One connection: a current-thread runtime starts fastest; bench drives many on all cores.
     let mut builder = match &cli.command {
@@ -36,6 +37,8 @@ fn run(cli: cli::Cli) -> Code {
             cli::Command::Check(a) => cmd::check::run(a).await,
             cli::Command::Capture(a) => cmd::capture::run(a).await,
             cli::Command::Bench(a) => cmd::bench::run(*a).await,
+            cli::Command::Completions(a) => cmd::docs::completions(&a),
+            cli::Command::Man(a) => cmd::docs::man(&a),
         }
     });
     // Do not wait for stdin readers or other blocking work still running.

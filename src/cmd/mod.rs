@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod capture;
 pub mod check;
+pub mod docs;
 pub mod publish;
 pub mod save;
 pub mod subscribe;
