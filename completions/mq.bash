@@ -179,7 +179,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__pub)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -m -f -s -l -n -q -r -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic --message --file --stdin-file --stdin-line --null-message --qos --retain --repeat --repeat-delay --ack-timeout --user-property --content-type --message-expiry --response-topic --correlation-data --payload-format --property"
+            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -m -f -s -l -n -q -r -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic --message --file --stdin-file --stdin-line --null-message --qos --retain --repeat --repeat-delay --ack-timeout --user-property --content-type --message-expiry --response-topic --correlation-data --payload-format --property"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -286,6 +286,10 @@ _mq() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -413,7 +417,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__sub)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -q -T -U -C -W -R -E -v -N -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic --qos --filter-out --unsubscribe --count --timeout --no-retained --retained-only --remove-retained --exit-after-subscribe --verbose --no-eol --user-property --no-local --retain-as-published --retain-handling --subscription-id --property"
+            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -q -T -U -C -W -R -E -v -N -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic --qos --filter-out --unsubscribe --count --timeout --no-retained --retained-only --remove-retained --exit-after-subscribe --verbose --no-eol --user-property --no-local --retain-as-published --retain-handling --subscription-id --property"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -520,6 +524,10 @@ _mq() {
                     return 0
                     ;;
                 --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -48,6 +48,7 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l will-topic -d 'Topic of th
 complete -c mq -n "__fish_mq_using_subcommand pub" -l will-payload -d 'Payload of the last will' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l will-qos -d 'QoS of the last will' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l profile -d 'Take unset connection options from this profile in ~/.config/mq/config.toml' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand pub" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand pub" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
@@ -75,6 +76,7 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -s D -l property -d 'mosquitt
 complete -c mq -n "__fish_mq_using_subcommand pub" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand pub" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l will-retain -d 'Retain the last will'
+complete -c mq -n "__fish_mq_using_subcommand pub" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l insecure -d 'Do not check the broker\'s certificate at all (warns on every run; for testing only)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
@@ -101,6 +103,7 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l will-topic -d 'Topic of th
 complete -c mq -n "__fish_mq_using_subcommand sub" -l will-payload -d 'Payload of the last will' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l will-qos -d 'QoS of the last will' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l profile -d 'Take unset connection options from this profile in ~/.config/mq/config.toml' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand sub" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand sub" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
@@ -123,6 +126,7 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -s D -l property -d 'mosquitt
 complete -c mq -n "__fish_mq_using_subcommand sub" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand sub" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l will-retain -d 'Retain the last will'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l insecure -d 'Do not check the broker\'s certificate at all (warns on every run; for testing only)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'

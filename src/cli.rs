@@ -252,11 +252,17 @@ pub struct ConnectArgs {
     pub id_prefix: Option<String>,
 
     /// Keepalive interval: seconds or a duration like 30s
-    #[arg(short = 'k', long, value_parser = parse_duration, default_value = "60", allow_hyphen_values = true)]
+    #[arg(short = 'k', long, env = "MQ_KEEPALIVE", value_parser = parse_duration, default_value = "60", allow_hyphen_values = true)]
     pub keepalive: Duration,
 
     /// MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]
-    #[arg(short = 'V', long, value_enum, allow_hyphen_values = true)]
+    #[arg(
+        short = 'V',
+        long,
+        env = "MQ_PROTOCOL_VERSION",
+        value_enum,
+        allow_hyphen_values = true
+    )]
     pub protocol_version: Option<ProtocolArg>,
 
     /// Keep the session when disconnecting (persistent session; needs -i)
@@ -302,8 +308,16 @@ pub struct ConnectArgs {
     pub will_retain: bool,
 
     /// Give up connecting after this long
-    #[arg(long, value_parser = parse_duration, default_value = "10s", allow_hyphen_values = true)]
+    #[arg(long, env = "MQ_CONNECT_TIMEOUT", value_parser = parse_duration, default_value = "10s", allow_hyphen_values = true)]
     pub connect_timeout: Duration,
+
+    /// Take unset connection options from this profile in ~/.config/mq/config.toml
+    #[arg(long, env = "MQ_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Print the effective connection settings (passwords masked) and exit
+    #[arg(long)]
+    pub print_config: bool,
 
     #[command(flatten)]
     pub tls: TlsArgs,
@@ -330,7 +344,7 @@ pub struct TlsArgs {
     pub capath: Option<PathBuf>,
 
     /// Use TLS, trusting the system's CA store (implied by mqtts://, wss:// and -p 8883)
-    #[arg(long, visible_alias = "tls-use-os-certs")]
+    #[arg(long, env = "MQ_TLS", visible_alias = "tls-use-os-certs")]
     pub tls: bool,
 
     /// Client certificate (PEM), for brokers that require one; needs --key
@@ -342,27 +356,32 @@ pub struct TlsArgs {
     pub key: Option<PathBuf>,
 
     /// Do not check the broker's certificate at all (warns on every run; for testing only)
-    #[arg(long)]
+    #[arg(long, env = "MQ_INSECURE")]
     pub insecure: bool,
 
     /// Speak only this TLS version: 1.2 or 1.3
-    #[arg(long, value_enum, value_name = "VERSION")]
+    #[arg(long, env = "MQ_TLS_VERSION", value_enum, value_name = "VERSION")]
     pub tls_version: Option<TlsVersion>,
 
     /// Offer this ALPN protocol in the TLS handshake (repeatable)
-    #[arg(long, visible_alias = "tls-alpn", value_name = "PROTOCOL", action = ArgAction::Append)]
+    #[arg(long, env = "MQ_ALPN", value_delimiter = ',', visible_alias = "tls-alpn", value_name = "PROTOCOL", action = ArgAction::Append)]
     pub alpn: Vec<String>,
 
     /// Check the broker's certificate against NAME instead of the host
-    #[arg(long, visible_alias = "sni", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "MQ_TLS_SERVER_NAME",
+        visible_alias = "sni",
+        value_name = "NAME"
+    )]
     pub tls_server_name: Option<String>,
 
     /// Connect over websockets (implied by ws:// and wss:// URLs)
-    #[arg(long)]
+    #[arg(long, env = "MQ_WS")]
     pub ws: bool,
 
     /// HTTP path of the websocket endpoint [default: /mqtt]
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, env = "MQ_WS_PATH", value_name = "PATH")]
     pub ws_path: Option<String>,
 }
 

@@ -32,7 +32,11 @@ pub fn password(
             return Ok(Some(p));
         }
     }
-    let interactive = std::io::stdin().is_terminal();
+    // --print-config reports; it never asks.
+    let interactive = std::io::stdin().is_terminal() && !args.print_config;
+    if ask && args.print_config {
+        return Ok(None);
+    }
     if ask && !interactive {
         return Err(Error::usage(
             "-P - asks for the password on the terminal, but stdin is not a terminal",

@@ -12,6 +12,7 @@ pub mod docs;
 pub mod exit;
 pub mod options;
 pub mod output;
+pub mod profile;
 pub mod properties;
 pub mod session;
 pub mod tls;

@@ -5,6 +5,11 @@ use mq::exit::{Code, Error};
 use mq::{cli, cmd};
 
 fn main() {
+    // A profile fills in the MQ_* variables that are not set, before clap reads them.
+    if let Err(e) = mq::profile::apply(&std::env::args_os().collect::<Vec<_>>()) {
+        eprintln!("{e}");
+        std::process::exit(e.code as i32);
+    }
     let code = match cli::Cli::try_parse() {
         Ok(cli) => run(cli),
         Err(e) => usage_error(e),

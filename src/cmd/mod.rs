@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod capture;
 pub mod check;
+pub mod config;
 pub mod docs;
 pub mod publish;
 pub mod save;

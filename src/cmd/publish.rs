@@ -23,6 +23,9 @@ enum Source {
 pub async fn run(args: PubArgs) -> Result<()> {
     let (mut plan, url_topic) = options::plan(&args.conn)?;
     let props = properties::for_publish(&args.v5, &mut plan)?;
+    if args.conn.print_config {
+        return crate::cmd::config::print(&args.conn, &plan);
+    }
     let topic = args
         .topic
         .clone()

@@ -19,6 +19,9 @@ const ACK_BATCH: usize = 256;
 
 pub async fn run(args: SubArgs) -> Result<()> {
     let (mut plan, url_topic) = options::plan(&args.conn)?;
+    if args.conn.print_config {
+        return crate::cmd::config::print(&args.conn, &plan);
+    }
     let mut filters = args.topic.clone();
     filters.extend(url_topic);
     if filters.is_empty() {
