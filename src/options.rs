@@ -125,7 +125,8 @@ pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<Strin
     let mut scheme = None;
     let mut url_ws_path = None;
     if let Some(url) = &args.url {
-        let u = parse_url(url).map_err(|e| Error::usage(format!("invalid -L URL '{url}': {e}")))?;
+        let u = parse_url(url)
+            .map_err(|e| Error::usage(format!("invalid -L URL '{}': {e}", mask_password(url))))?;
         host = u.host;
         port = u.port.or(port);
         username = u.username.or(username);
@@ -311,7 +312,11 @@ pub fn parse_url(url: &str) -> Result<BrokerUrl, String> {
     let (username, password) = match userinfo {
         None => (None, None),
         Some(u) => match u.split_once(':') {
-            Some((n, p)) => (Some(percent_decode(n)?), Some(percent_decode(p)?)),
+            Some((n, p)) => (
+                Some(percent_decode(n)?),
+                // The error must not show the password.
+                Some(percent_decode(p).map_err(|_| "the password is not valid percent-encoding")?),
+            ),
             None => (Some(percent_decode(u)?), None),
         },
     };
@@ -342,6 +347,22 @@ pub fn parse_url(url: &str) -> Result<BrokerUrl, String> {
         topic,
         ws_path,
     })
+}
+
+/// `mqtt://user:****@host/...`: a URL fit for an error message.
+pub fn mask_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    match rest[..end].rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
+            let masked = if userinfo.contains(':') { ":****" } else { "" };
+            format!("{scheme}://{user}{masked}@{host}{}", &rest[end..])
+        }
+        None => url.to_string(),
+    }
 }
 
 fn percent_decode(s: &str) -> Result<String, String> {
@@ -527,6 +548,14 @@ mod tests {
         );
         let u = parse_url("mqtts://h:8884/t").unwrap();
         assert_eq!((u.scheme, u.topic.as_deref()), (Scheme::Mqtts, Some("t")));
+        assert_eq!(
+            mask_password("mqtt://alice:s3cret@h:1/t"),
+            "mqtt://alice:****@h:1/t"
+        );
+        assert_eq!(mask_password("ws://h/p"), "ws://h/p");
+        assert!(!parse_url("mqtt://a:%zzsecret@h")
+            .unwrap_err()
+            .contains("secret"));
         let u = parse_url("MQTT://[::1]:1900").unwrap();
         assert_eq!((u.host.as_str(), u.port), ("::1", Some(1900)));
         let u = parse_url("mqtt://host").unwrap();

@@ -159,7 +159,8 @@ fn settings(p: &Profile) -> std::result::Result<Vec<(&'static str, String)>, Str
     };
     if let Some(url) = &p.url {
         // Split the URL so that each part keeps its own precedence (a -h flag still wins).
-        let u = crate::options::parse_url(url).map_err(|e| format!("url '{url}': {e}"))?;
+        let u = crate::options::parse_url(url)
+            .map_err(|e| format!("url '{}': {e}", crate::options::mask_password(url)))?;
         use crate::options::Scheme;
         put("MQ_HOST", Some(u.host));
         put("MQ_PORT", u.port.map(|p| p.to_string()));

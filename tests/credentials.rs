@@ -170,3 +170,18 @@ fn prompts_on_a_terminal() {
     );
     assert_no_secret(&out);
 }
+
+#[test]
+fn a_bad_url_is_reported_without_its_password() {
+    for url in [
+        format!("mqtt://alice:{SECRET}@127.0.0.1:99999/t"),
+        format!("mqtt://alice:{SECRET}%zz@127.0.0.1/t"),
+    ] {
+        let mut c = mq();
+        c.args(["pub", "-L", &url, "-m", "x", "-d"]);
+        let out = run(c, b"", LIMIT);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(stderr(&out).contains("alice:****@"), "{}", stderr(&out));
+        assert_no_secret(&out);
+    }
+}

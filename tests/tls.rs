@@ -382,3 +382,42 @@ fn sslkeylogfile_receives_the_session_keys() {
     let keys = std::fs::read_to_string(&log).unwrap();
     assert!(keys.contains("CLIENT_TRAFFIC_SECRET_0"), "{keys}");
 }
+
+/// A broker serving a self-signed certificate marked as a CA (what `openssl req -x509`
+/// makes), trusted by giving that certificate as --cafile.
+fn self_signed_broker(cert: &CertKey) -> Broker {
+    Broker::with(
+        Config::default()
+            .file("ca.pem", &cert.cert)
+            .file("server.pem", &cert.cert)
+            .file("server-key.pem", &cert.key)
+            .listener(&tls_listener(false)),
+    )
+}
+
+#[test]
+fn self_signed_broker_certificate_given_as_cafile() {
+    let cert = Pki::self_signed(&["localhost"], false);
+    let b = self_signed_broker(&cert);
+    let f = Files::new();
+    let ca = f.put("broker.pem", &cert.cert);
+    let out = pub_tls(&b, "localhost", &["--cafile", &ca]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Its name and dates are still checked.
+    let out = pub_tls(&b, "127.0.0.1", &["--cafile", &ca]);
+    assert_fails(&out, 3, "is for localhost, not for '127.0.0.1'");
+    let old = Pki::self_signed(&["localhost"], true);
+    let old_broker = self_signed_broker(&old);
+    let old_ca = f.put("old.pem", &old.cert);
+    let out = pub_tls(&old_broker, "localhost", &["--cafile", &old_ca]);
+    assert_fails(&out, 3, "certificate expired on 2021-01-01");
+    // Another self-signed certificate is not trusted.
+    let other = Pki::self_signed(&["localhost"], false);
+    let ca = f.put("other.pem", &other.cert);
+    let out = pub_tls(&b, "localhost", &["--cafile", &ca]);
+    assert_fails(
+        &out,
+        3,
+        "is a self-signed CA certificate that is not trusted",
+    );
+}

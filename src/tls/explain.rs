@@ -126,6 +126,15 @@ pub fn explain(
                 unreachable(format!("TLS: {cert_words} is not for this host name"))
                     .hint("connect with a name the certificate carries (-h), or use --tls-server-name NAME")
             }
+            // webpki's words for a self-signed certificate marked as a CA that is not given
+            // byte for byte (those are trusted as they are, see verify.rs).
+            CertificateError::Other(o) if format!("{o:?}").contains("CaUsedAsEndEntity") => {
+                unreachable(format!(
+                    "TLS: {cert_words} is a self-signed CA certificate that is not trusted ({} does not hold it)",
+                    tls.trust
+                ))
+                .hint("give that very certificate (or the CA that signed it) with --cafile, or --insecure to skip the check while testing")
+            }
             other => unreachable(format!("TLS: {cert_words} was rejected: {other:?}")),
         },
         rustls::Error::AlertReceived(alert) => alert_error(*alert, tls),

@@ -6,20 +6,22 @@
 //! May import rustls; never rumqttc (`session.rs` hands the config to it).
 
 use crate::exit::{Error, Result};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::danger::ServerCertVerifier;
 use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::{ClientConfig, RootCertStore};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod explain;
 mod probe;
+mod verify;
 pub use explain::{explain, io_kind};
 pub use probe::speaks_tls;
+use verify::{NoVerification, Verifier};
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TlsVersion {
@@ -70,27 +72,22 @@ pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
         .with_protocol_versions(versions)
         .map_err(|e| Error::usage(format!("--tls-version: {e}")))?;
 
-    let (roots, trust) = roots(o)?;
+    let (roots, given, trust) = roots(o)?;
     let verifier: Arc<dyn ServerCertVerifier> = if o.insecure {
         Arc::new(NoVerification(provider.clone()))
     } else {
         let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
             .build()
             .map_err(|e| Error::usage(format!("no usable CA certificate: {e}")))?;
-        match &o.server_name {
-            None => webpki,
-            Some(name) => {
-                let name = ServerName::try_from(name.clone()).map_err(|_| {
-                    Error::usage(format!(
-                        "--tls-server-name '{name}' is not a DNS name or IP address"
-                    ))
-                })?;
-                Arc::new(NameOverride {
-                    inner: webpki,
-                    name,
-                })
-            }
-        }
+        let name = match &o.server_name {
+            None => None,
+            Some(name) => Some(ServerName::try_from(name.clone()).map_err(|_| {
+                Error::usage(format!(
+                    "--tls-server-name '{name}' is not a DNS name or IP address"
+                ))
+            })?),
+        };
+        Arc::new(Verifier::new(webpki, name, given))
     };
     let builder = builder
         .dangerous()
@@ -124,11 +121,16 @@ pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
     })
 }
 
-fn roots(o: &TlsOptions) -> Result<(RootCertStore, String)> {
+/// The trusted CAs, the certificates the user gave (--cafile, --capath), and where they came
+/// from, in words.
+fn roots(o: &TlsOptions) -> Result<(RootCertStore, Vec<CertificateDer<'static>>, String)> {
     let mut store = RootCertStore::empty();
+    let mut given = Vec::new();
     let mut from = Vec::new();
     if let Some(file) = &o.cafile {
-        let (added, _) = store.add_parsable_certificates(certificates(file, "--cafile")?);
+        let certs = certificates(file, "--cafile")?;
+        given.extend(certs.iter().cloned());
+        let (added, _) = store.add_parsable_certificates(certs);
         if added == 0 {
             return Err(Error::usage(format!(
                 "--cafile {} holds no usable CA certificate",
@@ -152,7 +154,9 @@ fn roots(o: &TlsOptions) -> Result<(RootCertStore, String)> {
                 continue;
             }
             if let Ok(iter) = CertificateDer::pem_file_iter(&path) {
-                added += store.add_parsable_certificates(iter.flatten()).0;
+                let certs: Vec<_> = iter.flatten().collect();
+                given.extend(certs.iter().cloned());
+                added += store.add_parsable_certificates(certs).0;
             }
         }
         if added == 0 {
@@ -172,7 +176,7 @@ fn roots(o: &TlsOptions) -> Result<(RootCertStore, String)> {
         }
         from.push("the system's CA store".into());
     }
-    Ok((store, from.join(" and ")))
+    Ok((store, given, from.join(" and ")))
 }
 
 fn why(e: &io::Error) -> String {
@@ -234,93 +238,6 @@ fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>> {
             Err(e)
         }
         Err(e) => Err(pem_error("--key", path, e)),
-    }
-}
-
-/// Checks the certificate against a fixed name instead of the host mq connects to.
-#[derive(Debug)]
-struct NameOverride {
-    inner: Arc<WebPkiServerVerifier>,
-    name: ServerName<'static>,
-}
-
-impl ServerCertVerifier for NameOverride {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        ocsp: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        self.inner
-            .verify_server_cert(end_entity, intermediates, &self.name, ocsp, now)
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
-/// `--insecure`: any certificate is accepted (the handshake signatures are still checked, so
-/// the connection is encrypted, but to whoever answered).
-#[derive(Debug)]
-pub(crate) struct NoVerification(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for NoVerification {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 

@@ -1,7 +1,8 @@
 //! Does a port speak TLS? Asked only after a plain MQTT connect failed in a way that a TLS
 //! listener causes (closed without a CONNACK), to say "this is a TLS port" instead of guessing.
 
-use super::{provider, NoVerification};
+use super::provider;
+use super::verify::NoVerification;
 use rustls::pki_types::ServerName;
 use rustls::ClientConfig;
 use std::sync::Arc;

@@ -99,6 +99,25 @@ impl Pki {
         }
     }
 
+    /// A broker certificate signed by itself and marked as a CA, as `openssl req -x509` makes
+    /// them: users trust it by giving the certificate itself as --cafile.
+    pub fn self_signed(names: &[&str], expired: bool) -> CertKey {
+        let key = KeyPair::generate().unwrap();
+        let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        let mut p = CertificateParams::new(names).unwrap();
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.distinguished_name
+            .push(DnType::CommonName, "self-signed broker");
+        if expired {
+            p.not_before = date_time_ymd(2020, 1, 1);
+            p.not_after = date_time_ymd(2021, 1, 1);
+        }
+        CertKey {
+            cert: p.self_signed(&key).unwrap().pem(),
+            key: key.serialize_pem(),
+        }
+    }
+
     /// A client certificate with an RSA key (PKCS#8 PEM).
     pub fn rsa_client(&self) -> CertKey {
         let key =
