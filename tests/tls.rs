@@ -421,3 +421,57 @@ fn self_signed_broker_certificate_given_as_cafile() {
         "is a self-signed CA certificate that is not trusted",
     );
 }
+
+#[test]
+fn a_tls_version_the_broker_refuses_says_so() {
+    let pki = Pki::new();
+    let b = Broker::with(
+        Config::default()
+            .file("ca.pem", &pki.ca)
+            .file("server.pem", &pki.server.cert)
+            .file("server-key.pem", &pki.server.key)
+            .listener(&format!("{}\ntls_version tlsv1.3", tls_listener(false))),
+    );
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let out = pub_tls(&b, "localhost", &["--cafile", &ca, "--tls-version", "1.2"]);
+    assert_fails(&out, 3, "the broker does not accept TLS 1.2");
+    let out = pub_tls(&b, "localhost", &["--cafile", &ca, "--tls-version", "1.3"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn alpn_is_offered_and_a_refusal_says_so() {
+    // mosquitto 2.0 does not negotiate ALPN: a TLS relay in front of it does (as AWS IoT
+    // does on port 443 with x-amzn-mqtt-ca).
+    use common::wsbridge::{server_tls_alpn, WsBridge};
+    let pki = Pki::new();
+    let b = Broker::start();
+    let relay = WsBridge::tls_relay(
+        b.port,
+        server_tls_alpn(&pki.server.cert, &pki.server.key, &["x-amzn-mqtt-ca"]),
+    );
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let port = relay.port.to_string();
+    let run_with = |alpn: &str| {
+        let mut c = mq();
+        c.args([
+            "pub",
+            "-h",
+            "localhost",
+            "-p",
+            &port,
+            "--cafile",
+            &ca,
+            "--alpn",
+            alpn,
+        ])
+        .args(["-t", "a", "-m", "x", "-q", "1"]);
+        run(c, b"", LIMIT)
+    };
+    let out = run_with("x-amzn-mqtt-ca");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = run_with("mqtt");
+    assert_fails(&out, 3, "the broker accepts none of the --alpn protocols");
+}

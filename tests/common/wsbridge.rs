@@ -27,6 +27,11 @@ impl Drop for WsBridge {
 
 /// TLS for the bridge: the server certificate and key, PEM.
 pub fn server_tls(cert: &str, key: &str) -> Arc<rustls::ServerConfig> {
+    server_tls_alpn(cert, key, &[])
+}
+
+/// TLS for the bridge that accepts only these ALPN protocols (any, when empty).
+pub fn server_tls_alpn(cert: &str, key: &str, alpn: &[&str]) -> Arc<rustls::ServerConfig> {
     use rustls::pki_types::pem::PemObject;
     use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert.as_bytes())
@@ -34,25 +39,38 @@ pub fn server_tls(cert: &str, key: &str) -> Arc<rustls::ServerConfig> {
         .unwrap();
     let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap();
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    Arc::new(
-        rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .unwrap(),
-    )
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .unwrap();
+    config.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
+    Arc::new(config)
 }
 
 impl WsBridge {
     /// Serve websockets on `path` (TLS when `tls` is given), relaying to 127.0.0.1:`target`.
     pub fn start(target: u16, path: &str, tls: Option<Arc<rustls::ServerConfig>>) -> WsBridge {
+        WsBridge::spawn(target, Some(path.to_string()), tls)
+    }
+
+    /// Plain TLS in front of 127.0.0.1:`target`, for what mosquitto's own TLS listener cannot
+    /// do (ALPN).
+    pub fn tls_relay(target: u16, tls: Arc<rustls::ServerConfig>) -> WsBridge {
+        WsBridge::spawn(target, None, Some(tls))
+    }
+
+    fn spawn(
+        target: u16,
+        path: Option<String>,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> WsBridge {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
-        let path = path.to_string();
         std::thread::spawn(move || {
             while !flag.load(Ordering::SeqCst) {
                 match listener.accept() {
@@ -60,7 +78,7 @@ impl WsBridge {
                         let (path, tls, flag) = (path.clone(), tls.clone(), flag.clone());
                         std::thread::spawn(move || {
                             tcp.set_nonblocking(false).unwrap();
-                            let _ = serve(tcp, target, &path, tls, &flag);
+                            let _ = serve(tcp, target, path.as_deref(), tls, &flag);
                         });
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
@@ -90,7 +108,7 @@ impl Stream for rustls::StreamOwned<rustls::ServerConnection, TcpStream> {
 fn serve(
     tcp: TcpStream,
     target: u16,
-    path: &str,
+    path: Option<&str>,
     tls: Option<Arc<rustls::ServerConfig>>,
     stop: &AtomicBool,
 ) -> Result<(), Box<dyn std::error::Error>> {
@@ -101,6 +119,9 @@ fn serve(
             rustls::ServerConnection::new(cfg)?,
             tcp,
         )),
+    };
+    let Some(path) = path else {
+        return relay(stream, target, stop);
     };
     // The callback type is fixed by tungstenite.
     #[allow(clippy::result_large_err)]
@@ -137,6 +158,38 @@ fn serve(
                 return Ok(());
             }
             Ok(n) => ws.send(Message::binary(buf[..n].to_vec()))?,
+            Err(e) if idle(&e) => {}
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// Relay bytes between `stream` and the broker until either side closes.
+fn relay(
+    mut stream: Box<dyn Stream + Send>,
+    target: u16,
+    stop: &AtomicBool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut up = TcpStream::connect(("127.0.0.1", target))?;
+    let tick = Some(Duration::from_millis(5));
+    stream.tcp().set_read_timeout(tick)?;
+    up.set_read_timeout(tick)?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let idle = |e: &std::io::Error| matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut);
+    while !stop.load(Ordering::SeqCst) {
+        match stream.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => up.write_all(&buf[..n])?,
+            Err(e) if idle(&e) => {}
+            Err(_) => return Ok(()),
+        }
+        match up.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => {
+                stream.write_all(&buf[..n])?;
+                stream.flush()?;
+            }
             Err(e) if idle(&e) => {}
             Err(_) => return Ok(()),
         }
