@@ -67,6 +67,13 @@ pub fn config_path() -> Option<PathBuf> {
 /// The profile named by `--profile NAME` / `--profile=NAME` on the command line, else
 /// `MQ_PROFILE`. (Read before clap parses, because the profile feeds clap's environment.)
 fn wanted(argv: &[OsString]) -> Option<String> {
+    // The helpers that print files never connect.
+    if argv
+        .get(1)
+        .is_some_and(|a| a == "completions" || a == "man")
+    {
+        return None;
+    }
     let mut it = argv.iter().skip(1);
     while let Some(a) = it.next() {
         let a = a.to_string_lossy();
