@@ -314,6 +314,10 @@ fn bad_tls_files_are_usage_errors() {
     let pki = Pki::new();
     let f = Files::new();
     let garbage = f.put("garbage.pem", "hello");
+    let encrypted = f.put(
+        "encrypted.pem",
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIBvTBXBgkqhkiG9w0BBQ0wSjApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n",
+    );
     let cert = f.put("client.pem", &pki.client.cert);
     let cases: &[(&[&str], &str)] = &[
         (
@@ -324,6 +328,10 @@ fn bad_tls_files_are_usage_errors() {
         (&["--capath", "/nonexistent"], "cannot read --capath"),
         (&["--cert", &cert], "--key"),
         (&["--cert", &cert, "--key", &cert], "holds no private key"),
+        (
+            &["--cert", &cert, "--key", &encrypted],
+            "is encrypted, which mq does not read",
+        ),
         (&["--tls-version", "1.1"], "1.1"),
     ];
     for (args, text) in cases {

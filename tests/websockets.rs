@@ -76,6 +76,21 @@ fn pub_and_sub_over_wss_with_a_ca_file() {
     );
     let out = sub.finish(LIMIT);
     assert_eq!(stdout(&out), "secure\n", "{}", stderr(&out));
+    // A password given over wss never shows up in the -d log.
+    let secret = "wss-Pa55word";
+    let url_pw = format!("wss://bob:{secret}@localhost:{}/mqtt", ws.port);
+    let out = run(
+        mq_on(
+            &b,
+            "pub",
+            &["-L", &url_pw, "--cafile", ca, "-t", "a", "-m", "x", "-d"],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("password ****"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(secret) && !stdout(&out).contains(secret));
     // The TLS checks apply to wss too.
     let dir2 = tempfile::tempdir().unwrap();
     let other = Pki::write(dir2.path(), "other.pem", &pki.other_ca);
