@@ -55,6 +55,14 @@ struct Profile {
     connect_timeout: Option<toml::Value>,
 }
 
+/// The MQ_* variables the profile filled in (for `--print-config`).
+static FILLED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+
+/// Did the profile (rather than the environment) set `var`?
+pub fn filled(var: &str) -> bool {
+    FILLED.get().is_some_and(|v| v.contains(&var))
+}
+
 /// Where the config file is: `$XDG_CONFIG_HOME/mq/config.toml`, else `$HOME/.config/...`.
 pub fn config_path() -> Option<PathBuf> {
     let base = match std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
@@ -146,13 +154,16 @@ pub fn apply(argv: &[OsString]) -> Result<Option<String>> {
             }),
         );
     };
+    let mut filled = Vec::new();
     for (var, value) in
         settings(p).map_err(|e| Error::usage(format!("profile '{name}' in {shown}: {e}")))?
     {
         if std::env::var_os(var).is_none() {
             std::env::set_var(var, value);
+            filled.push(var);
         }
     }
+    let _ = FILLED.set(filled);
     Ok(Some(name))
 }
 

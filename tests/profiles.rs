@@ -67,7 +67,7 @@ fn precedence_is_flag_then_env_then_profile_then_default() {
     assert_eq!(setting(&o, "port"), "1111");
     assert_eq!(setting(&o, "username"), "\"puser\"");
     assert_eq!(setting(&o, "keepalive"), "30");
-    assert_eq!(setting(&o, "password"), "\"****\"");
+    assert_eq!(setting(&o, "password"), "\"****\"  # from profile 't'");
     assert!(!stdout(&o).contains("profile-secret"));
     // Environment over profile.
     let mut c = home.mq(&["--profile", "t", "--print-config"]);
@@ -76,6 +76,9 @@ fn precedence_is_flag_then_env_then_profile_then_default() {
     assert_eq!(setting(&o, "host"), "\"env-host\"");
     assert_eq!(setting(&o, "keepalive"), "45");
     assert_eq!(setting(&o, "port"), "1111");
+    let mut c = home.mq(&["--profile", "t", "--print-config"]);
+    c.env("MQ_PASSWORD", "env-secret");
+    assert_eq!(setting(&out(c), "password"), "\"****\"  # from MQ_PASSWORD");
     // Flag over environment.
     let mut c = home.mq(&[
         "--profile=t",

@@ -59,7 +59,11 @@ pub fn render(conn: &ConnectArgs, plan: &ConnectPlan) -> String {
     );
     line(
         "password",
-        quoted(if plan.password.is_some() { "****" } else { "" }),
+        match (&plan.password, password_source(conn)) {
+            (None, _) => "\"\"".into(),
+            (Some(_), Some(from)) => format!("\"****\"  # from {from}"),
+            (Some(_), None) => "\"****\"".into(),
+        },
     );
     let path = |p: &Option<PathBuf>| {
         quoted(
@@ -96,6 +100,36 @@ pub fn render(conn: &ConnectArgs, plan: &ConnectPlan) -> String {
         quoted(&humantime::format_duration(plan.connect_timeout).to_string()),
     );
     out
+}
+
+/// Which source `credentials::password` took the password from (same order).
+fn password_source(conn: &ConnectArgs) -> Option<String> {
+    if conn.password.as_deref().is_some_and(|p| p != "-") {
+        return Some("-P".into());
+    }
+    let url_has_password = conn
+        .url
+        .as_deref()
+        .is_some_and(|u| crate::options::parse_url(u).is_ok_and(|u| u.password.is_some()));
+    if url_has_password {
+        return Some("the -L URL".into());
+    }
+    let from = |var: &str| {
+        if crate::profile::filled(var) {
+            format!("profile '{}'", conn.profile.as_deref().unwrap_or_default())
+        } else {
+            var.to_string()
+        }
+    };
+    if let Some(f) = &conn.password_file {
+        let via = if std::env::var_os("MQ_PASSWORD_FILE").is_some() {
+            format!(" ({})", from("MQ_PASSWORD_FILE"))
+        } else {
+            String::new()
+        };
+        return Some(format!("password file {}{via}", f.display()));
+    }
+    std::env::var_os("MQ_PASSWORD").map(|_| from("MQ_PASSWORD"))
 }
 
 pub fn print(conn: &ConnectArgs, plan: &ConnectPlan) -> Result<()> {
