@@ -5,9 +5,11 @@
 //! sets host, port, credentials and topic). Nothing here touches the network.
 
 use crate::exit::{Error, Result};
-use crate::tls::{TlsOptions, TlsPlan};
+use crate::tls::TlsPlan;
 use crate::topic::Topic;
 use std::time::Duration;
+
+mod transport;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProtocolArg {
@@ -138,59 +140,7 @@ pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<Strin
     if host.is_empty() {
         return Err(Error::usage("the host (-h) cannot be empty"));
     }
-    let t = &args.tls;
-    let websocket = t.ws || matches!(scheme, Some(Scheme::Ws | Scheme::Wss));
-    let tls_flags = t.cafile.is_some()
-        || t.capath.is_some()
-        || t.tls
-        || t.cert.is_some()
-        || t.key.is_some()
-        || t.insecure
-        || t.tls_version.is_some()
-        || !t.alpn.is_empty()
-        || t.tls_server_name.is_some();
-    // As mosquitto: an explicit -p 8883 without a CA means TLS with the system's CAs.
-    let use_tls = tls_flags
-        || matches!(scheme, Some(Scheme::Mqtts | Scheme::Wss))
-        || (port == Some(8883) && !websocket);
-    let port = port.unwrap_or(match (websocket, use_tls) {
-        (false, false) => 1883,
-        (false, true) => 8883,
-        (true, false) => 80,
-        (true, true) => 443,
-    });
-    let tls = if use_tls {
-        Some(crate::tls::build(&TlsOptions {
-            cafile: t.cafile.clone(),
-            capath: t.capath.clone(),
-            cert: t.cert.clone(),
-            key: t.key.clone(),
-            insecure: t.insecure,
-            version: t.tls_version,
-            alpn: t.alpn.clone(),
-            server_name: t.tls_server_name.clone(),
-        })?)
-    } else {
-        None
-    };
-    let ws_path = if websocket {
-        let path = t
-            .ws_path
-            .clone()
-            .or(url_ws_path)
-            .unwrap_or_else(|| "/mqtt".into());
-        Some(if path.starts_with('/') {
-            path
-        } else {
-            format!("/{path}")
-        })
-    } else {
-        if t.ws_path.is_some() {
-            return Err(Error::usage("--ws-path needs a websocket connection")
-                .hint("add --ws, or use a ws:// or wss:// URL"));
-        }
-        None
-    };
+    let (port, tls, ws_path) = transport::decide(&args.tls, scheme, port, url_ws_path)?;
     let password = crate::credentials::password(args, url_password, username.as_deref(), &host)?;
 
     let protocol = match args.protocol_version {
