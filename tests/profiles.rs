@@ -30,10 +30,16 @@ impl Home {
         std::fs::write(dir.path().join("mq/config.toml"), config).unwrap();
         Home { dir }
     }
-    /// `mq pub ARGS` with XDG_CONFIG_HOME pointing here.
+    /// `mq pub ARGS` with XDG_CONFIG_HOME pointing here. SSL_CERT_FILE stands in for the
+    /// system's CA store, so that TLS profiles do not depend on the machine's ca-certificates.
     fn mq(&self, args: &[&str]) -> Command {
+        let ca = self.dir.path().join("system-ca.pem");
+        if !ca.exists() {
+            std::fs::write(&ca, common::pki::Pki::new().ca).unwrap();
+        }
         let mut c = mq();
         c.env("XDG_CONFIG_HOME", self.dir.path())
+            .env("SSL_CERT_FILE", &ca)
             .arg("pub")
             .args(args);
         c

@@ -135,8 +135,43 @@ fn untrusted_issuer_is_named() {
 fn system_roots_do_not_trust_a_private_ca() {
     let pki = Pki::new();
     let b = tls_broker(&pki, &pki.server, false);
-    let out = pub_tls(&b, "localhost", &["--tls"]);
+    // SSL_CERT_FILE stands in for the system's store (rustls-native-certs honours it), so the
+    // test does not depend on the machine's ca-certificates.
+    let f = Files::new();
+    let other = f.put("other.pem", &pki.other_ca);
+    let port = b.ports[0].to_string();
+    let mut c = mq();
+    c.env("SSL_CERT_FILE", &other).args([
+        "pub",
+        "-h",
+        "localhost",
+        "-p",
+        &port,
+        "--tls",
+        "-t",
+        "a",
+        "-m",
+        "x",
+    ]);
+    let out = run(c, b"", LIMIT);
     assert_fails(&out, 3, "(the system's CA store has no such CA)");
+    // And trusting the right CA that way works.
+    let ca = f.put("ca.pem", &pki.ca);
+    let mut c = mq();
+    c.env("SSL_CERT_FILE", &ca).args([
+        "pub",
+        "-h",
+        "localhost",
+        "-p",
+        &port,
+        "--tls",
+        "-t",
+        "a",
+        "-m",
+        "x",
+    ]);
+    let out = run(c, b"", LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
 
 #[test]
