@@ -75,11 +75,10 @@ pub fn config_path() -> Option<PathBuf> {
 /// The profile named by `--profile NAME` / `--profile=NAME` on the command line, else
 /// `MQ_PROFILE`. (Read before clap parses, because the profile feeds clap's environment.)
 fn wanted(argv: &[OsString]) -> Option<String> {
-    // The helpers that print files never connect.
-    if argv
-        .get(1)
-        .is_some_and(|a| a == "completions" || a == "man")
-    {
+    // Help, version and the helpers that print files never connect.
+    if argv.get(1).is_some_and(|a| {
+        ["completions", "man", "--help", "--version"].contains(&a.to_str().unwrap_or(""))
+    }) {
         return None;
     }
     let mut it = argv.iter().skip(1);
@@ -124,7 +123,7 @@ pub fn apply(argv: &[OsString]) -> Result<Option<String>> {
     };
     let path = config_path().ok_or_else(|| {
         Error::usage(format!(
-            "--profile {name}: neither XDG_CONFIG_HOME nor HOME is set"
+            "profile '{name}': neither XDG_CONFIG_HOME nor HOME is set"
         ))
     })?;
     let shown = path.display();
@@ -134,7 +133,7 @@ pub fn apply(argv: &[OsString]) -> Result<Option<String>> {
         } else {
             e.to_string()
         };
-        Error::usage(format!("--profile {name}: cannot read {shown}: {why}"))
+        Error::usage(format!("profile '{name}': cannot read {shown}: {why}"))
             .hint(format!("create it with a [profiles.{name}] table"))
     })?;
     let file: File = toml::from_str(&text).map_err(|e| {
