@@ -628,7 +628,7 @@ pub struct PubV5Args {
     pub payload_format: Option<PayloadFormatIndicator>,
 
     /// mosquitto's spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE
-    /// (COMMAND: connect or publish; repeatable)
+    /// (COMMAND: connect, will or publish; repeatable)
     #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append)]
     pub property: Vec<String>,
 }
@@ -658,7 +658,7 @@ pub struct SubV5Args {
     pub subscription_id: Option<u32>,
 
     /// mosquitto's spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE
-    /// (COMMAND: connect or subscribe; repeatable)
+    /// (COMMAND: connect, will or subscribe; repeatable)
     #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append)]
     pub property: Vec<String>,
 }

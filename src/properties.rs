@@ -27,10 +27,15 @@ pub enum PayloadFormat {
     Bytes,
 }
 
-/// CONNECT properties beyond those with flags of their own (-x, receive maximum).
+/// CONNECT properties beyond those with flags of their own (-x, receive maximum), and the
+/// properties of the will it carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConnectProperties {
     pub user_properties: Vec<(String, String)>,
+    /// Will properties (`-D will ...`); the subscription identifiers and topic alias stay unset.
+    pub will: Properties,
+    /// Will delay interval in seconds.
+    pub will_delay: Option<u32>,
     pub max_packet_size: Option<u32>,
     pub topic_alias_max: Option<u16>,
     pub request_problem_info: Option<u8>,
@@ -124,7 +129,7 @@ pub fn sort(tokens: &[String], allowed: &[&str]) -> Result<Sorted> {
             }
             (false, _) => return Err(Error::usage(format!("-D {cmd} {prop} takes one value"))),
         };
-        if cmd != "connect" && !allowed.contains(&cmd.as_str()) {
+        if cmd != "connect" && cmd != "will" && !allowed.contains(&cmd.as_str()) {
             let known = [
                 "connect",
                 "publish",
@@ -139,7 +144,7 @@ pub fn sort(tokens: &[String], allowed: &[&str]) -> Result<Sorted> {
                     "-D {cmd}: mq does not send properties on {cmd} packets here"
                 ))
                 .hint(format!(
-                    "properties go on connect and {}",
+                    "properties go on connect, will and {}",
                     allowed.join(", ")
                 ))
             } else {
@@ -186,6 +191,26 @@ pub fn sort(tokens: &[String], allowed: &[&str]) -> Result<Sorted> {
             }
             ("publish", "topic-alias") => {
                 out.publish.topic_alias = Some(number(&prop, &value, u16::MAX as u64)?)
+            }
+            ("will", "user-property") => out
+                .connect
+                .will
+                .user_properties
+                .push((first.clone(), value)),
+            ("will", "content-type") => out.connect.will.content_type = Some(value),
+            ("will", "response-topic") => out.connect.will.response_topic = Some(value),
+            ("will", "correlation-data") => {
+                out.connect.will.correlation_data = Some(Bytes::from(value.into_bytes()))
+            }
+            ("will", "message-expiry-interval") => {
+                out.connect.will.message_expiry_interval =
+                    Some(number(&prop, &value, u32::MAX as u64)?)
+            }
+            ("will", "payload-format-indicator") => {
+                out.connect.will.payload_format_indicator = Some(number(&prop, &value, 1)?)
+            }
+            ("will", "will-delay-interval") => {
+                out.connect.will_delay = Some(number(&prop, &value, u32::MAX as u64)?)
             }
             ("subscribe", "user-property") => {
                 out.subscribe.user_properties.push((first.clone(), value))
@@ -249,7 +274,7 @@ pub fn for_publish(a: &PubV5Args, plan: &mut ConnectPlan) -> Result<Option<Prope
             plan,
             "an MQTT 5 property (--user-property, --content-type, -D, ...)",
         )?;
-        apply_connect(plan, &sorted);
+        apply_connect(plan, &sorted)?;
     }
     Ok(has_publish.then_some(p))
 }
@@ -293,13 +318,17 @@ pub fn for_subscribe(a: &SubV5Args, plan: &mut ConnectPlan) -> Result<SubscribeV
             plan,
             "an MQTT 5 subscription option (--no-local, --retain-handling, -D, ...)",
         )?;
-        apply_connect(plan, &sorted);
+        apply_connect(plan, &sorted)?;
     }
     Ok(v5)
 }
 
-/// Put `-D connect ...` into the plan.
-pub fn apply_connect(plan: &mut ConnectPlan, sorted: &Sorted) {
+/// Put `-D connect ...` and `-D will ...` into the plan.
+pub fn apply_connect(plan: &mut ConnectPlan, sorted: &Sorted) -> Result<()> {
+    let c = &sorted.connect;
+    if (c.will != Properties::default() || c.will_delay.is_some()) && plan.will.is_none() {
+        return Err(Error::usage("-D will ... needs a will").hint("add --will-topic TOPIC"));
+    }
     plan.properties = sorted.connect.clone();
     if sorted.session_expiry.is_some() {
         plan.session_expiry = sorted.session_expiry;
@@ -307,6 +336,7 @@ pub fn apply_connect(plan: &mut ConnectPlan, sorted: &Sorted) {
     if sorted.receive_maximum.is_some() {
         plan.receive_maximum = sorted.receive_maximum;
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -923,7 +923,7 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
                     w.payload.clone(),
                     qos5(w.qos),
                     w.retain,
-                    None,
+                    will_properties(&plan.properties),
                 ));
             }
             let mut net = rumqttc::NetworkOptions::new();
@@ -953,6 +953,23 @@ fn connect_properties(o: &mut r5::MqttOptions, p: &crate::properties::ConnectPro
     if p.request_response_info.is_some() {
         o.set_request_response_info(p.request_response_info);
     }
+}
+
+/// `-D will ...` properties, when any were given.
+fn will_properties(p: &crate::properties::ConnectProperties) -> Option<p5::LastWillProperties> {
+    let w = &p.will;
+    if *w == Properties::default() && p.will_delay.is_none() {
+        return None;
+    }
+    Some(p5::LastWillProperties {
+        delay_interval: p.will_delay,
+        payload_format_indicator: w.payload_format_indicator,
+        message_expiry_interval: w.message_expiry_interval,
+        content_type: w.content_type.clone(),
+        response_topic: w.response_topic.clone(),
+        correlation_data: w.correlation_data.clone(),
+        user_properties: w.user_properties.clone(),
+    })
 }
 
 fn describe_connect(plan: &ConnectPlan, version: Version) -> String {

@@ -287,3 +287,52 @@ fn utf8_payload_format_is_checked_before_sending() {
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("line 2 of stdin is not UTF-8"));
 }
+
+#[test]
+fn will_properties_arrive_with_the_will() {
+    let b = Broker::start();
+    let got = read_back(&b, "v5/will", 1, FORMAT, || {
+        // A subscriber with a will, killed without a DISCONNECT: the broker publishes the will.
+        let mut sub = subscribed(
+            &b,
+            &[
+                "-t",
+                "v5/other",
+                "--will-topic",
+                "v5/will",
+                "--will-payload",
+                "gone",
+                "--will-qos",
+                "1",
+                "-D",
+                "will",
+                "content-type",
+                "text/plain",
+                "-D",
+                "will",
+                "user-property",
+                "why",
+                "killed",
+            ],
+        );
+        sub.child.kill().unwrap();
+        let _ = sub.child.wait();
+    });
+    assert_eq!(got, "v5/will|gone|C=text/plain|E=|F=|P=why:killed|R=|D=\n");
+    // Without a will there is nothing to put them on.
+    let out = run(
+        mq_on(
+            &b,
+            "pub",
+            &["-t", "a", "-m", "x", "-D", "will", "content-type", "t"],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("-D will ... needs a will"),
+        "{}",
+        stderr(&out)
+    );
+}
