@@ -5,6 +5,9 @@
 //! acknowledgement tracking, subscribe with per-filter SUBACK results, a stream of `Message`s,
 //! and a clean DISCONNECT. The event loop runs on its own task (the "driver"); commands never
 //! see rumqttc types and never poll the network themselves.
+//!
+//! Submodules: `transport` (TCP, TLS, websockets for rumqttc) and `failure` (rumqttc's
+//! connection errors, explained and mapped to exit codes).
 
 use crate::exit::{Code, Error, Result};
 use crate::options::{ConnectPlan, Protocol};
@@ -249,9 +252,13 @@ impl Session {
             Protocol::V311 => &[Version::V311],
         };
         if plan.tls.as_ref().is_some_and(|t| t.insecure) {
-            crate::output::warn(
-                "--insecure: the broker's certificate is not checked; anyone on the network path can read and change this connection",
-            );
+            // Once per run, however many connections a command opens.
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| {
+                crate::output::warn(
+                    "--insecure: the broker's certificate is not checked; anyone on the network path can read and change this connection",
+                );
+            });
         }
         let deadline = tokio::time::Instant::now() + plan.connect_timeout;
         let mut last = None;
