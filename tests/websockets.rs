@@ -170,3 +170,32 @@ fn ws_path_without_websockets_is_a_usage_error() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("--ws-path needs a websocket connection"));
 }
+
+#[test]
+fn mqtts_to_a_wss_endpoint_fails_clearly() {
+    let pki = Pki::new();
+    let b = Broker::start();
+    let ws = WsBridge::start(
+        b.port,
+        "/mqtt",
+        Some(server_tls(&pki.server.cert, &pki.server.key)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Pki::write(dir.path(), "ca.pem", &pki.ca);
+    let url = format!("mqtts://localhost:{}/a", ws.port);
+    let out = run(
+        mq_on(
+            &b,
+            "pub",
+            &["-L", &url, "--cafile", ca.to_str().unwrap(), "-m", "x"],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is this a websocket endpoint (ws:// or wss://)?"),
+        "{}",
+        stderr(&out)
+    );
+}

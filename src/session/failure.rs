@@ -162,7 +162,11 @@ fn io_message(kind: io::ErrorKind, text: &str, plan: &ConnectPlan) -> Option<Err
                 Code::Unreachable,
                 "the broker closed the connection before answering",
             )
-            .hint("does the broker accept this protocol version (-V)? its log says why"),
+            .hint(if plan.ws_path.is_none() {
+                "does the broker accept this protocol version (-V)? is this a websocket endpoint (ws:// or wss://)? the broker's log says why"
+            } else {
+                "does the broker accept this protocol version (-V)? the broker's log says why"
+            }),
         )
     } else {
         None
