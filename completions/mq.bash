@@ -417,7 +417,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__sub)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -q -T -U -C -W -R -E -v -N -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic --qos --filter-out --unsubscribe --count --timeout --no-retained --retained-only --remove-retained --exit-after-subscribe --verbose --no-eol --user-property --no-local --retain-as-published --retain-handling --subscription-id --property"
+            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -q -T -U -C -W -R -E -v -N -F -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic --qos --filter-out --unsubscribe --count --timeout --no-retained --retained-only --remove-retained --exit-after-subscribe --verbose --no-eol --json --pretty --format --color --timestamp --output --message-rate --count-only --user-property --no-local --retain-as-published --retain-handling --subscription-id --property"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -616,6 +616,26 @@ _mq() {
                     return 0
                     ;;
                 -W)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -F)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "raw text hex base64 json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --timestamp)
+                    COMPREPLY=($(compgen -W "local utc" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

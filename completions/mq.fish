@@ -119,6 +119,18 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -s T -l filter-out -d 'Do not
 complete -c mq -n "__fish_mq_using_subcommand sub" -s U -l unsubscribe -d 'Unsubscribe from this filter after subscribing (repeatable; cleans persistent sessions)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s C -l count -d 'Exit after this many messages' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s W -l timeout -d 'Exit with code 27 if the wanted messages have not arrived after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s F -d 'Print each message with this template, as mosquitto_sub -F: \'%t %p\', \'@H:@M:@S %t %x\', \'%j\'' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l format -d 'Payload display in the default and -v output [default: raw, but hex for binary on a terminal]' -r -f -a "raw\t'The bytes as received (mosquitto_sub\'s output)'
+text\t'UTF-8 text; invalid bytes and control characters shown as \\xNN'
+hex\t'Lowercase hex, two digits per byte'
+base64\t'Standard base64'
+json\t'JSON payloads re-serialised on one line (indented with --pretty); others as a JSON string'"
+complete -c mq -n "__fish_mq_using_subcommand sub" -l color -d 'Colour the -v output: auto = when stdout is a terminal and NO_COLOR is not set' -r -f -a "auto\t'When stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c mq -n "__fish_mq_using_subcommand sub" -l timestamp -d 'Prefix each line with its receive time (RFC 3339, ms); --timestamp=utc for UTC' -r -f -a "local\t''
+utc\t''"
+complete -c mq -n "__fish_mq_using_subcommand sub" -l output -d 'Also append every payload, byte-exact with nothing in between, to FILE' -r -F
 complete -c mq -n "__fish_mq_using_subcommand sub" -l user-property -d 'Add a user property to the SUBSCRIBE: KEY=VALUE (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l retain-handling -d 'Retained messages: 0 send on subscribe, 1 only for a new subscription, 2 never' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l subscription-id -d 'Subscription identifier (1-268435455), returned with each matching message' -r
@@ -138,6 +150,9 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l remove-retained -d 'Clear 
 complete -c mq -n "__fish_mq_using_subcommand sub" -s E -l exit-after-subscribe -d 'Exit as soon as the subscriptions are acknowledged'
 complete -c mq -n "__fish_mq_using_subcommand sub" -s v -l verbose -d 'Print the topic before each payload'
 complete -c mq -n "__fish_mq_using_subcommand sub" -s N -l no-eol -d 'Do not print a newline after each message'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l json -d 'Print one JSON object per line (NDJSON): time, topic, qos, retain, payload, properties'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l pretty -d 'Indent JSON: --json records, -F %j/%J, and JSON payloads in the default and -v output'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l count-only -l message-rate -d 'Print how many messages arrived each second instead of the messages'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l no-local -d 'Do not receive the messages this client publishes itself'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l retain-as-published -d 'Keep the retain flag of messages as published (instead of clearing it on live ones)'
 complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub completions man help" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'

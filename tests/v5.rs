@@ -336,3 +336,41 @@ fn will_properties_arrive_with_the_will() {
         stderr(&out)
     );
 }
+
+#[test]
+fn mq_sub_shows_what_mq_pub_sent() {
+    let b = Broker::start();
+    let sub = subscribed(
+        &b,
+        &[
+            "-t",
+            "v5/e2e",
+            "-C",
+            "1",
+            "--subscription-id",
+            "7",
+            "-F",
+            "%C|%P|%R|%D|%S|%p",
+        ],
+    );
+    publish(
+        &b,
+        &[
+            "-t",
+            "v5/e2e",
+            "-m",
+            "hi",
+            "--content-type",
+            "text/plain",
+            "--user-property",
+            "k=v",
+            "--response-topic",
+            "v5/reply",
+            "--correlation-data",
+            "42",
+        ],
+    );
+    let out = sub.finish(LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "text/plain|k:v|v5/reply|42|7|hi\n");
+}
