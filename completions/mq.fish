@@ -28,6 +28,9 @@ complete -c mq -n "__fish_mq_needs_command" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_needs_command" -l version -d 'Print version'
 complete -c mq -n "__fish_mq_needs_command" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'
 complete -c mq -n "__fish_mq_needs_command" -f -a "sub" -d 'Subscribe and print messages (like mosquitto_sub)'
+complete -c mq -n "__fish_mq_needs_command" -f -a "check" -d 'Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained'
+complete -c mq -n "__fish_mq_needs_command" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
+complete -c mq -n "__fish_mq_needs_command" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
 complete -c mq -n "__fish_mq_needs_command" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
 complete -c mq -n "__fish_mq_needs_command" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
 complete -c mq -n "__fish_mq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -60,11 +63,12 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l tls-server-name -l sni -d 
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s t -l topic -d 'Topic to publish to' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s m -l message -d 'Message payload' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -s f -l file -d 'Send a file as the payload' -r -F
-complete -c mq -n "__fish_mq_using_subcommand pub" -s q -l qos -d 'Quality of service: 0, 1 or 2' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -s f -l file -d 'Send a file: one message if it fits in a chunk, else a chunked transfer; - reads stdin' -r -F
+complete -c mq -n "__fish_mq_using_subcommand pub" -s q -l qos -d 'Quality of service: 0, 1 or 2 [default: 0; 1 for chunked transfers]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l repeat -d 'Publish the message this many times' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l repeat-delay -d 'Wait this long between repeated messages: seconds or a duration' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ack-timeout -d 'Fail if QoS 1/2 acknowledgements have not all arrived this long after the last publish' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l chunk-size -d '-f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker\'s maximum packet size needs]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l user-property -d 'Add a user property to the message: KEY=VALUE (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l content-type -d 'Content type of the payload, e.g. application/json' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l message-expiry -d 'The broker discards the message if undelivered after this long: seconds or a duration' -r
@@ -86,6 +90,7 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -s s -l stdin-file -d 'Send a
 complete -c mq -n "__fish_mq_using_subcommand pub" -s l -l stdin-line -d 'Send one message per line of stdin, on one connection'
 complete -c mq -n "__fish_mq_using_subcommand pub" -s n -l null-message -d 'Send an empty message'
 complete -c mq -n "__fish_mq_using_subcommand pub" -s r -l retain -d 'Ask the broker to retain the message'
+complete -c mq -n "__fish_mq_using_subcommand pub" -l chunked -d '-f: send as a chunked transfer even if the file fits in one message'
 complete -c mq -n "__fish_mq_using_subcommand sub" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
@@ -131,6 +136,9 @@ never\t''"
 complete -c mq -n "__fish_mq_using_subcommand sub" -l timestamp -d 'Prefix each line with its receive time (RFC 3339, ms); --timestamp=utc for UTC' -r -f -a "local\t''
 utc\t''"
 complete -c mq -n "__fish_mq_using_subcommand sub" -l output -d 'Also append every payload, byte-exact with nothing in between, to FILE' -r -F
+complete -c mq -n "__fish_mq_using_subcommand sub" -l save-dir -d 'Save each file (chunked transfer) and each other message as a file in DIR; print its path' -r -F
+complete -c mq -n "__fish_mq_using_subcommand sub" -l transfer-timeout -d '--save-dir: give up on a transfer when no chunk arrived for this long' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l max-size -d '--save-dir: refuse files announced larger than this' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l user-property -d 'Add a user property to the SUBSCRIBE: KEY=VALUE (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l retain-handling -d 'Retained messages: 0 send on subscribe, 1 only for a new subscription, 2 never' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l subscription-id -d 'Subscription identifier (1-268435455), returned with each matching message' -r
@@ -153,10 +161,245 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -s N -l no-eol -d 'Do not pri
 complete -c mq -n "__fish_mq_using_subcommand sub" -l json -d 'Print one JSON object per line (NDJSON): time, topic, qos, retain, payload, properties'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l pretty -d 'Indent JSON: --json records, -F %j/%J, and JSON payloads in the default and -v output'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l count-only -l message-rate -d 'Print how many messages arrived each second instead of the messages'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l overwrite -d '--save-dir: replace an existing file of the same name (default: add a number, photo.1.jpg)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l no-local -d 'Do not receive the messages this client publishes itself'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l retain-as-published -d 'Keep the retain flag of messages as published (instead of clearing it on live ones)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub completions man help" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub completions man help" -f -a "sub" -d 'Subscribe and print messages (like mosquitto_sub)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub completions man help" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub completions man help" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mq -n "__fish_mq_using_subcommand check" -s h -l host -d 'Broker host name or IP address' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -s p -l port -d 'Broker port [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -s i -l id -d 'Client id [default: assigned by the broker]' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
+311\t''
+31\t''"
+complete -c mq -n "__fish_mq_using_subcommand check" -s x -l session-expiry -d 'MQTT 5 session expiry: seconds, a duration, or -1 / never for no expiry' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -s u -l username -d 'User name' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -s P -l password -l pw -d 'Password; `-P -` asks on the terminal. Prefer --password-file or MQ_PASSWORD: a command line is visible to other users' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l password-file -d 'Read the password from the first line of FILE (which others must not be able to read)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand check" -l will-topic -d 'Topic of the last will, published by the broker if mq dies without disconnecting' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l will-payload -d 'Payload of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l will-qos -d 'QoS of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l profile -d 'Take unset connection options from this profile in ~/.config/mq/config.toml' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand check" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand check" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
+complete -c mq -n "__fish_mq_using_subcommand check" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand check" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
+1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand check" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l tls-server-name -l sni -d 'Check the broker\'s certificate against NAME instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l topic-prefix -d 'Topics used by the check live under this prefix [default: mq-check/<random>]' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l max-payload -d 'Largest payload the --probe size search tries: bytes, or with a unit (64KiB, 16MiB)' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l timeout -d 'How long to wait for each acknowledgement or message' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l max-latency -d 'Fail (exit 6) if a round trip takes longer than this' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l min-cert-days -d 'Fail (exit 6) if the broker\'s certificate expires in fewer days than this' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l interval -d 'Repeat the check at this interval, one line per run, until Ctrl-C (then a summary)' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l runs -d 'With --interval: stop after this many runs' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand check" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
+complete -c mq -n "__fish_mq_using_subcommand check" -l will-retain -d 'Retain the last will'
+complete -c mq -n "__fish_mq_using_subcommand check" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
+complete -c mq -n "__fish_mq_using_subcommand check" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
+complete -c mq -n "__fish_mq_using_subcommand check" -l insecure -d 'Do not check the broker\'s certificate at all (warns on every run; for testing only)'
+complete -c mq -n "__fish_mq_using_subcommand check" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
+complete -c mq -n "__fish_mq_using_subcommand check" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
+complete -c mq -n "__fish_mq_using_subcommand check" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
+complete -c mq -n "__fish_mq_using_subcommand check" -l probe -d 'Also probe capabilities: wildcards, shared subscriptions, maximum payload, will, $SYS'
+complete -c mq -n "__fish_mq_using_subcommand check" -l json -d 'Print one JSON object instead of the report'
+complete -c mq -n "__fish_mq_using_subcommand check" -l require-v5 -d 'Fail (exit 6) if the broker does not accept MQTT 5'
+complete -c mq -n "__fish_mq_using_subcommand check" -l require-tls -d 'Fail (exit 6) unless the connection uses TLS'
+complete -c mq -n "__fish_mq_using_subcommand capture" -s h -l host -d 'Broker host name or IP address' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s p -l port -d 'Broker port [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s i -l id -d 'Client id [default: assigned by the broker]' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
+311\t''
+31\t''"
+complete -c mq -n "__fish_mq_using_subcommand capture" -s x -l session-expiry -d 'MQTT 5 session expiry: seconds, a duration, or -1 / never for no expiry' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s u -l username -d 'User name' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s P -l password -l pw -d 'Password; `-P -` asks on the terminal. Prefer --password-file or MQ_PASSWORD: a command line is visible to other users' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l password-file -d 'Read the password from the first line of FILE (which others must not be able to read)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -l will-topic -d 'Topic of the last will, published by the broker if mq dies without disconnecting' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l will-payload -d 'Payload of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l will-qos -d 'QoS of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l profile -d 'Take unset connection options from this profile in ~/.config/mq/config.toml' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
+1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand capture" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l tls-server-name -l sni -d 'Check the broker\'s certificate against NAME instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l trigger -d 'Trigger topic filter (agent; + and # allowed), or the topic to publish the trigger to (--request)' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l match -d 'Capture only for a trigger with exactly this payload [default: any payload]; --request sends it' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l match-json -d 'Capture only for a JSON trigger whose value at this JSON pointer equals VALUE: /cmd=capture' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l topic -d 'Topic for the captures; {1}, {2}... stand for levels of the trigger\'s topic' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l exec -d 'Source: a shell command whose stdout is the capture (env MQ_TRIGGER_TOPIC, MQ_TRIGGER_PAYLOAD)' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l file -d 'Source: publish this file (written by another camera tool)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -l timeout -d 'Kill a capture command still running after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l concurrency -d 'Captures running at once, at most' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l on-busy -d 'A trigger that arrives while --concurrency captures run: queue it (up to 100) or drop it (counted)' -r -f -a "queue\t''
+drop\t''"
+complete -c mq -n "__fish_mq_using_subcommand capture" -l status-topic -d 'Retained online/offline status topic [default: <topic>/status]' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s q -l qos -d 'Quality of service of captures, events and status' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l chunk-size -d 'Data bytes per chunk of a chunked capture (as mq pub --chunk-size)' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s o -l output -d '--request: where to save the capture (replaced atomically)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -s W -l wait -d '--request: exit 27 if the capture has not arrived after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand capture" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
+complete -c mq -n "__fish_mq_using_subcommand capture" -l will-retain -d 'Retain the last will'
+complete -c mq -n "__fish_mq_using_subcommand capture" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
+complete -c mq -n "__fish_mq_using_subcommand capture" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
+complete -c mq -n "__fish_mq_using_subcommand capture" -l insecure -d 'Do not check the broker\'s certificate at all (warns on every run; for testing only)'
+complete -c mq -n "__fish_mq_using_subcommand capture" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
+complete -c mq -n "__fish_mq_using_subcommand capture" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
+complete -c mq -n "__fish_mq_using_subcommand capture" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
+complete -c mq -n "__fish_mq_using_subcommand capture" -l request -d 'Request side: publish the trigger, wait for the capture, save it to -o'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s h -l host -d 'Broker host, or a comma-separated list (host or host:port) to spread clients round-robin' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s p -l port -d 'Broker port for hosts given without one [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s u -l username -d 'User name' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s P -l password -d 'Password (prefer MQ_PASSWORD: a command line is visible to other users)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1]' -r -f -a "5\t''
+311\t''
+31\t''"
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s k -l keepalive -d 'Keepalive interval: seconds or a duration' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l connect-timeout -d 'Give up on a connect after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l prefix -d 'Client id prefix (ids are PREFIX-pub-N, PREFIX-sub-N, PREFIX-conn-N) [default: mq-bench-PID]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s i -l connect-interval -d 'Wait this long between connects (emqtt-bench\'s -i)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s R -l connect-rate -d 'Connects per second, instead of -i (emqtt-bench\'s -R)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s c -l publishers -l clients -d 'Publishers (the clients to connect in `conn` mode)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l subscribers -d 'Subscribers (each gets every message, or one share with --shared)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s s -l size -d 'Message size in bytes (at least 32: publisher id, sequence and timestamp, then padding)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s q -l qos -d 'Quality of service: 0, 1 or 2' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s I -l interval -d 'Interval between messages of each publisher (open loop) [default: as fast as acked]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l rate -d 'Messages per second, all publishers together (open loop, instead of -I)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s L -l count -d 'Messages to send in total (`sub`: to receive), shared between publishers' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l duration -d 'Stop after this long [default: 10s unless -L is given; `conn`: 0, disconnect at once]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l warmup -d 'Leave messages sent in this first period out of the latency figures' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s t -l topic -d 'Topic template: %i is the publisher number, %s the sequence; subscribers use + there' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s F -l inflight -d 'QoS 1/2 messages in flight per publisher (MQTT 5: the broker\'s receive maximum caps it; 3.1.1: above the broker\'s limit, mosquitto closes QoS 2 connections)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s d -l debug -d 'Log MQTT packets on stderr (for a handful of clients)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l quiet -d 'No live progress and no error text (the summary and exit code still tell)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s r -l retain -d 'Publish with the retain flag'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "pub" -d 'Publishers only (pair with `mq bench sub` elsewhere)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "sub" -d 'Subscribers only: latency and loss of what `mq bench pub` sends'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "conn" -d 'Connections only: connect -c clients, time each CONNECT, hold them for --duration'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "merge" -d 'Merge `--json` results of several runs (machines) into one summary'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s h -l host -d 'Broker host, or a comma-separated list (host or host:port) to spread clients round-robin' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s p -l port -d 'Broker port for hosts given without one [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s u -l username -d 'User name' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s P -l password -d 'Password (prefer MQ_PASSWORD: a command line is visible to other users)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1]' -r -f -a "5\t''
+311\t''
+31\t''"
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l connect-timeout -d 'Give up on a connect after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l prefix -d 'Client id prefix (ids are PREFIX-pub-N, PREFIX-sub-N, PREFIX-conn-N) [default: mq-bench-PID]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s i -l connect-interval -d 'Wait this long between connects (emqtt-bench\'s -i)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s R -l connect-rate -d 'Connects per second, instead of -i (emqtt-bench\'s -R)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s c -l publishers -l clients -d 'Publishers (the clients to connect in `conn` mode)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l subscribers -d 'Subscribers (each gets every message, or one share with --shared)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s s -l size -d 'Message size in bytes (at least 32: publisher id, sequence and timestamp, then padding)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s q -l qos -d 'Quality of service: 0, 1 or 2' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s I -l interval -d 'Interval between messages of each publisher (open loop) [default: as fast as acked]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l rate -d 'Messages per second, all publishers together (open loop, instead of -I)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s L -l count -d 'Messages to send in total (`sub`: to receive), shared between publishers' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l duration -d 'Stop after this long [default: 10s unless -L is given; `conn`: 0, disconnect at once]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l warmup -d 'Leave messages sent in this first period out of the latency figures' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s t -l topic -d 'Topic template: %i is the publisher number, %s the sequence; subscribers use + there' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s F -l inflight -d 'QoS 1/2 messages in flight per publisher (MQTT 5: the broker\'s receive maximum caps it; 3.1.1: above the broker\'s limit, mosquitto closes QoS 2 connections)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s d -l debug -d 'Log MQTT packets on stderr (for a handful of clients)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l quiet -d 'No live progress and no error text (the summary and exit code still tell)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s r -l retain -d 'Publish with the retain flag'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s h -l host -d 'Broker host, or a comma-separated list (host or host:port) to spread clients round-robin' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s p -l port -d 'Broker port for hosts given without one [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s u -l username -d 'User name' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s P -l password -d 'Password (prefer MQ_PASSWORD: a command line is visible to other users)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1]' -r -f -a "5\t''
+311\t''
+31\t''"
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l connect-timeout -d 'Give up on a connect after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l prefix -d 'Client id prefix (ids are PREFIX-pub-N, PREFIX-sub-N, PREFIX-conn-N) [default: mq-bench-PID]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s i -l connect-interval -d 'Wait this long between connects (emqtt-bench\'s -i)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s R -l connect-rate -d 'Connects per second, instead of -i (emqtt-bench\'s -R)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s c -l publishers -l clients -d 'Publishers (the clients to connect in `conn` mode)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l subscribers -d 'Subscribers (each gets every message, or one share with --shared)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s s -l size -d 'Message size in bytes (at least 32: publisher id, sequence and timestamp, then padding)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s q -l qos -d 'Quality of service: 0, 1 or 2' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s I -l interval -d 'Interval between messages of each publisher (open loop) [default: as fast as acked]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l rate -d 'Messages per second, all publishers together (open loop, instead of -I)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s L -l count -d 'Messages to send in total (`sub`: to receive), shared between publishers' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l duration -d 'Stop after this long [default: 10s unless -L is given; `conn`: 0, disconnect at once]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l warmup -d 'Leave messages sent in this first period out of the latency figures' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s t -l topic -d 'Topic template: %i is the publisher number, %s the sequence; subscribers use + there' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s F -l inflight -d 'QoS 1/2 messages in flight per publisher (MQTT 5: the broker\'s receive maximum caps it; 3.1.1: above the broker\'s limit, mosquitto closes QoS 2 connections)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s d -l debug -d 'Log MQTT packets on stderr (for a handful of clients)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l quiet -d 'No live progress and no error text (the summary and exit code still tell)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s r -l retain -d 'Publish with the retain flag'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s h -l host -d 'Broker host, or a comma-separated list (host or host:port) to spread clients round-robin' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s p -l port -d 'Broker port for hosts given without one [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s u -l username -d 'User name' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s P -l password -d 'Password (prefer MQ_PASSWORD: a command line is visible to other users)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1]' -r -f -a "5\t''
+311\t''
+31\t''"
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s k -l keepalive -d 'Keepalive interval: seconds or a duration' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l connect-timeout -d 'Give up on a connect after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l prefix -d 'Client id prefix (ids are PREFIX-pub-N, PREFIX-sub-N, PREFIX-conn-N) [default: mq-bench-PID]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s i -l connect-interval -d 'Wait this long between connects (emqtt-bench\'s -i)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s R -l connect-rate -d 'Connects per second, instead of -i (emqtt-bench\'s -R)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s c -l publishers -l clients -d 'Publishers (the clients to connect in `conn` mode)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l subscribers -d 'Subscribers (each gets every message, or one share with --shared)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s s -l size -d 'Message size in bytes (at least 32: publisher id, sequence and timestamp, then padding)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s q -l qos -d 'Quality of service: 0, 1 or 2' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s I -l interval -d 'Interval between messages of each publisher (open loop) [default: as fast as acked]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l rate -d 'Messages per second, all publishers together (open loop, instead of -I)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s L -l count -d 'Messages to send in total (`sub`: to receive), shared between publishers' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l duration -d 'Stop after this long [default: 10s unless -L is given; `conn`: 0, disconnect at once]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l warmup -d 'Leave messages sent in this first period out of the latency figures' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s t -l topic -d 'Topic template: %i is the publisher number, %s the sequence; subscribers use + there' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s F -l inflight -d 'QoS 1/2 messages in flight per publisher (MQTT 5: the broker\'s receive maximum caps it; 3.1.1: above the broker\'s limit, mosquitto closes QoS 2 connections)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s d -l debug -d 'Log MQTT packets on stderr (for a handful of clients)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l quiet -d 'No live progress and no error text (the summary and exit code still tell)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s r -l retain -d 'Publish with the retain flag'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from merge" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from merge" -l json -d 'Print the merged summary as JSON'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "pub" -d 'Publishers only (pair with `mq bench sub` elsewhere)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "sub" -d 'Subscribers only: latency and loss of what `mq bench pub` sends'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "conn" -d 'Connections only: connect -c clients, time each CONNECT, hold them for --duration'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "merge" -d 'Merge `--json` results of several runs (machines) into one summary'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "sub" -d 'Subscribe and print messages (like mosquitto_sub)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "check" -d 'Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "pub" -d 'Publishers only (pair with `mq bench sub` elsewhere)'
+complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "sub" -d 'Subscribers only: latency and loss of what `mq bench pub` sends'
+complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "conn" -d 'Connections only: connect -c clients, time each CONNECT, hold them for --duration'
+complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "merge" -d 'Merge `--json` results of several runs (machines) into one summary'

@@ -278,7 +278,21 @@ fn utf8_payload_format_is_checked_before_sending() {
         LIMIT,
     );
     assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(stderr(&out).contains("the payload is not UTF-8 text"));
+    assert!(
+        stderr(&out).contains("the file is not UTF-8 text"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(
+        mq_on(
+            &b,
+            "pub",
+            &["-t", "a", "-m", "\u{fffd}ok", "--payload-format", "utf8"],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
     let out = run(
         mq_on(&b, "pub", &["-t", "a", "-l", "--payload-format", "utf8"]),
         b"ok\n\xff\n",

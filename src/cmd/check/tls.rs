@@ -107,7 +107,12 @@ pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> St
             return Stage::failed("tls", t, Code::Usage, e, hint);
         }
     };
-    let inner = match WebPkiServerVerifier::builder(Arc::new(store)).build() {
+    // The same crypto provider as mq's connections (crate::tls): two are compiled in, so
+    // rustls cannot pick a process-wide default by itself.
+    let provider = crate::tls::provider();
+    let inner = match WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone())
+        .build()
+    {
         Ok(v) => v,
         Err(e) => {
             let hint =
@@ -120,7 +125,13 @@ pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> St
         inner,
         seen: seen.clone(),
     });
-    let config = rustls::ClientConfig::builder()
+    let config = match rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+    {
+        Ok(b) => b,
+        Err(e) => return Stage::failed("tls", t, Code::Runtime, e.to_string(), None),
+    };
+    let config = config
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
