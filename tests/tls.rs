@@ -518,3 +518,34 @@ fn alpn_is_offered_and_a_refusal_says_so() {
     let out = run_with("mqtt");
     assert_fails(&out, 3, "the broker accepts none of the --alpn protocols");
 }
+
+#[test]
+fn mq_check_runs_its_tls_stage_then_mqtt_over_tls() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, false);
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let port = b.ports[0].to_string();
+    let check = |cafile: &str| {
+        let mut c = mq();
+        c.args(["check", "-h", "localhost", "-p", &port, "--cafile", cafile])
+            .args(["--json", "--require-tls"]);
+        run(c, b"", LIMIT)
+    };
+    let out = check(&ca);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let names: Vec<&str> = report["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"tls") && names.contains(&"connect"),
+        "{names:?}"
+    );
+    let other = f.put("other.pem", &pki.other_ca);
+    let out = check(&other);
+    assert_eq!(code(&out), 3, "{}{}", stdout(&out), stderr(&out));
+}

@@ -7,9 +7,8 @@
 //! `--probe` adds capability probes (`probes.rs`); `--max-latency` / `--require-v5` add
 //! assertions. Rendering (human, JSON, watch lines) lives in `report.rs`: nothing here prints.
 //!
-//! The TLS stage (`tls.rs`) runs when `Ctx::tls` is set; the command line sets it once mq's
-//! sessions speak TLS (`--cafile`, `--tls`, `mqtts://`), since the MQTT stages after it must
-//! connect over TLS too.
+//! The TLS stage (`tls.rs`) runs when `Ctx::tls` is set: when the connection uses TLS
+//! (`--cafile`, `--tls`, `mqtts://`, `-p 8883`); the MQTT stages after it connect over TLS too.
 
 mod assertions;
 mod connect;
@@ -196,6 +195,22 @@ pub async fn run(args: CheckArgs) -> Result<()> {
     if args.runs.is_some() && args.interval.is_none() {
         return Err(Error::usage("--runs needs --interval").hint("add --interval 10s"));
     }
+    // The TLS stage makes its own handshake to time it and show the certificate; it checks
+    // the chain against --cafile or the system's CAs, so it runs when that is how the session
+    // connects too (not over websockets, with a client certificate, --capath or --insecure:
+    // those connect over TLS straight away).
+    let t = &args.conn.tls;
+    let tls = plan
+        .tls
+        .as_ref()
+        .filter(|_| plan.ws_path.is_none() && t.cert.is_none() && t.capath.is_none() && !t.insecure)
+        .map(|_| tls::TlsOptions {
+            server_name: t
+                .tls_server_name
+                .clone()
+                .unwrap_or_else(|| plan.host.clone()),
+            cafile: t.cafile.clone(),
+        });
     let cx = Ctx {
         plan,
         prefix,
@@ -206,7 +221,7 @@ pub async fn run(args: CheckArgs) -> Result<()> {
         require_v5: args.require_v5,
         require_tls: args.require_tls,
         min_cert_days: args.min_cert_days,
-        tls: None,
+        tls,
     };
     let out = report::Out::new(args.json, args.conn.quiet);
     match args.interval {
