@@ -16,7 +16,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub mod bench;
+pub mod serve;
 pub use bench::{BenchArgs, BenchMode, BenchOpts, MergeArgs};
+pub use serve::ServeArgs;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -109,6 +111,17 @@ are not available here: client ids are named with --prefix.",
         after_help = "Examples:\n  mq man | man -l -\n  mq man pub > ~/.local/share/man/man1/mq-pub.1"
     )]
     Man(ManArgs),
+    /// Run an MQTT broker in this process (for demos, CI and workshops)
+    #[command(
+        disable_help_flag = true,
+        disable_version_flag = true,
+        args_override_self = true,
+        long_about = "Run an MQTT broker (rumqttd, embedded) until Ctrl-C. MQTT 3.1.1 and 5 on \
+one port, QoS 0, 1 and 2, retained messages and wills; sessions live in memory only. It listens \
+on loopback unless --public is given.",
+        after_help = "Examples:\n  mq serve\n  mq serve --bind 127.0.0.1:1884 -u alice -P secret -d\n  mq serve --bind 0.0.0.0:1883 --public -u alice --password-file pw.txt\n  mq serve --ws 8080 --tls-cert cert.pem --tls-key key.pem"
+    )]
+    Serve(ServeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -699,6 +712,10 @@ pub struct CheckArgs {
     /// Print one JSON object instead of the report
     #[arg(long, help_heading = "Check")]
     pub json: bool,
+
+    /// Check a broker started inside mq on a free loopback port (-h/-p are ignored)
+    #[arg(long, help_heading = "Check")]
+    pub embedded: bool,
 
     /// Fail (exit 6) if a round trip takes longer than this
     #[arg(long, value_parser = parse_duration, help_heading = "Assertions")]

@@ -5,6 +5,8 @@
 //! Data flows one way: args (`cli`) -> plan (`options`) -> `session` -> command (`cmd`) ->
 //! `output`.
 
+#[cfg(feature = "serve")]
+pub mod broker;
 pub mod cli;
 pub mod cmd;
 pub mod credentials;

@@ -24,6 +24,7 @@ fn run(cli: cli::Cli) -> Code {
         cli::Command::Check(a) => a.conn.quiet,
         cli::Command::Capture(a) => a.conn.quiet,
         cli::Command::Bench(a) => cmd::bench::quiet(a),
+        cli::Command::Serve(a) => a.quiet,
         _ => false,
     };
     // One connection: a current-thread runtime starts fastest; bench drives many on all cores.
@@ -42,6 +43,7 @@ fn run(cli: cli::Cli) -> Code {
             cli::Command::Check(a) => cmd::check::run(a).await,
             cli::Command::Capture(a) => cmd::capture::run(a).await,
             cli::Command::Bench(a) => cmd::bench::run(*a).await,
+            cli::Command::Serve(a) => cmd::serve::run(a).await,
             cli::Command::Completions(a) => cmd::docs::completions(&a),
             cli::Command::Man(a) => cmd::docs::man(&a),
         }

@@ -127,6 +127,10 @@ pub struct BenchOpts {
     #[arg(long, help_heading = "Connection")]
     pub quiet: bool,
 
+    /// Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)
+    #[arg(long, help_heading = "Connection")]
+    pub embedded: bool,
+
     /// Publishers (the clients to connect in `conn` mode)
     #[arg(short = 'c', long, visible_alias = "clients", default_value = "1", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Load")]
     pub publishers: u32,

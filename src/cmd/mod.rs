@@ -8,4 +8,5 @@ pub mod config;
 pub mod docs;
 pub mod publish;
 pub mod save;
+pub mod serve;
 pub mod subscribe;

@@ -108,6 +108,13 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         Some(BenchMode::Conn(o)) => (Mode::Conn, o),
         Some(BenchMode::Merge(m)) => return merge(m),
     };
+    let mut opts = opts;
+    if opts.embedded {
+        // A broker inside mq, alive until mq exits; see `cmd/serve.rs`.
+        let port = crate::cmd::serve::embedded(opts.debug)?;
+        opts.host = "127.0.0.1".into();
+        opts.port = Some(port);
+    }
     let plan = plan(mode, &opts)?;
     ensure_fd_limit(&plan)?;
     let (summary, interrupted) = run::run(&plan).await?;

@@ -123,6 +123,7 @@ mod tests {
             require_tls: false,
             min_cert_days: None,
             tls: None,
+            embedded: false,
         }
     }
 

@@ -170,6 +170,8 @@ pub struct Ctx {
     pub min_cert_days: Option<u32>,
     /// Handshake with TLS after TCP, checking against these options.
     pub tls: Option<tls::TlsOptions>,
+    /// The broker is mq's own (`--embedded`): probes skip what it lacks.
+    pub embedded: bool,
 }
 
 impl Ctx {
@@ -178,7 +180,14 @@ impl Ctx {
     }
 }
 
-pub async fn run(args: CheckArgs) -> Result<()> {
+pub async fn run(mut args: CheckArgs) -> Result<()> {
+    if args.embedded {
+        // A broker inside mq, alive until mq exits; see `cmd/serve.rs`.
+        let port = crate::cmd::serve::embedded(args.conn.debug)?;
+        args.conn.host = "127.0.0.1".into();
+        args.conn.port = Some(port);
+        args.conn.url = None;
+    }
     let (plan, _) = options::plan(&args.conn)?;
     let prefix = match &args.topic_prefix {
         Some(p) => p.trim_end_matches('/').to_string(),
@@ -222,6 +231,7 @@ pub async fn run(args: CheckArgs) -> Result<()> {
         require_tls: args.require_tls,
         min_cert_days: args.min_cert_days,
         tls,
+        embedded: args.embedded,
     };
     let out = report::Out::new(args.json, args.conn.quiet);
     match args.interval {

@@ -1,0 +1,200 @@
+//! The embedded broker behind `mq serve` and `--embedded`: rumqttd, and the only module that
+//! imports it.
+//!
+//! rumqttd runs its MQTT 3.1.1 and MQTT 5 listeners on loopback ports of their own, each on its
+//! own thread; `front` owns the address the user asked for, reads each CONNECT and hands the
+//! connection to the right listener (see `front.rs` for why). The websocket listener (`--ws`) is
+//! rumqttd's own and speaks MQTT 3.1.1 only. rumqttd has no shutdown: the broker lives until the
+//! process ends, which is what both `serve` and `--embedded` want.
+
+mod front;
+
+use crate::exit::{Code, Error, Result};
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What to run.
+pub struct Settings {
+    /// Where MQTT clients connect (port 0: any free port).
+    pub bind: SocketAddr,
+    /// Where websocket clients connect (MQTT 3.1.1 over `ws://`).
+    pub ws: Option<SocketAddr>,
+    pub credentials: Option<(String, String)>,
+    /// PEM certificate chain and private key: the main listener speaks TLS only.
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub max_packet_size: usize,
+    /// Log connections on stderr.
+    pub log: bool,
+}
+
+/// A broker that is accepting connections.
+#[derive(Debug)]
+pub struct Running {
+    pub addr: SocketAddr,
+    pub ws: Option<SocketAddr>,
+}
+
+/// How long rumqttd's listeners may take to come up.
+const READY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Start the broker; returns once every listener accepts connections.
+pub fn start(settings: Settings) -> Result<Running> {
+    let tls = match &settings.tls {
+        Some((cert, key)) => Some(acceptor(cert, key)?),
+        None => None,
+    };
+    let listener = TcpListener::bind(settings.bind).map_err(|e| bind_error(settings.bind, e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::runtime(format!("serve: {e}")))?;
+    if let Some(ws) = settings.ws {
+        // rumqttd binds it itself and only logs a failure: find out here.
+        drop(TcpListener::bind(ws).map_err(|e| bind_error(ws, e))?);
+    }
+    let v4 = free_loopback_port()?;
+    let v5 = free_loopback_port()?;
+
+    let connections = rumqttd::ConnectionSettings {
+        connection_timeout_ms: 60_000,
+        max_payload_size: settings.max_packet_size,
+        max_inflight_count: 65_535,
+        auth: settings
+            .credentials
+            .as_ref()
+            .map(|(u, p)| HashMap::from([(u.clone(), p.clone())])),
+        external_auth: None,
+        dynamic_filters: true,
+    };
+    let server = |name: &str, listen: SocketAddr| rumqttd::ServerSettings {
+        name: name.to_string(),
+        listen,
+        tls: None,
+        next_connection_delay_ms: 0,
+        connections: connections.clone(),
+    };
+    let config = rumqttd::Config {
+        id: 0,
+        router: rumqttd::RouterConfig {
+            max_connections: 100_000,
+            max_outgoing_packet_count: 200,
+            max_segment_size: 100 << 20,
+            max_segment_count: 10,
+            ..Default::default()
+        },
+        v4: Some(HashMap::from([("v4".into(), server("mq-v4", v4))])),
+        v5: Some(HashMap::from([("v5".into(), server("mq-v5", v5))])),
+        ws: settings
+            .ws
+            .map(|ws| HashMap::from([("ws".into(), server("mq-ws", ws))])),
+        ..Default::default()
+    };
+    std::thread::Builder::new()
+        .name("mq-broker".into())
+        .spawn(move || {
+            let mut broker = rumqttd::Broker::new(config);
+            if let Err(e) = broker.start() {
+                eprintln!("mq: serve: the broker stopped: {e}");
+            }
+        })
+        .map_err(|e| Error::runtime(format!("serve: starting the broker thread: {e}")))?;
+    let mut ready = vec![v4, v5];
+    ready.extend(settings.ws);
+    wait_ready(&ready)?;
+
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::runtime(format!("serve: {e}")))?;
+    let front = Arc::new(front::Front {
+        v4,
+        v5,
+        credentials: settings.credentials,
+        tls,
+        max_packet_size: settings.max_packet_size,
+        log: settings.log,
+    });
+    std::thread::Builder::new()
+        .name("mq-broker-front".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => return eprintln!("mq: serve: {e}"),
+            };
+            runtime.block_on(async move {
+                match tokio::net::TcpListener::from_std(listener) {
+                    Ok(l) => front::serve(l, front).await,
+                    Err(e) => eprintln!("mq: serve: {e}"),
+                }
+            });
+        })
+        .map_err(|e| Error::runtime(format!("serve: starting the listener thread: {e}")))?;
+    Ok(Running {
+        addr,
+        ws: settings.ws,
+    })
+}
+
+fn bind_error(addr: SocketAddr, e: std::io::Error) -> Error {
+    let hint = match e.kind() {
+        std::io::ErrorKind::AddrInUse => "another broker may be running there; pick another port",
+        std::io::ErrorKind::PermissionDenied => {
+            "ports below 1024 need privileges; use a higher one"
+        }
+        _ => "check the address",
+    };
+    Error::runtime(format!("serve: cannot listen on {addr}: {e}")).hint(hint)
+}
+
+fn free_loopback_port() -> Result<SocketAddr> {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| Error::runtime(format!("serve: no free loopback port: {e}")))
+}
+
+fn wait_ready(addrs: &[SocketAddr]) -> Result<()> {
+    let deadline = Instant::now() + READY_TIMEOUT;
+    for addr in addrs {
+        while TcpStream::connect_timeout(addr, Duration::from_millis(200)).is_err() {
+            if Instant::now() > deadline {
+                return Err(Error::runtime(format!(
+                    "serve: the broker did not start listening on {addr} within 5s"
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    Ok(())
+}
+
+fn acceptor(cert: &PathBuf, key: &PathBuf) -> Result<tokio_rustls::TlsAcceptor> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let certs = CertificateDer::pem_file_iter(cert)
+        .and_then(|i| i.collect::<std::result::Result<Vec<_>, _>>())
+        .map_err(|e| {
+            Error::usage(format!("--tls-cert {}: {e}", cert.display()))
+                .hint("give a PEM certificate chain")
+        })?;
+    if certs.is_empty() {
+        return Err(Error::usage(format!(
+            "--tls-cert {}: no certificate in the file",
+            cert.display()
+        )));
+    }
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+        Error::usage(format!("--tls-key {}: {e}", key.display())).hint("give a PEM private key")
+    })?;
+    let config = rustls::ServerConfig::builder_with_provider(crate::tls::provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::runtime(format!("serve: TLS: {e}")))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| Error::new(Code::Usage, format!("--tls-cert/--tls-key: {e}")))?;
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}

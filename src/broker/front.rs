@@ -1,0 +1,282 @@
+//! The listener clients see. rumqttd serves MQTT 3.1.1 and MQTT 5 on separate listeners, and on a
+//! wrong password it closes the connection without a CONNACK. The front reads each client's
+//! CONNECT, answers bad credentials or an unknown protocol level with a proper CONNACK refusal,
+//! and hands the connection (CONNECT included) to rumqttd's 3.1.1 or 5 listener on loopback.
+//! It also terminates TLS, so one port speaks both versions with or without TLS.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Where to hand connections, and what to check first.
+pub struct Front {
+    pub v4: SocketAddr,
+    pub v5: SocketAddr,
+    pub credentials: Option<(String, String)>,
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// Largest CONNECT accepted (it may carry a will payload).
+    pub max_packet_size: usize,
+    /// Log connections on stderr.
+    pub log: bool,
+}
+
+/// How long a client may take to send its CONNECT (and TLS handshake).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Accept connections until the process ends.
+pub async fn serve(listener: TcpListener, front: Arc<Front>) {
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(c) => c,
+            Err(e) => {
+                if front.log {
+                    eprintln!("mq serve: accept failed: {e}");
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let front = front.clone();
+        tokio::spawn(async move {
+            let outcome = match &front.tls {
+                Some(acceptor) => {
+                    match tokio::time::timeout(CONNECT_TIMEOUT, acceptor.accept(stream)).await {
+                        Ok(Ok(tls)) => handle(tls, peer, &front).await,
+                        Ok(Err(e)) => Err(format!("TLS handshake failed: {e}")),
+                        Err(_) => Err("TLS handshake timed out".into()),
+                    }
+                }
+                None => handle(stream, peer, &front).await,
+            };
+            if let Err(e) = outcome {
+                if front.log {
+                    eprintln!("mq serve: {peer}: {e}");
+                }
+            }
+        });
+    }
+}
+
+async fn handle<S>(mut client: S, peer: SocketAddr, front: &Front) -> Result<(), String>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let packet = tokio::time::timeout(CONNECT_TIMEOUT, read_connect(&mut client, front))
+        .await
+        .map_err(|_| "no CONNECT within 10s".to_string())??;
+    let connect = parse_connect(&packet.body).ok_or("malformed CONNECT")?;
+    let refuse = |code_v4: u8, code_v5: u8| -> Vec<u8> {
+        if connect.level == 5 {
+            vec![0x20, 3, 0, code_v5, 0]
+        } else {
+            vec![0x20, 2, 0, code_v4]
+        }
+    };
+    let backend = match connect.level {
+        4 => front.v4,
+        5 => front.v5,
+        level => {
+            let _ = client.write_all(&refuse(1, 0x84)).await;
+            return Err(format!("refused: unsupported protocol level {level}"));
+        }
+    };
+    if let Some((user, pass)) = &front.credentials {
+        let good = connect.username.as_deref() == Some(user.as_bytes())
+            && connect
+                .password
+                .as_deref()
+                .is_some_and(|p| same(p, pass.as_bytes()));
+        if !good {
+            let _ = client.write_all(&refuse(4, 0x86)).await;
+            let _ = client.shutdown().await;
+            return Err(format!(
+                "refused client '{}': bad user name or password",
+                String::from_utf8_lossy(&connect.client_id)
+            ));
+        }
+    }
+    let mut server = TcpStream::connect(backend)
+        .await
+        .map_err(|e| format!("broker listener {backend}: {e}"))?;
+    let _ = server.set_nodelay(true);
+    if front.log {
+        eprintln!(
+            "mq serve: {peer}: client '{}' connected (MQTT {})",
+            String::from_utf8_lossy(&connect.client_id),
+            if connect.level == 5 { "5" } else { "3.1.1" }
+        );
+    }
+    server
+        .write_all(&packet.header)
+        .await
+        .map_err(|e| e.to_string())?;
+    server
+        .write_all(&packet.body)
+        .await
+        .map_err(|e| e.to_string())?;
+    let result = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+    if front.log {
+        eprintln!("mq serve: {peer}: disconnected");
+    }
+    result.map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// Compare without stopping at the first difference.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+struct Packet {
+    header: Vec<u8>,
+    body: Vec<u8>,
+}
+
+async fn read_connect<S: AsyncRead + Unpin>(s: &mut S, front: &Front) -> Result<Packet, String> {
+    let io = |e: std::io::Error| e.to_string();
+    let first = s.read_u8().await.map_err(io)?;
+    if first != 0x10 {
+        return Err(format!("first packet is not CONNECT (0x{first:02x})"));
+    }
+    let mut header = vec![first];
+    let mut len = 0usize;
+    for i in 0..4 {
+        let b = s.read_u8().await.map_err(io)?;
+        header.push(b);
+        len |= usize::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            break;
+        }
+        if i == 3 {
+            return Err("malformed remaining length".into());
+        }
+    }
+    if len > front.max_packet_size {
+        return Err(format!("CONNECT of {len} bytes is over the packet limit"));
+    }
+    let mut body = vec![0; len];
+    s.read_exact(&mut body).await.map_err(io)?;
+    Ok(Packet { header, body })
+}
+
+/// What the front needs from a CONNECT.
+#[derive(Debug, PartialEq)]
+struct Connect {
+    level: u8,
+    client_id: Vec<u8>,
+    username: Option<Vec<u8>>,
+    password: Option<Vec<u8>>,
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn u8(&mut self) -> Option<u8> {
+        let (b, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(*b)
+    }
+    fn take(&mut self, n: usize) -> Option<Vec<u8>> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (a, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(a.to_vec())
+    }
+    fn binary(&mut self) -> Option<Vec<u8>> {
+        let n = usize::from(u16::from_be_bytes([self.u8()?, self.u8()?]));
+        self.take(n)
+    }
+    fn varint(&mut self) -> Option<usize> {
+        let mut n = 0usize;
+        for i in 0..4 {
+            let b = self.u8()?;
+            n |= usize::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                return Some(n);
+            }
+        }
+        None
+    }
+    fn properties(&mut self) -> Option<()> {
+        let n = self.varint()?;
+        self.take(n).map(|_| ())
+    }
+}
+
+fn parse_connect(body: &[u8]) -> Option<Connect> {
+    let mut r = Reader(body);
+    let _name = r.binary()?;
+    let level = r.u8()?;
+    let flags = r.u8()?;
+    let _keepalive = r.take(2)?;
+    if level == 5 {
+        r.properties()?;
+    }
+    let client_id = r.binary()?;
+    if flags & 0x04 != 0 {
+        if level == 5 {
+            r.properties()?;
+        }
+        r.binary()?;
+        r.binary()?;
+    }
+    let username = if flags & 0x80 != 0 {
+        Some(r.binary()?)
+    } else {
+        None
+    };
+    let password = if flags & 0x40 != 0 {
+        Some(r.binary()?)
+    } else {
+        None
+    };
+    Some(Connect {
+        level,
+        client_id,
+        username,
+        password,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_v311_connect_with_will_and_login() {
+        let mut b = vec![0, 4, b'M', b'Q', b'T', b'T', 4, 0xc4 | 0x02, 0, 60];
+        b.extend([0, 2, b'i', b'd']);
+        b.extend([0, 1, b'w', 0, 2, b'b', b'y']);
+        b.extend([0, 1, b'u', 0, 2, b'p', b'w']);
+        let c = parse_connect(&b).unwrap();
+        assert_eq!(c.level, 4);
+        assert_eq!(c.client_id, b"id");
+        assert_eq!(c.username.as_deref(), Some(&b"u"[..]));
+        assert_eq!(c.password.as_deref(), Some(&b"pw"[..]));
+    }
+
+    #[test]
+    fn parses_v5_connect_with_properties() {
+        let mut b = vec![0, 4, b'M', b'Q', b'T', b'T', 5, 0x80, 0, 60];
+        b.extend([5, 0x11, 0, 0, 0, 10]);
+        b.extend([0, 0]);
+        b.extend([0, 1, b'u']);
+        let c = parse_connect(&b).unwrap();
+        assert_eq!(c.level, 5);
+        assert!(c.client_id.is_empty());
+        assert_eq!(c.username.as_deref(), Some(&b"u"[..]));
+        assert_eq!(c.password, None);
+        assert!(parse_connect(&b[..b.len() - 1]).is_none());
+    }
+
+    #[test]
+    fn compares_passwords() {
+        assert!(same(b"secret", b"secret"));
+        assert!(!same(b"secret", b"secreT"));
+        assert!(!same(b"secret", b"secre"));
+    }
+}

@@ -1,0 +1,197 @@
+//! `mq serve`: the embedded broker (`broker.rs`) on the address the user asks for, until Ctrl-C;
+//! and `embedded()`, the same broker on a free loopback port for `check --embedded` and
+//! `bench --embedded`.
+
+use crate::cli::ServeArgs;
+use crate::exit::{Error, Result};
+use std::net::SocketAddr;
+
+#[cfg(not(feature = "serve"))]
+fn unavailable() -> Error {
+    Error::usage("this mq was built without the broker (cargo feature `serve`)")
+        .hint("rebuild with default features: cargo build --release")
+}
+
+/// Parse `--bind`: `ADDR:PORT`, `[v6]:PORT`, or `localhost:PORT`.
+fn parse_bind(s: &str) -> Result<SocketAddr> {
+    let bad = || {
+        Error::usage(format!("invalid --bind '{s}'"))
+            .hint("give an IP address and a port, like 127.0.0.1:1883")
+    };
+    if let Some(port) = s.strip_prefix("localhost:") {
+        return port
+            .parse::<u16>()
+            .map(|p| SocketAddr::from(([127, 0, 0, 1], p)))
+            .map_err(|_| bad());
+    }
+    s.parse().map_err(|_| bad())
+}
+
+/// What `serve` will run, checked: loopback unless --public, the password read.
+#[cfg_attr(not(feature = "serve"), allow(dead_code))]
+struct Plan {
+    bind: SocketAddr,
+    ws: Option<SocketAddr>,
+    credentials: Option<(String, String)>,
+    max_packet_size: usize,
+}
+
+fn plan(args: &ServeArgs) -> Result<Plan> {
+    let bind = parse_bind(&args.bind)?;
+    if !bind.ip().is_loopback() && !args.public {
+        return Err(Error::usage(format!(
+            "refusing to listen on {bind}: not a loopback address"
+        ))
+        .hint(
+            "other machines could connect: add --public (and --username/--password) if you mean it",
+        ));
+    }
+    let password = match (&args.password, &args.password_file) {
+        (Some(p), _) => Some(p.clone()),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::usage(format!("--password-file {}: {e}", path.display())))?;
+            let line = text.lines().next().unwrap_or("").to_string();
+            if line.is_empty() {
+                return Err(Error::usage(format!(
+                    "--password-file {}: the first line is empty",
+                    path.display()
+                )));
+            }
+            Some(line)
+        }
+        (None, None) => None,
+    };
+    let credentials = args.username.clone().zip(password);
+    if args.max_packet_size < 64 || args.max_packet_size > 256 << 20 {
+        return Err(Error::usage(
+            "--max-packet-size must be between 64 bytes and 256MiB",
+        ));
+    }
+    Ok(Plan {
+        bind,
+        ws: args.ws.map(|p| SocketAddr::new(bind.ip(), p)),
+        credentials,
+        max_packet_size: args.max_packet_size as usize,
+    })
+}
+
+pub async fn run(args: ServeArgs) -> Result<()> {
+    let plan = plan(&args)?;
+    #[cfg(not(feature = "serve"))]
+    {
+        let _ = plan;
+        Err(unavailable())
+    }
+    #[cfg(feature = "serve")]
+    {
+        if !plan.bind.ip().is_loopback() && plan.credentials.is_none() && !args.quiet {
+            eprintln!(
+                "mq serve: warning: listening on {} with no authentication: anyone who can reach \
+                 it can publish and subscribe (hint: add --username and --password)",
+                plan.bind
+            );
+        }
+        let tls = args.tls_cert.clone().zip(args.tls_key.clone());
+        let secure = tls.is_some();
+        let running = crate::broker::start(crate::broker::Settings {
+            bind: plan.bind,
+            ws: plan.ws,
+            credentials: plan.credentials.clone(),
+            tls,
+            max_packet_size: plan.max_packet_size,
+            log: args.debug,
+        })?;
+        if !args.quiet {
+            println!("{}", listening_line(&running, &plan, secure));
+        }
+        wait_for_signal().await;
+        if args.debug {
+            eprintln!("mq serve: stopped");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "serve")]
+fn listening_line(running: &crate::broker::Running, plan: &Plan, secure: bool) -> String {
+    let addr = running.addr;
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else if addr.is_ipv6() {
+        format!("'{}'", addr.ip())
+    } else {
+        addr.ip().to_string()
+    };
+    let mut line = format!(
+        "mq serve: listening on {}{addr} (MQTT 5 and 3.1.1",
+        if secure { "mqtts://" } else { "" }
+    );
+    if let Some(ws) = running.ws {
+        line.push_str(&format!("; ws://{ws} MQTT 3.1.1"));
+    }
+    line.push_str(&format!(
+        "); try: mq sub -h {host} -p {} -t '#' -v",
+        addr.port()
+    ));
+    if let Some((user, _)) = &plan.credentials {
+        line.push_str(&format!(" -u {user} -P ..."));
+    }
+    if secure {
+        line.push_str(" --cafile CA.pem");
+    }
+    line
+}
+
+#[cfg(feature = "serve")]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Start the broker on a free loopback port for one command; returns the port. It stops when
+/// mq exits.
+pub fn embedded(debug: bool) -> Result<u16> {
+    #[cfg(not(feature = "serve"))]
+    {
+        let _ = debug;
+        Err(unavailable())
+    }
+    #[cfg(feature = "serve")]
+    {
+        let running = crate::broker::start(crate::broker::Settings {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ws: None,
+            credentials: None,
+            tls: None,
+            max_packet_size: 256 << 20,
+            log: debug,
+        })?;
+        Ok(running.addr.port())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_addresses() {
+        assert_eq!(parse_bind("127.0.0.1:1884").unwrap().port(), 1884);
+        assert!(parse_bind("localhost:1").unwrap().ip().is_loopback());
+        assert!(parse_bind("[::1]:1883").unwrap().ip().is_loopback());
+        for bad in ["127.0.0.1", "host:1883", "127.0.0.1:99999", ""] {
+            assert!(parse_bind(bad).is_err(), "{bad}");
+        }
+    }
+}
