@@ -1,0 +1,430 @@
+//! `mq serve` tested as a broker (mosquitto stays the reference for client behaviour): pub/sub
+//! round trips at QoS 0/1/2 on MQTT 5 and 3.1.1, retained, will, persistent sessions, wrong
+//! password, loopback-only binding, websockets, TLS (with mosquitto's clients); and
+//! `check --embedded`, `bench --embedded`.
+//!
+//! Every broker listens on 127.0.0.1 port 0 (a free port, printed on its first stdout line).
+
+mod common;
+use common::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A running `mq serve`, killed on drop.
+struct Serve {
+    child: Child,
+    port: u16,
+    line: String,
+}
+
+impl Serve {
+    fn start(args: &[&str]) -> Serve {
+        let mut cmd = mq();
+        cmd.args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = cmd.spawn().expect("spawn mq serve");
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(out).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(l) => l,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("mq serve printed no line within 10s");
+            }
+        };
+        let port = line
+            .split("127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        Serve { child, port, line }
+    }
+
+    fn on(&self, sub: &str, args: &[&str]) -> Command {
+        let mut c = mq();
+        c.args([sub, "-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(args);
+        c
+    }
+
+    fn sub_until_subscribed(&self, args: &[&str]) -> Running {
+        let mut c = self.on("sub", args);
+        c.arg("-d");
+        Running::until(c, "received SUBACK")
+    }
+
+    fn publish(&self, args: &[&str]) {
+        let out = run(self.on("pub", args), b"", Duration::from_secs(20));
+        assert!(out.status.success(), "mq pub {args:?}: {}", stderr(&out));
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+/// `mq <args>` as a Command.
+fn mq_args(args: &[&str]) -> Command {
+    let mut c = mq();
+    c.args(args);
+    c
+}
+
+#[test]
+fn prints_where_it_listens_and_how_to_connect() {
+    let s = Serve::start(&[]);
+    assert!(
+        s.line
+            .contains(&format!("mq sub -h 127.0.0.1 -p {} -t '#' -v", s.port)),
+        "{}",
+        s.line
+    );
+}
+
+#[test]
+fn pub_sub_round_trips_at_qos_0_1_2_on_both_versions() {
+    let s = Serve::start(&[]);
+    for v in ["5", "311"] {
+        for q in ["0", "1", "2"] {
+            let topic = format!("rt/{v}/{q}");
+            let sub = s.sub_until_subscribed(&["-V", v, "-q", q, "-t", &topic, "-C", "1", "-v"]);
+            s.publish(&["-V", v, "-q", q, "-t", &topic, "-m", "hello"]);
+            let out = sub.finish(LIMIT);
+            assert!(out.status.success(), "v{v} q{q}: {}", stderr(&out));
+            assert_eq!(stdout(&out), format!("{topic} hello\n"), "v{v} q{q}");
+        }
+    }
+}
+
+#[test]
+fn retained_messages_are_kept_and_cleared() {
+    let s = Serve::start(&[]);
+    s.publish(&["-t", "ret/a", "-m", "kept", "-r", "-q", "1"]);
+    for v in ["5", "311"] {
+        let out = run(
+            s.on(
+                "sub",
+                &["-V", v, "-t", "ret/#", "-C", "1", "-W", "5", "--json"],
+            ),
+            b"",
+            LIMIT,
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let line = stdout(&out);
+        assert!(
+            line.contains("\"kept\"") && line.contains("\"retain\":true"),
+            "{line}"
+        );
+    }
+    s.publish(&["-t", "ret/a", "-n", "-r", "-q", "1"]);
+    let out = run(
+        s.on("sub", &["-t", "ret/#", "-C", "1", "-W", "1"]),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(out.status.code(), Some(27), "cleared: {}", stdout(&out));
+}
+
+#[test]
+fn a_will_is_published_when_a_client_vanishes() {
+    let s = Serve::start(&[]);
+    for v in ["5", "311"] {
+        let topic = format!("will/{v}");
+        let watcher = s.sub_until_subscribed(&["-t", &topic, "-C", "1", "-v"]);
+        let mut c = s.on(
+            "sub",
+            &[
+                "-V",
+                v,
+                "-t",
+                "other",
+                "--will-topic",
+                &topic,
+                "--will-payload",
+                "gone",
+            ],
+        );
+        c.arg("-d");
+        let mut dying = Running::until(c, "received SUBACK");
+        dying.child.kill().unwrap();
+        let _ = dying.child.wait();
+        let out = watcher.finish(LIMIT);
+        assert!(out.status.success(), "v{v}: {}", stderr(&out));
+        assert_eq!(stdout(&out), format!("{topic} gone\n"));
+    }
+}
+
+#[test]
+fn persistent_sessions_keep_messages_while_offline() {
+    let s = Serve::start(&[]);
+    for v in ["5", "311"] {
+        let id = format!("keeper-{v}");
+        let args = [
+            "-V", v, "-c", "-i", &id, "-q", "1", "-t", "ps/t", "-x", "300",
+        ];
+        let args = if v == "5" { &args[..] } else { &args[..9] };
+        let first = s.sub_until_subscribed(&[args, &["-C", "1", "-W", "1"]].concat());
+        assert_eq!(first.finish(LIMIT).status.code(), Some(27));
+        s.publish(&["-q", "1", "-t", "ps/t", "-m", "while-away"]);
+        let out = run(
+            s.on("sub", &[args, &["-C", "1", "-W", "5"]].concat()),
+            b"",
+            LIMIT,
+        );
+        assert!(out.status.success(), "v{v}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "while-away\n");
+    }
+}
+
+#[test]
+fn credentials_are_required_and_a_wrong_password_is_refused() {
+    let s = Serve::start(&["-u", "alice", "-P", "secret"]);
+    for v in ["5", "311"] {
+        for creds in [
+            &["-u", "alice", "-P", "wrong"][..],
+            &[],
+            &["-u", "bob", "-P", "secret"],
+        ] {
+            let args = [&["-V", v, "-t", "t", "-m", "x"], creds].concat();
+            let out = run(s.on("pub", &args), b"", LIMIT);
+            assert_eq!(out.status.code(), Some(4), "{args:?}: {}", stderr(&out));
+            assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+        }
+        s.publish(&["-V", v, "-u", "alice", "-P", "secret", "-t", "t", "-m", "x"]);
+    }
+}
+
+#[test]
+fn password_file_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, "from-file\n").unwrap();
+    let s = Serve::start(&["-u", "alice", "--password-file", pw.to_str().unwrap()]);
+    s.publish(&["-u", "alice", "-P", "from-file", "-t", "t", "-m", "x"]);
+    let out = run(
+        s.on("pub", &["-u", "alice", "-P", "x", "-t", "t", "-m", "x"]),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(out.status.code(), Some(4));
+}
+
+#[test]
+fn refuses_a_public_bind_without_public() {
+    for bind in ["0.0.0.0:0", "[::]:0"] {
+        let out = run(mq_args(&["serve", "--bind", bind]), b"", LIMIT);
+        assert_eq!(out.status.code(), Some(2), "{bind}");
+        let err = stderr(&out);
+        assert!(err.starts_with("mq: refusing to listen on"), "{err}");
+        assert!(
+            err.contains("--public") && err.lines().count() == 1,
+            "{err}"
+        );
+    }
+    let out = run(mq_args(&["serve", "--bind", "nonsense"]), b"", LIMIT);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(mq_args(&["serve", "-u", "alice"]), b"", LIMIT);
+    assert_eq!(out.status.code(), Some(2), "a user needs a password");
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let s = Serve::start(&[]);
+    let bind = format!("127.0.0.1:{}", s.port);
+    let out = run(mq_args(&["serve", "--bind", &bind]), b"", LIMIT);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot listen on"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn websocket_listener_upgrades_mqtt() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let s = Serve::start(&["--ws", &port.to_string()]);
+    assert!(
+        s.line.contains(&format!("ws://127.0.0.1:{port}")),
+        "{}",
+        s.line
+    );
+    let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        c,
+        "GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Protocol: mqtt\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = [0u8; 512];
+    let n = c.read(&mut buf).unwrap();
+    let answer = String::from_utf8_lossy(&buf[..n]).to_lowercase();
+    assert!(answer.starts_with("http/1.1 101"), "{answer}");
+    assert!(answer.contains("sec-websocket-protocol: mqtt"), "{answer}");
+}
+
+fn self_signed(dir: &Path) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ])
+        .output()
+        .expect("openssl is installed");
+    assert!(out.status.success(), "{out:?}");
+}
+
+#[test]
+fn tls_listener_serves_mosquitto_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    self_signed(dir.path());
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let s = Serve::start(&[
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ]);
+    assert!(s.line.contains("mqtts://"), "{}", s.line);
+    let port = s.port.to_string();
+    let ca = cert.to_str().unwrap();
+    let mut sub = Command::new("mosquitto_sub");
+    sub.args([
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &port,
+        "--cafile",
+        ca,
+        "-t",
+        "tls/t",
+        "-C",
+        "1",
+    ])
+    .args(["-W", "10", "-q", "1"]);
+    let sub = sub
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // mosquitto_sub says nothing when subscribed: publish until it has a message (bounded).
+    let publish = || {
+        Command::new("mosquitto_pub")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "--cafile",
+                ca,
+                "-t",
+                "tls/t",
+            ])
+            .args(["-m", "secure", "-q", "1"])
+            .output()
+            .unwrap()
+    };
+    let first = publish();
+    assert!(first.status.success(), "{first:?}");
+    for _ in 0..20 {
+        std::thread::sleep(Duration::from_millis(100));
+        publish();
+    }
+    let out = wait_with_limit(sub, LIMIT);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "secure\n");
+    // Plain MQTT on the TLS port is not answered with a CONNACK.
+    let out = run(
+        s.on("pub", &["-t", "t", "-m", "x", "--connect-timeout", "2s"]),
+        b"",
+        LIMIT,
+    );
+    assert!(!out.status.success());
+}
+
+#[test]
+fn check_embedded_is_healthy() {
+    let out = run(
+        mq_args(&["check", "--embedded"]),
+        b"",
+        Duration::from_secs(60),
+    );
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("healthy: 6 of 6 checks passed"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(
+        mq_args(&["check", "--embedded", "--probe", "--max-payload", "1MiB"]),
+        b"",
+        Duration::from_secs(60),
+    );
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("no $SYS topics"), "{}", stdout(&out));
+}
+
+#[test]
+fn bench_embedded_prints_a_summary() {
+    let out = run(
+        mq_args(&[
+            "bench",
+            "--embedded",
+            "-c",
+            "2",
+            "-L",
+            "2000",
+            "-q",
+            "1",
+            "--quiet",
+        ]),
+        b"",
+        Duration::from_secs(60),
+    );
+    assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("mq bench pubsub") && text.contains("lost 0"),
+        "{text}"
+    );
+}
