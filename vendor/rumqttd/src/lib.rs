@@ -1,3 +1,6 @@
+// mq: a vendored copy (see PATCHED.md); its upstream warnings are not ours to fix here.
+#![allow(warnings)]
+
 use std::fmt;
 use std::future::IntoFuture;
 use std::net::SocketAddr;
