@@ -430,3 +430,21 @@ fn bench_embedded_prints_a_summary() {
         "{text}"
     );
 }
+
+#[test]
+fn ctrl_c_stops_it_cleanly() {
+    let mut s = Serve::start(&[]);
+    let pid = s.child.id().to_string();
+    let st = Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    assert!(st.success());
+    let mut waited = Duration::ZERO;
+    let status = loop {
+        if let Some(st) = s.child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(waited < LIMIT, "mq serve still running after SIGINT");
+        std::thread::sleep(Duration::from_millis(20));
+        waited += Duration::from_millis(20);
+    };
+    assert_eq!(status.code(), Some(0));
+}
