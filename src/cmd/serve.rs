@@ -85,13 +85,6 @@ pub async fn run(args: ServeArgs) -> Result<()> {
     }
     #[cfg(feature = "serve")]
     {
-        if !plan.bind.ip().is_loopback() && plan.credentials.is_none() && !args.quiet {
-            eprintln!(
-                "mq serve: warning: listening on {} with no authentication: anyone who can reach \
-                 it can publish and subscribe (hint: add --username and --password)",
-                plan.bind
-            );
-        }
         let tls = args.tls_cert.clone().zip(args.tls_key.clone());
         let secure = tls.is_some();
         let running = crate::broker::start(crate::broker::Settings {
@@ -102,6 +95,13 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             max_packet_size: plan.max_packet_size,
             log: args.debug,
         })?;
+        if !plan.bind.ip().is_loopback() && plan.credentials.is_none() && !args.quiet {
+            eprintln!(
+                "mq serve: warning: listening on {} with no authentication: anyone who can reach \
+                 it can publish and subscribe (hint: add --username and --password)",
+                running.addr
+            );
+        }
         if !args.quiet {
             println!("{}", listening_line(&running, &plan, secure));
         }
