@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions: bash, zsh, fish, powershell or elvish')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff): mq''s, or a subcommand''s')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an MQTT broker in this process (for demos, CI and workshops)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -267,6 +268,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print runtime errors (the exit code still tells)')
             [CompletionResult]::new('--probe', '--probe', [CompletionResultType]::ParameterName, 'Also probe capabilities: wildcards, shared subscriptions, maximum payload, will, $SYS')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object instead of the report')
+            [CompletionResult]::new('--embedded', '--embedded', [CompletionResultType]::ParameterName, 'Check a broker started inside mq on a free loopback port (-h/-p are ignored)')
             [CompletionResult]::new('--require-v5', '--require-v5', [CompletionResultType]::ParameterName, 'Fail (exit 6) if the broker does not accept MQTT 5')
             [CompletionResult]::new('--require-tls', '--require-tls', [CompletionResultType]::ParameterName, 'Fail (exit 6) unless the connection uses TLS')
             break
@@ -383,6 +385,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Log MQTT packets on stderr (for a handful of clients)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log MQTT packets on stderr (for a handful of clients)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No live progress and no error text (the summary and exit code still tell)')
+            [CompletionResult]::new('--embedded', '--embedded', [CompletionResultType]::ParameterName, 'Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)')
             [CompletionResult]::new('--shared', '--shared', [CompletionResultType]::ParameterName, 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Publish with the retain flag')
             [CompletionResult]::new('--retain', '--retain', [CompletionResultType]::ParameterName, 'Publish with the retain flag')
@@ -436,6 +439,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Log MQTT packets on stderr (for a handful of clients)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log MQTT packets on stderr (for a handful of clients)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No live progress and no error text (the summary and exit code still tell)')
+            [CompletionResult]::new('--embedded', '--embedded', [CompletionResultType]::ParameterName, 'Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)')
             [CompletionResult]::new('--shared', '--shared', [CompletionResultType]::ParameterName, 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Publish with the retain flag')
             [CompletionResult]::new('--retain', '--retain', [CompletionResultType]::ParameterName, 'Publish with the retain flag')
@@ -484,6 +488,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Log MQTT packets on stderr (for a handful of clients)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log MQTT packets on stderr (for a handful of clients)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No live progress and no error text (the summary and exit code still tell)')
+            [CompletionResult]::new('--embedded', '--embedded', [CompletionResultType]::ParameterName, 'Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)')
             [CompletionResult]::new('--shared', '--shared', [CompletionResultType]::ParameterName, 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Publish with the retain flag')
             [CompletionResult]::new('--retain', '--retain', [CompletionResultType]::ParameterName, 'Publish with the retain flag')
@@ -532,6 +537,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Log MQTT packets on stderr (for a handful of clients)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log MQTT packets on stderr (for a handful of clients)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No live progress and no error text (the summary and exit code still tell)')
+            [CompletionResult]::new('--embedded', '--embedded', [CompletionResultType]::ParameterName, 'Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)')
             [CompletionResult]::new('--shared', '--shared', [CompletionResultType]::ParameterName, 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one')
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Publish with the retain flag')
             [CompletionResult]::new('--retain', '--retain', [CompletionResultType]::ParameterName, 'Publish with the retain flag')
@@ -572,6 +578,24 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
         'mq;man' {
             break
         }
+        'mq;serve' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on for MQTT (3.1.1 and 5 on one port)')
+            [CompletionResult]::new('--ws', '--ws', [CompletionResultType]::ParameterName, 'Also listen for MQTT 3.1.1 over websockets (ws://) on this port, same address as --bind')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Require this user name (with --password or --password-file)')
+            [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Require this user name (with --password or --password-file)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'The password clients must give')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'The password clients must give')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password clients must give from the first line of this file')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Speak TLS on --bind with this PEM certificate chain (needs --tls-key)')
+            [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'PEM private key for --tls-cert')
+            [CompletionResult]::new('--max-packet-size', '--max-packet-size', [CompletionResultType]::ParameterName, 'Largest packet accepted from a client: bytes, or with a unit (64KiB, 16MiB)')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--public', '--public', [CompletionResultType]::ParameterName, 'Allow --bind on a non-loopback address (reachable from other machines)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Log connections on stderr')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log connections on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print where the broker listens, nor error text (the exit code still tells)')
+            break
+        }
         'mq;help' {
             [CompletionResult]::new('pub', 'pub', [CompletionResultType]::ParameterValue, 'Publish messages (like mosquitto_pub)')
             [CompletionResult]::new('sub', 'sub', [CompletionResultType]::ParameterValue, 'Subscribe and print messages (like mosquitto_sub)')
@@ -580,6 +604,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions: bash, zsh, fish, powershell or elvish')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff): mq''s, or a subcommand''s')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an MQTT broker in this process (for demos, CI and workshops)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -618,6 +643,9 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             break
         }
         'mq;help;man' {
+            break
+        }
+        'mq;help;serve' {
             break
         }
         'mq;help;help' {

@@ -37,6 +37,9 @@ _mq() {
             mq,pub)
                 cmd="mq__subcmd__pub"
                 ;;
+            mq,serve)
+                cmd="mq__subcmd__serve"
+                ;;
             mq,sub)
                 cmd="mq__subcmd__sub"
                 ;;
@@ -91,6 +94,9 @@ _mq() {
             mq__subcmd__help,pub)
                 cmd="mq__subcmd__help__subcmd__pub"
                 ;;
+            mq__subcmd__help,serve)
+                cmd="mq__subcmd__help__subcmd__serve"
+                ;;
             mq__subcmd__help,sub)
                 cmd="mq__subcmd__help__subcmd__sub"
                 ;;
@@ -113,7 +119,7 @@ _mq() {
 
     case "${cmd}" in
         mq)
-            opts="--help --version pub sub check capture bench completions man help"
+            opts="--help --version pub sub check capture bench completions man serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -127,7 +133,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bench)
-            opts="-h -p -u -P -V -k -i -R -d -c -s -q -I -L -t -r -F --help --host --port --username --password --protocol-version --keepalive --connect-timeout --prefix --connect-interval --connect-rate --debug --quiet --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json pub sub conn merge help"
+            opts="-h -p -u -P -V -k -i -R -d -c -s -q -I -L -t -r -F --help --host --port --username --password --protocol-version --keepalive --connect-timeout --prefix --connect-interval --connect-rate --debug --quiet --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json pub sub conn merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -289,7 +295,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bench__subcmd__conn)
-            opts="-h -p -u -P -V -k -i -R -d -c -s -q -I -L -t -r -F --help --host --port --username --password --protocol-version --keepalive --connect-timeout --prefix --connect-interval --connect-rate --debug --quiet --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
+            opts="-h -p -u -P -V -k -i -R -d -c -s -q -I -L -t -r -F --help --host --port --username --password --protocol-version --keepalive --connect-timeout --prefix --connect-interval --connect-rate --debug --quiet --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -549,7 +555,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bench__subcmd__pub)
-            opts="-h -p -u -P -V -k -i -R -d -c -s -q -I -L -t -r -F --help --host --port --username --password --protocol-version --keepalive --connect-timeout --prefix --connect-interval --connect-rate --debug --quiet --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
+            opts="-h -p -u -P -V -k -i -R -d -c -s -q -I -L -t -r -F --help --host --port --username --password --protocol-version --keepalive --connect-timeout --prefix --connect-interval --connect-rate --debug --quiet --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -711,7 +717,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bench__subcmd__sub)
-            opts="-h -p -u -P -V -k -i -R -d -c -s -q -I -L -t -r -F --help --host --port --username --password --protocol-version --keepalive --connect-timeout --prefix --connect-interval --connect-rate --debug --quiet --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
+            opts="-h -p -u -P -V -k -i -R -d -c -s -q -I -L -t -r -F --help --host --port --username --password --protocol-version --keepalive --connect-timeout --prefix --connect-interval --connect-rate --debug --quiet --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1103,7 +1109,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__check)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic-prefix --probe --max-payload --timeout --json --max-latency --require-v5 --require-tls --min-cert-days --interval --runs"
+            opts="-h -p -L -i -I -k -V -c -x -u -P -d --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic-prefix --probe --max-payload --timeout --json --embedded --max-latency --require-v5 --require-tls --min-cert-days --interval --runs"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1307,7 +1313,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__help)
-            opts="pub sub check capture bench completions man help"
+            opts="pub sub check capture bench completions man serve help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1461,6 +1467,20 @@ _mq() {
             return 0
             ;;
         mq__subcmd__help__subcmd__pub)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mq__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1734,6 +1754,60 @@ _mq() {
                     return 0
                     ;;
                 -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mq__subcmd__serve)
+            opts="-u -P -d --help --bind --public --ws --username --password --password-file --tls-cert --tls-key --max-packet-size --debug --quiet"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ws)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -P)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-packet-size)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -27,6 +27,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand bench 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
             cand completions 'Print shell completions: bash, zsh, fish, powershell or elvish'
             cand man 'Print a man page (roff): mq''s, or a subcommand''s'
+            cand serve 'Run an MQTT broker in this process (for demos, CI and workshops)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mq;pub'= {
@@ -261,6 +262,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --quiet 'Do not print runtime errors (the exit code still tells)'
             cand --probe 'Also probe capabilities: wildcards, shared subscriptions, maximum payload, will, $SYS'
             cand --json 'Print one JSON object instead of the report'
+            cand --embedded 'Check a broker started inside mq on a free loopback port (-h/-p are ignored)'
             cand --require-v5 'Fail (exit 6) if the broker does not accept MQTT 5'
             cand --require-tls 'Fail (exit 6) unless the connection uses TLS'
         }
@@ -375,6 +377,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand -d 'Log MQTT packets on stderr (for a handful of clients)'
             cand --debug 'Log MQTT packets on stderr (for a handful of clients)'
             cand --quiet 'No live progress and no error text (the summary and exit code still tell)'
+            cand --embedded 'Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)'
             cand --shared 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
             cand -r 'Publish with the retain flag'
             cand --retain 'Publish with the retain flag'
@@ -427,6 +430,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand -d 'Log MQTT packets on stderr (for a handful of clients)'
             cand --debug 'Log MQTT packets on stderr (for a handful of clients)'
             cand --quiet 'No live progress and no error text (the summary and exit code still tell)'
+            cand --embedded 'Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)'
             cand --shared 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
             cand -r 'Publish with the retain flag'
             cand --retain 'Publish with the retain flag'
@@ -474,6 +478,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand -d 'Log MQTT packets on stderr (for a handful of clients)'
             cand --debug 'Log MQTT packets on stderr (for a handful of clients)'
             cand --quiet 'No live progress and no error text (the summary and exit code still tell)'
+            cand --embedded 'Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)'
             cand --shared 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
             cand -r 'Publish with the retain flag'
             cand --retain 'Publish with the retain flag'
@@ -521,6 +526,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand -d 'Log MQTT packets on stderr (for a handful of clients)'
             cand --debug 'Log MQTT packets on stderr (for a handful of clients)'
             cand --quiet 'No live progress and no error text (the summary and exit code still tell)'
+            cand --embedded 'Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)'
             cand --shared 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
             cand -r 'Publish with the retain flag'
             cand --retain 'Publish with the retain flag'
@@ -551,6 +557,23 @@ set edit:completion:arg-completer[mq] = {|@words|
         }
         &'mq;man'= {
         }
+        &'mq;serve'= {
+            cand --bind 'Address to listen on for MQTT (3.1.1 and 5 on one port)'
+            cand --ws 'Also listen for MQTT 3.1.1 over websockets (ws://) on this port, same address as --bind'
+            cand -u 'Require this user name (with --password or --password-file)'
+            cand --username 'Require this user name (with --password or --password-file)'
+            cand -P 'The password clients must give'
+            cand --password 'The password clients must give'
+            cand --password-file 'Read the password clients must give from the first line of this file'
+            cand --tls-cert 'Speak TLS on --bind with this PEM certificate chain (needs --tls-key)'
+            cand --tls-key 'PEM private key for --tls-cert'
+            cand --max-packet-size 'Largest packet accepted from a client: bytes, or with a unit (64KiB, 16MiB)'
+            cand --help 'Print help'
+            cand --public 'Allow --bind on a non-loopback address (reachable from other machines)'
+            cand -d 'Log connections on stderr'
+            cand --debug 'Log connections on stderr'
+            cand --quiet 'Do not print where the broker listens, nor error text (the exit code still tells)'
+        }
         &'mq;help'= {
             cand pub 'Publish messages (like mosquitto_pub)'
             cand sub 'Subscribe and print messages (like mosquitto_sub)'
@@ -559,6 +582,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand bench 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
             cand completions 'Print shell completions: bash, zsh, fish, powershell or elvish'
             cand man 'Print a man page (roff): mq''s, or a subcommand''s'
+            cand serve 'Run an MQTT broker in this process (for demos, CI and workshops)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mq;help;pub'= {
@@ -586,6 +610,8 @@ set edit:completion:arg-completer[mq] = {|@words|
         &'mq;help;completions'= {
         }
         &'mq;help;man'= {
+        }
+        &'mq;help;serve'= {
         }
         &'mq;help;help'= {
         }

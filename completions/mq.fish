@@ -33,6 +33,7 @@ complete -c mq -n "__fish_mq_needs_command" -f -a "capture" -d 'Run a capture (a
 complete -c mq -n "__fish_mq_needs_command" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
 complete -c mq -n "__fish_mq_needs_command" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
 complete -c mq -n "__fish_mq_needs_command" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
+complete -c mq -n "__fish_mq_needs_command" -f -a "serve" -d 'Run an MQTT broker in this process (for demos, CI and workshops)'
 complete -c mq -n "__fish_mq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s p -l port -d 'Broker port [default: 1883]' -r
@@ -209,6 +210,7 @@ complete -c mq -n "__fish_mq_using_subcommand check" -s d -l debug -d 'Log MQTT 
 complete -c mq -n "__fish_mq_using_subcommand check" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
 complete -c mq -n "__fish_mq_using_subcommand check" -l probe -d 'Also probe capabilities: wildcards, shared subscriptions, maximum payload, will, $SYS'
 complete -c mq -n "__fish_mq_using_subcommand check" -l json -d 'Print one JSON object instead of the report'
+complete -c mq -n "__fish_mq_using_subcommand check" -l embedded -d 'Check a broker started inside mq on a free loopback port (-h/-p are ignored)'
 complete -c mq -n "__fish_mq_using_subcommand check" -l require-v5 -d 'Fail (exit 6) if the broker does not accept MQTT 5'
 complete -c mq -n "__fish_mq_using_subcommand check" -l require-tls -d 'Fail (exit 6) unless the connection uses TLS'
 complete -c mq -n "__fish_mq_using_subcommand capture" -s h -l host -d 'Broker host name or IP address' -r
@@ -289,6 +291,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcomm
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s d -l debug -d 'Log MQTT packets on stderr (for a handful of clients)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l quiet -d 'No live progress and no error text (the summary and exit code still tell)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l embedded -d 'Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s r -l retain -d 'Publish with the retain flag'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
@@ -323,6 +326,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s d -l debug -d 'Log MQTT packets on stderr (for a handful of clients)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l quiet -d 'No live progress and no error text (the summary and exit code still tell)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l embedded -d 'Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s r -l retain -d 'Publish with the retain flag'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
@@ -352,6 +356,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s d -l debug -d 'Log MQTT packets on stderr (for a handful of clients)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l quiet -d 'No live progress and no error text (the summary and exit code still tell)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l embedded -d 'Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s r -l retain -d 'Publish with the retain flag'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
@@ -381,6 +386,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s d -l debug -d 'Log MQTT packets on stderr (for a handful of clients)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l quiet -d 'No live progress and no error text (the summary and exit code still tell)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l embedded -d 'Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s r -l retain -d 'Publish with the retain flag'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
@@ -391,14 +397,27 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "conn" -d 'Connections only: connect -c clients, time each CONNECT, hold them for --duration'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "merge" -d 'Merge `--json` results of several runs (machines) into one summary'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "sub" -d 'Subscribe and print messages (like mosquitto_sub)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "check" -d 'Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mq -n "__fish_mq_using_subcommand serve" -l bind -d 'Address to listen on for MQTT (3.1.1 and 5 on one port)' -r
+complete -c mq -n "__fish_mq_using_subcommand serve" -l ws -d 'Also listen for MQTT 3.1.1 over websockets (ws://) on this port, same address as --bind' -r
+complete -c mq -n "__fish_mq_using_subcommand serve" -s u -l username -d 'Require this user name (with --password or --password-file)' -r
+complete -c mq -n "__fish_mq_using_subcommand serve" -s P -l password -d 'The password clients must give' -r
+complete -c mq -n "__fish_mq_using_subcommand serve" -l password-file -d 'Read the password clients must give from the first line of this file' -r -F
+complete -c mq -n "__fish_mq_using_subcommand serve" -l tls-cert -d 'Speak TLS on --bind with this PEM certificate chain (needs --tls-key)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand serve" -l tls-key -d 'PEM private key for --tls-cert' -r -F
+complete -c mq -n "__fish_mq_using_subcommand serve" -l max-packet-size -d 'Largest packet accepted from a client: bytes, or with a unit (64KiB, 16MiB)' -r
+complete -c mq -n "__fish_mq_using_subcommand serve" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand serve" -l public -d 'Allow --bind on a non-loopback address (reachable from other machines)'
+complete -c mq -n "__fish_mq_using_subcommand serve" -s d -l debug -d 'Log connections on stderr'
+complete -c mq -n "__fish_mq_using_subcommand serve" -l quiet -d 'Do not print where the broker listens, nor error text (the exit code still tells)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "sub" -d 'Subscribe and print messages (like mosquitto_sub)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "check" -d 'Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "serve" -d 'Run an MQTT broker in this process (for demos, CI and workshops)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "pub" -d 'Publishers only (pair with `mq bench sub` elsewhere)'
 complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "sub" -d 'Subscribers only: latency and loss of what `mq bench pub` sends'
 complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "conn" -d 'Connections only: connect -c clients, time each CONNECT, hold them for --duration'
