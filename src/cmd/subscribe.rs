@@ -126,14 +126,18 @@ async fn receive(
         };
         match event {
             Event::Message(m) => {
-                unacked.push((m.pkid, m.qos));
+                if m.qos > 0 {
+                    unacked.push((m.pkid, m.qos));
+                }
                 let skip = (args.no_retained && m.retain)
                     || filter_out.iter().any(|f| f.matches(&m.topic))
                     || (!m.retain && m.payload.is_empty() && cleared.remove(&m.topic));
                 if !skip {
                     if args.retained_only && !m.retain {
                         // Not printed: left unacknowledged for a persistent session's next run.
-                        unacked.pop();
+                        if m.qos > 0 {
+                            unacked.pop();
+                        }
                         break;
                     }
                     if args.remove_retained && m.retain && !m.payload.is_empty() {
