@@ -188,28 +188,6 @@ const CASES: &[(&[&str], i32, &str)] = &[
     ),
 ];
 
-fn check_one(args: Vec<OsString>, want: i32, text: &str) {
-    let mut c = mq();
-    c.args(&args);
-    let out = run(c, b"", LIMIT);
-    let err = stderr(&out);
-    let shown = format!(
-        "{:?}",
-        args.iter()
-            .map(|a| a.to_string_lossy().chars().take(40).collect::<String>())
-            .collect::<Vec<_>>()
-    );
-    assert_eq!(code(&out), want, "{shown}: {err}");
-    assert!(err.starts_with("mq: "), "{shown}: {err}");
-    assert_eq!(
-        err.trim_end().lines().count(),
-        1,
-        "{shown}: not one line: {err}"
-    );
-    assert!(err.contains(text), "{shown}: want '{text}' in: {err}");
-    assert!(!err.contains("panicked"), "{shown}: {err}");
-}
-
 #[test]
 fn bad_input_matrix() {
     for (args, want, text) in CASES {
@@ -218,7 +196,7 @@ fn bad_input_matrix() {
         if args[..2] != ["bench", "merge"] {
             v.extend(["-p", "1", "--connect-timeout", "1"].map(OsString::from));
         }
-        check_one(v, *want, text);
+        assert_one_line_error(v, *want, text);
     }
 }
 
@@ -236,13 +214,13 @@ fn invalid_utf8_and_overlong_topics_are_refused() {
         if sub == "pub" {
             v.extend(["-m", "x"].map(OsString::from));
         }
-        check_one(v, 2, "UTF-8");
+        assert_one_line_error(v, 2, "UTF-8");
     }
     let long = "a".repeat(65536);
     let v = ["pub", "-t", &long, "-m", "x", "-p", "1"]
         .map(OsString::from)
         .to_vec();
-    check_one(v, 2, "at most 65535 bytes");
+    assert_one_line_error(v, 2, "at most 65535 bytes");
     let v = ["sub", "-t", &long, "-p", "1"].map(OsString::from).to_vec();
-    check_one(v, 2, "at most 65535 bytes");
+    assert_one_line_error(v, 2, "at most 65535 bytes");
 }

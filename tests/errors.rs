@@ -86,25 +86,9 @@ const ARGV_CASES: &[(&[&str], i32, &str)] = &[
 #[test]
 fn argv_errors_are_one_line_with_exit_2() {
     for (args, want, text) in ARGV_CASES {
-        let out = run(
-            {
-                let mut c = mq();
-                c.args(*args).args(["-p", "1", "--connect-timeout", "1"]);
-                c
-            },
-            b"",
-            LIMIT,
-        );
-        let err = stderr(&out);
-        assert_eq!(code(&out), *want, "{args:?}: {err}");
-        assert!(err.starts_with("mq: "), "{args:?}: {err}");
-        assert_eq!(
-            err.trim_end().lines().count(),
-            1,
-            "{args:?}: not one line: {err}"
-        );
-        assert!(err.contains(text), "{args:?}: want '{text}' in: {err}");
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        let mut v: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        v.extend(["-p", "1", "--connect-timeout", "1"].map(Into::into));
+        assert_one_line_error(v, *want, text);
     }
 }
 

@@ -496,3 +496,27 @@ pub fn v311_only_proxy(broker: u16) -> u16 {
     });
     port
 }
+
+/// Run `mq ARGS` (which must fail before reaching any broker) and assert the error contract:
+/// exit code `want`, exactly one stderr line starting with `mq: ` and containing `text`, no panic.
+pub fn assert_one_line_error(args: Vec<std::ffi::OsString>, want: i32, text: &str) {
+    let mut c = mq();
+    c.args(&args);
+    let out = run(c, b"", LIMIT);
+    let err = stderr(&out);
+    let shown = format!(
+        "{:?}",
+        args.iter()
+            .map(|a| a.to_string_lossy().chars().take(40).collect::<String>())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(code(&out), want, "{shown}: {err}");
+    assert!(err.starts_with("mq: "), "{shown}: {err}");
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "{shown}: not one line: {err}"
+    );
+    assert!(err.contains(text), "{shown}: want '{text}' in: {err}");
+    assert!(!err.contains("panicked"), "{shown}: {err}");
+}
