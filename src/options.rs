@@ -64,6 +64,9 @@ pub struct ConnectPlan {
     pub tls: Option<TlsPlan>,
     /// Websocket path (`/mqtt`), when the connection goes over websockets.
     pub ws_path: Option<String>,
+    /// Read a flood in batches (see `session::READ_COALESCING`): for commands whose figure of
+    /// merit is messages per CPU second (`sub`, `pub -l`), not the latency of each one.
+    pub batch_reads: bool,
     pub debug: bool,
 }
 
@@ -218,6 +221,7 @@ pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<Strin
             properties: Default::default(),
             tls,
             ws_path,
+            batch_reads: false,
             debug: args.debug,
         },
         url_topic,

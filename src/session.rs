@@ -39,6 +39,11 @@ const MESSAGE_CHANNEL: usize = 1024;
 /// below MESSAGE_CHANNEL and REQUEST_CHANNEL so that, with acknowledgements sent only after
 /// output, the event loop never waits on a full channel while the command waits on it.
 const RECEIVE_MAXIMUM: u16 = 512;
+/// Read coalescing, for plans with `batch_reads`: when a burst of packets has
+/// drained the socket, the next read waits this long first, so that a flood is read in batches
+/// (a wake-up per millisecond instead of one every few messages). A lone message is read at
+/// once; only a message arriving right after a burst waits, by at most this much.
+const READ_COALESCING: Duration = Duration::from_millis(1);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
@@ -876,7 +881,8 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
                 .set_max_packet_size(MAX_PACKET, MAX_PACKET)
                 .set_request_channel_capacity(REQUEST_CHANNEL)
                 .set_inflight(plan.inflight.unwrap_or(INFLIGHT_V311).max(1))
-                .set_manual_acks(manual_acks);
+                .set_manual_acks(manual_acks)
+                .set_read_coalescing(plan.batch_reads.then_some(READ_COALESCING));
             if let Some(u) = &plan.username {
                 o.set_credentials(u.clone(), plan.password.clone().unwrap_or_default());
             }
@@ -913,7 +919,8 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
                 // rumqttc sizes its in-flight table from this (65535 by default: 13 MiB at
                 // start-up); the broker's receive maximum lowers it further.
                 .set_outgoing_inflight_upper_limit(plan.inflight.unwrap_or(INFLIGHT).max(1))
-                .set_manual_acks(manual_acks);
+                .set_manual_acks(manual_acks)
+                .set_read_coalescing(plan.batch_reads.then_some(READ_COALESCING));
             if plan.session_expiry.is_some() {
                 o.set_session_expiry_interval(plan.session_expiry);
             }

@@ -4,6 +4,7 @@
 mod common;
 use common::*;
 use std::time::Duration;
+use std::io::Write;
 
 #[test]
 fn round_trip_every_qos_on_both_protocol_versions() {
@@ -399,4 +400,22 @@ fn falls_back_to_3_1_1_when_the_broker_refuses_5() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_line_written_to_an_open_pipe_is_published_before_stdin_ends() {
+    let b = Broker::start();
+    let mut sub = subscribed(&b, &["-t", "typed", "-C", "2"]);
+    let mut c = mq_on(&b, "pub", &["-t", "typed", "-l", "-d"]);
+    c.stdout(std::process::Stdio::null());
+    let mut publisher = Running::until_keep_stdout(c, "received CONNACK");
+    let mut stdin = publisher.stdin.take().unwrap();
+    stdin.write_all(b"first\n").unwrap();
+    stdin.flush().unwrap();
+    // Delivered while mq pub still waits for more input.
+    sub.wait_for("received PUBLISH", LIMIT);
+    stdin.write_all(b"second\n").unwrap();
+    drop(stdin);
+    assert!(publisher.finish(LIMIT).status.success());
+    assert_eq!(stdout(&sub.finish(LIMIT)), "first\nsecond\n");
 }

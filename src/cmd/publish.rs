@@ -53,6 +53,8 @@ pub async fn run(args: PubArgs) -> Result<()> {
     // be invalid on the next one, so a stream that uses them ends with its connection.
     let aliasing = props.as_ref().is_some_and(|p| p.topic_alias.is_some());
     let reconnect = matches!(source, Some(Source::Lines)) && !aliasing;
+    // A stream's acknowledgements are read in batches: fewer wake-ups per message.
+    plan.batch_reads = matches!(source, Some(Source::Lines));
     let mut session = Session::connect(&plan, reconnect, false).await?;
     let what = || format!("publishing to {topic}");
     let qos = args.qos.unwrap_or(0);
@@ -102,13 +104,15 @@ pub async fn run(args: PubArgs) -> Result<()> {
             let mut n = 0u64;
             loop {
                 tokio::select! {
-                    line = lines.recv() => {
-                        let Some(line) = line else { break };
-                        let line = line.map_err(|e| Error::runtime(format!("reading stdin: {e}")))?;
-                        n += 1;
-                        let (t, p) = aliases.next(topic.as_str());
-                        properties::check_utf8(p, &line, &format!("line {n} of stdin"))?;
-                        session.publish(t, line, qos, args.retain, p).await?;
+                    batch = lines.recv() => {
+                        let Some(batch) = batch else { break };
+                        let batch = batch.map_err(|e| Error::runtime(format!("reading stdin: {e}")))?;
+                        for line in batch {
+                            n += 1;
+                            let (t, p) = aliases.next(topic.as_str());
+                            properties::check_utf8(p, &line, &format!("line {n} of stdin"))?;
+                            session.publish(t, line, qos, args.retain, p).await?;
+                        }
                     }
                     event = session.next_event() => report(event?, args.conn.quiet),
                 }
@@ -234,29 +238,44 @@ async fn transfer(
 
 /// Lines of stdin, read on a thread of their own so a slow pipe never stalls the connection.
 /// `\n` is removed, `\r` kept, empty lines are empty messages, a last line without `\n` counts.
-fn stdin_lines() -> mpsc::Receiver<std::io::Result<Bytes>> {
-    let (tx, rx) = mpsc::channel(1024);
+/// Lines come in batches: all those already in the read buffer (up to `LINE_BATCH`), so a fast
+/// pipe costs one hand-over per batch and not one per line.
+fn stdin_lines() -> mpsc::Receiver<std::io::Result<Vec<Bytes>>> {
+    const LINE_BATCH: usize = 256;
+    let (tx, rx) = mpsc::channel(8);
     std::thread::spawn(move || {
         let stdin = std::io::stdin();
         let mut input = std::io::BufReader::with_capacity(256 * 1024, stdin.lock());
         let mut buf = Vec::new();
+        let mut batch = Vec::with_capacity(LINE_BATCH);
         loop {
             buf.clear();
             match input.read_until(b'\n', &mut buf) {
-                Ok(0) => return,
+                Ok(0) => break,
                 Ok(_) => {
                     if buf.last() == Some(&b'\n') {
                         buf.pop();
                     }
-                    if tx.blocking_send(Ok(Bytes::copy_from_slice(&buf))).is_err() {
-                        return;
+                    batch.push(Bytes::copy_from_slice(&buf));
+                    // Hand over when the next line would need a read (which may block).
+                    if batch.len() == LINE_BATCH || !input.buffer().contains(&b'\n') {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(LINE_BATCH));
+                        if tx.blocking_send(Ok(full)).is_err() {
+                            return;
+                        }
                     }
                 }
                 Err(e) => {
+                    if !batch.is_empty() && tx.blocking_send(Ok(batch)).is_err() {
+                        return;
+                    }
                     let _ = tx.blocking_send(Err(e));
                     return;
                 }
             }
+        }
+        if !batch.is_empty() {
+            let _ = tx.blocking_send(Ok(batch));
         }
     });
     rx

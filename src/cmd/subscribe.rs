@@ -44,6 +44,7 @@ pub async fn run(args: SubArgs) -> Result<()> {
         plan.receive_maximum = Some(n as u16);
     }
     let v5 = properties::for_subscribe(&args.v5, &mut plan)?;
+    plan.batch_reads = true;
 
     let quiet = args.conn.quiet;
     // Output problems (a bad -F, an unwritable --output) are reported before connecting.

@@ -334,6 +334,7 @@ async fn connect(
 
     // make MQTT connection request (which internally awaits for ack)
     let connack = mqtt_connect(mqtt_options, &mut network).await?;
+    network.set_read_coalescing(mqtt_options.read_coalescing());
 
     Ok((network, connack))
 }

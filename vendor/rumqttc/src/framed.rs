@@ -5,6 +5,9 @@ use tokio_util::codec::Framed;
 use crate::mqttbytes::{self, v4::*};
 use crate::{Incoming, MqttState, StateError};
 
+/// Packets read between two dry sockets that make the next wait a coalescing one.
+const COALESCE_AFTER: usize = 4;
+
 /// Network transforms packets <-> frames efficiently. It takes
 /// advantage of pre-allocation, buffering and vectorization when
 /// appropriate to achieve performance
@@ -13,6 +16,12 @@ pub struct Network {
     framed: Framed<Box<dyn AsyncReadWrite>, Codec>,
     /// Maximum readv count
     max_readb_count: usize,
+    /// Read coalescing (mq): when the socket runs dry after a busy read, wait this long before
+    /// waiting for it again, so that a flood is read in batches instead of a wake-up every few
+    /// packets. `None`: read as soon as data arrives.
+    coalesce: Option<std::time::Duration>,
+    /// Packets read since the socket last ran dry.
+    since_dry: usize,
 }
 
 impl Network {
@@ -31,6 +40,8 @@ impl Network {
         Network {
             framed,
             max_readb_count: 10,
+            coalesce: None,
+            since_dry: 0,
         }
     }
 
@@ -44,11 +55,28 @@ impl Network {
         }
     }
 
+    /// Read coalescing: see the `coalesce` field.
+    pub fn set_read_coalescing(&mut self, delay: Option<std::time::Duration>) {
+        self.coalesce = delay;
+    }
+
     /// Read packets in bulk. This allow replies to be in bulk. This method is used
     /// after the connection is established to read a bunch of incoming packets
     pub async fn readb(&mut self, state: &mut MqttState) -> Result<(), StateError> {
-        // wait for the first read
-        let mut res = self.framed.next().await;
+        // wait for the first read (after a pause when the last batch was busy: see `coalesce`)
+        let mut res = match self.framed.next().now_or_never() {
+            Some(r) => r,
+            None => {
+                if let Some(delay) = self.coalesce {
+                    if self.since_dry >= COALESCE_AFTER {
+                        tokio::time::sleep(delay).await;
+                    }
+                }
+                self.since_dry = 0;
+                self.framed.next().await
+            }
+        };
+        self.since_dry += 1;
         let mut count = 1;
         loop {
             match res {
@@ -68,7 +96,10 @@ impl Network {
             }
             // do not wait for subsequent reads
             match self.framed.next().now_or_never() {
-                Some(r) => res = r,
+                Some(r) => {
+                    self.since_dry += 1;
+                    res = r
+                }
                 _ => break,
             };
         }

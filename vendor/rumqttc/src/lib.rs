@@ -480,6 +480,8 @@ pub struct MqttOptions {
     /// Minimum delay time between consecutive outgoing packets
     /// while retransmitting pending packets
     pending_throttle: Duration,
+    /// Read coalescing (see `Network::set_read_coalescing`).
+    read_coalescing: Option<Duration>,
     /// maximum number of outgoing inflight messages
     inflight: u16,
     /// Last will that will be issued on unexpected disconnect
@@ -518,6 +520,7 @@ impl MqttOptions {
             request_channel_capacity: 10,
             max_request_batch: 0,
             pending_throttle: Duration::from_micros(0),
+            read_coalescing: None,
             inflight: 100,
             last_will: None,
             manual_acks: false,
@@ -687,6 +690,17 @@ impl MqttOptions {
     }
 
     /// Outgoing message rate
+    /// When the socket runs dry after a busy batch of packets, wait `delay` before reading
+    /// again, so that a flood is read in larger batches with fewer wake-ups.
+    pub fn set_read_coalescing(&mut self, delay: Option<Duration>) -> &mut Self {
+        self.read_coalescing = delay;
+        self
+    }
+
+    pub fn read_coalescing(&self) -> Option<Duration> {
+        self.read_coalescing
+    }
+
     pub fn pending_throttle(&self) -> Duration {
         self.pending_throttle
     }

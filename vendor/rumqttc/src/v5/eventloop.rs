@@ -304,6 +304,7 @@ async fn connect(options: &mut MqttOptions) -> Result<(Network, ConnAck), Connec
 
     // make MQTT connection request (which internally awaits for ack)
     let connack = mqtt_connect(options, &mut network).await?;
+    network.set_read_coalescing(options.read_coalescing());
 
     Ok((network, connack))
 }

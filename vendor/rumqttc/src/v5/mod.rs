@@ -91,6 +91,8 @@ pub struct MqttOptions {
     /// Minimum delay time between consecutive outgoing packets
     /// while retransmitting pending packets
     pending_throttle: Duration,
+    /// Read coalescing (see `Network::set_read_coalescing`).
+    read_coalescing: Option<Duration>,
     /// Last will that will be issued on unexpected disconnect
     last_will: Option<LastWill>,
     /// Connection timeout
@@ -136,6 +138,7 @@ impl MqttOptions {
             request_channel_capacity: 10,
             max_request_batch: 0,
             pending_throttle: Duration::from_micros(0),
+            read_coalescing: None,
             last_will: None,
             conn_timeout: 5,
             default_max_incoming_size: 10 * 1024,
@@ -299,6 +302,17 @@ impl MqttOptions {
     }
 
     /// Outgoing message rate
+    /// When the socket runs dry after a busy batch of packets, wait `delay` before reading
+    /// again, so that a flood is read in larger batches with fewer wake-ups.
+    pub fn set_read_coalescing(&mut self, delay: Option<Duration>) -> &mut Self {
+        self.read_coalescing = delay;
+        self
+    }
+
+    pub fn read_coalescing(&self) -> Option<Duration> {
+        self.read_coalescing
+    }
+
     pub fn pending_throttle(&self) -> Duration {
         self.pending_throttle
     }
