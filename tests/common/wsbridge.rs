@@ -38,7 +38,7 @@ pub fn server_tls_alpn(cert: &str, key: &str, alpn: &[&str]) -> Arc<rustls::Serv
         .collect::<Result<_, _>>()
         .unwrap();
     let key = PrivateKeyDer::from_pem_slice(key.as_bytes()).unwrap();
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
