@@ -54,7 +54,7 @@ pub enum Command {
         args_override_self = true,
         after_help = "Examples:\n  mq pub -t sensors/temp -m 21.5\n  mq pub -t config/led -m on -r -q 1\n  mq pub -t logs/app -q 1 -l < app.log\n  mq pub -t images/cam1 -f frame.jpg"
     )]
-    Pub(PubArgs),
+    Pub(Deferred<PubArgs>),
     /// Subscribe and print messages (like mosquitto_sub)
     #[command(
         disable_help_flag = true,
@@ -62,7 +62,7 @@ pub enum Command {
         args_override_self = true,
         after_help = "Examples:\n  mq sub -t 'sensor/#' -v\n  mq sub -t alarms/door -C 1 -W 30s\n  mq sub -t 'config/#' --retained-only --remove-retained -W 1\n  mq sub -c -i logger -q 1 -t 'events/#'\n\nOutput formats:\n  mq sub -t 'sensor/#' -F '@H:@M:@S %t %p'      # template, as mosquitto_sub -F\n  mq sub -t 'sensor/#' --json | jq .payload     # one JSON object per line\n  mq sub -t 'cam/#' -v --format hex              # raw|text|hex|base64|json payloads\n  mq sub -t 'sensor/#' -v --timestamp=utc --color never\n  mq sub -t 'cam/1' -C 1 --output frame.jpg       # raw payloads appended to a file\n  mq sub -t 'busy/#' --count-only               # messages per second"
     )]
-    Sub(SubArgs),
+    Sub(Deferred<SubArgs>),
     /// Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained
     #[command(
         disable_help_flag = true,
@@ -75,7 +75,7 @@ Exit codes: 0 healthy, 3 unreachable, 4 connection refused, 5 subscribe/publish 
 6 a probe or assertion failed.",
         after_help = "Examples:\n  mq check -h broker.local\n  mq check -h broker.local -u alice --probe\n  mq check --json --max-latency 200ms --require-v5\n  mq check --interval 10s"
     )]
-    Check(CheckArgs),
+    Check(Deferred<CheckArgs>),
     /// Run a capture (a command's output, a file) on each trigger message and publish it; or,
     /// with --request, trigger a capture and save what comes back
     #[command(
@@ -84,7 +84,7 @@ Exit codes: 0 healthy, 3 unreachable, 4 connection refused, 5 subscribe/publish 
         args_override_self = true,
         after_help = "Examples:\n  mq capture --trigger camera/capture --match capture_image --topic camera/image --exec 'rpicam-still -o -'\n  mq capture --trigger 'cams/+/capture' --topic 'cams/{2}/image' --file /run/cam/last.jpg\n  mq capture --request --trigger camera/capture --match capture_image --topic camera/image -o photo.jpg -W 10s"
     )]
-    Capture(CaptureArgs),
+    Capture(Deferred<CaptureArgs>),
     /// Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results
     #[command(
         disable_help_flag = true,
@@ -100,7 +100,7 @@ So the shared connection flags -c (clean session), -i (client id), -I (id prefix
 are not available here: client ids are named with --prefix.",
         after_help = "Examples:\n  mq bench -c 4 -L 4000\n  mq bench -c 10 --rate 5000 --duration 30s -q 1\n  mq bench -h 10.0.0.1,10.0.0.2 -c 100 --subscribers 10 --shared --json > run.json\n  mq bench merge a.json b.json"
     )]
-    Bench(Box<BenchArgs>),
+    Bench(Deferred<Box<BenchArgs>>),
     /// Print shell completions: bash, zsh, fish, powershell or elvish
     #[command(
         after_help = "Examples:\n  mq completions bash > ~/.local/share/bash-completion/completions/mq\n  mq completions zsh > ~/.zfunc/_mq\n  mq completions fish > ~/.config/fish/completions/mq.fish"
@@ -121,7 +121,68 @@ one port, QoS 0, 1 and 2, retained messages and wills; sessions live in memory o
 on loopback unless --public is given.",
         after_help = "Examples:\n  mq serve\n  mq serve --bind 127.0.0.1:1884 -u alice -P secret -d\n  mq serve --bind 0.0.0.0:1883 --public -u alice --password-file pw.txt\n  mq serve --ws 8080 --tls-cert cert.pem --tls-key key.pem"
     )]
-    Serve(ServeArgs),
+    Serve(Deferred<ServeArgs>),
+}
+
+/// A subcommand's arguments, added to the parser only when that subcommand is used, once
+/// `defer_subcommands` was called: `mq pub` then does not build the flags of every other command
+/// at each start. Help, completions and man pages build them all.
+#[derive(Debug)]
+pub struct Deferred<T>(pub T);
+
+static DEFER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Build only the subcommand that runs (see `Deferred`). For `main`, when the first argument
+/// names a command that runs (not `help`, `completions` or `man`).
+pub fn defer_subcommands() {
+    DEFER.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `T::augment_args` on a subcommand whose description is already set: the descriptions of the
+/// flattened groups must not replace it.
+fn augment_later<T: Args>(cmd: clap::Command) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let cmd = T::augment_args(cmd);
+    let cmd = match about {
+        Some(a) => cmd.about(a),
+        None => cmd.about(None::<&'static str>),
+    };
+    match long_about {
+        Some(a) => cmd.long_about(a),
+        None => cmd.long_about(None::<&'static str>),
+    }
+}
+
+impl<T: Args> Args for Deferred<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        if DEFER.load(std::sync::atomic::Ordering::Relaxed) {
+            cmd.defer(augment_later::<T>)
+        } else {
+            T::augment_args(cmd)
+        }
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Deferred<T> {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(m).map(Deferred)
+    }
+    fn from_arg_matches_mut(m: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(m).map(Deferred)
+    }
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(m)
+    }
+    fn update_from_arg_matches_mut(&mut self, m: &mut clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(m)
+    }
 }
 
 #[derive(Args, Debug)]

@@ -1,6 +1,5 @@
 //! `mq`: parse the command line, run the subcommand, turn the result into an exit code.
 
-use clap::Parser;
 use mq::exit::{Code, Error};
 use mq::{cli, cmd};
 
@@ -10,21 +9,40 @@ fn main() {
         eprintln!("{e}");
         std::process::exit(e.code as i32);
     }
-    let code = match cli::Cli::try_parse() {
+    let code = match parse() {
         Ok(cli) => run(cli),
         Err(e) => usage_error(e),
     };
     std::process::exit(code as i32);
 }
 
+/// `Cli::try_parse`, except that the parser's tables are left for the process exit to free
+/// (dropping them one by one is a tenth of a one-shot `mq pub`'s start-up).
+fn parse() -> Result<cli::Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let runs = ["pub", "sub", "check", "capture", "bench", "serve"];
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| runs.iter().any(|r| a == *r))
+    {
+        cli::defer_subcommands();
+    }
+    let mut cmd = cli::Cli::command();
+    let parsed = cmd
+        .try_get_matches_from_mut(std::env::args_os())
+        .and_then(|mut m| cli::Cli::from_arg_matches_mut(&mut m).map_err(|e| e.format(&mut cmd)));
+    std::mem::forget(cmd);
+    parsed
+}
+
 fn run(cli: cli::Cli) -> Code {
     let quiet = match &cli.command {
-        cli::Command::Pub(a) => a.conn.quiet,
-        cli::Command::Sub(a) => a.conn.quiet,
-        cli::Command::Check(a) => a.conn.quiet,
-        cli::Command::Capture(a) => a.conn.quiet,
-        cli::Command::Bench(a) => cmd::bench::quiet(a),
-        cli::Command::Serve(a) => a.quiet,
+        cli::Command::Pub(a) => a.0.conn.quiet,
+        cli::Command::Sub(a) => a.0.conn.quiet,
+        cli::Command::Check(a) => a.0.conn.quiet,
+        cli::Command::Capture(a) => a.0.conn.quiet,
+        cli::Command::Bench(a) => cmd::bench::quiet(&a.0),
+        cli::Command::Serve(a) => a.0.quiet,
         _ => false,
     };
     // One connection: a current-thread runtime starts fastest; bench drives many on all cores.
@@ -38,12 +56,12 @@ fn run(cli: cli::Cli) -> Code {
         .expect("a tokio runtime can always be built on Linux");
     let result = runtime.block_on(async {
         match cli.command {
-            cli::Command::Pub(a) => cmd::publish::run(a).await,
-            cli::Command::Sub(a) => cmd::subscribe::run(a).await,
-            cli::Command::Check(a) => cmd::check::run(a).await,
-            cli::Command::Capture(a) => cmd::capture::run(a).await,
-            cli::Command::Bench(a) => cmd::bench::run(*a).await,
-            cli::Command::Serve(a) => cmd::serve::run(a).await,
+            cli::Command::Pub(a) => cmd::publish::run(a.0).await,
+            cli::Command::Sub(a) => cmd::subscribe::run(a.0).await,
+            cli::Command::Check(a) => cmd::check::run(a.0).await,
+            cli::Command::Capture(a) => cmd::capture::run(a.0).await,
+            cli::Command::Bench(a) => cmd::bench::run(*a.0).await,
+            cli::Command::Serve(a) => cmd::serve::run(a.0).await,
             cli::Command::Completions(a) => cmd::docs::completions(&a),
             cli::Command::Man(a) => cmd::docs::man(&a),
         }

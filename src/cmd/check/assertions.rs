@@ -113,7 +113,7 @@ mod tests {
             unreachable!("parsed a check command")
         };
         Ctx {
-            plan: options::plan(&a.conn).expect("default plan").0,
+            plan: options::plan(&a.0.conn).expect("default plan").0,
             prefix: "p".into(),
             timeout: Duration::from_secs(1),
             probe: false,
