@@ -68,7 +68,10 @@ impl Network {
             Some(r) => r,
             None => {
                 if let Some(delay) = self.coalesce {
-                    if self.since_dry >= COALESCE_AFTER {
+                    // Not while a small in-flight window is full: it waits for the acks this
+                    // read brings, and would send less than a pause's worth of messages.
+                    let stalls = state.inflight >= state.max_inflight && state.max_inflight < 256;
+                    if self.since_dry >= COALESCE_AFTER && !stalls {
                         tokio::time::sleep(delay).await;
                     }
                 }
