@@ -113,6 +113,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Ask the broker to retain the message')
             [CompletionResult]::new('--retain', '--retain', [CompletionResultType]::ParameterName, 'Ask the broker to retain the message')
             [CompletionResult]::new('--chunked', '--chunked', [CompletionResultType]::ParameterName, '-f: send as a chunked transfer even if the file fits in one message')
+            [CompletionResult]::new('--no-topic-alias', '--no-topic-alias', [CompletionResultType]::ParameterName, 'Send the topic of every -l line in full (by default, on MQTT 5, a -l stream sends it once per connection and then a topic alias, when the broker allows aliases)')
             break
         }
         'mq;sub' {

@@ -1523,7 +1523,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__pub)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -m -f -s -l -n -q -r -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic --message --file --stdin-file --stdin-line --null-message --qos --retain --repeat --repeat-delay --ack-timeout --chunk-size --chunked --user-property --content-type --message-expiry --response-topic --correlation-data --payload-format --property"
+            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -m -f -s -l -n -q -r -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic --message --file --stdin-file --stdin-line --null-message --qos --retain --repeat --repeat-delay --ack-timeout --chunk-size --chunked --user-property --content-type --message-expiry --response-topic --correlation-data --payload-format --no-topic-alias --property"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

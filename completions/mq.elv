@@ -109,6 +109,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand -r 'Ask the broker to retain the message'
             cand --retain 'Ask the broker to retain the message'
             cand --chunked '-f: send as a chunked transfer even if the file fits in one message'
+            cand --no-topic-alias 'Send the topic of every -l line in full (by default, on MQTT 5, a -l stream sends it once per connection and then a topic alias, when the broker allows aliases)'
         }
         &'mq;sub'= {
             cand -h 'Broker host name or IP address'

@@ -92,6 +92,7 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -s l -l stdin-line -d 'Send o
 complete -c mq -n "__fish_mq_using_subcommand pub" -s n -l null-message -d 'Send an empty message'
 complete -c mq -n "__fish_mq_using_subcommand pub" -s r -l retain -d 'Ask the broker to retain the message'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l chunked -d '-f: send as a chunked transfer even if the file fits in one message'
+complete -c mq -n "__fish_mq_using_subcommand pub" -l no-topic-alias -d 'Send the topic of every -l line in full (by default, on MQTT 5, a -l stream sends it once per connection and then a topic alias, when the broker allows aliases)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r

@@ -701,6 +701,11 @@ pub struct PubV5Args {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub payload_format: Option<PayloadFormatIndicator>,
 
+    /// Send the topic of every -l line in full (by default, on MQTT 5, a -l stream sends it
+    /// once per connection and then a topic alias, when the broker allows aliases)
+    #[arg(long)]
+    pub no_topic_alias: bool,
+
     /// mosquitto's spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE
     /// (COMMAND: connect, will or publish; repeatable)
     #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append)]

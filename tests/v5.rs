@@ -134,6 +134,70 @@ fn line_streams_can_use_a_topic_alias() {
     assert_eq!(got, want);
 }
 
+/// `mq pub -l` through a byte-counting relay: (bytes mq sent, stderr).
+fn stream_through_relay(b: &Broker, topic: &str, lines: &str, extra: &[&str]) -> (u64, String) {
+    let (port, sent) = counting_proxy(b.port);
+    let mut c = mq();
+    c.args(["pub", "-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(["-t", topic, "-l", "-q", "1", "-d"])
+        .args(extra);
+    let out = run(c, lines.as_bytes(), LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // The relay counts as it forwards: mq exited after its last acknowledgement came back.
+    (
+        sent.load(std::sync::atomic::Ordering::Relaxed),
+        stderr(&out),
+    )
+}
+
+#[test]
+fn line_streams_use_a_topic_alias_without_being_asked() {
+    let b = Broker::start();
+    let topic = "v5/auto-alias/a-topic-long-enough-to-show-on-the-wire/0123456789";
+    let lines: String = (0..200).map(|i| format!("line {i}\n")).collect();
+    let mut aliased = (0, String::new());
+    let got = read_back(&b, topic, 200, "%t %p", || {
+        aliased = stream_through_relay(&b, topic, &lines, &[]);
+    });
+    let want: String = (0..200).map(|i| format!("{topic} line {i}\n")).collect();
+    assert_eq!(got, want);
+    assert!(
+        aliased
+            .1
+            .contains(&format!("topic alias 1 stands for '{topic}'")),
+        "{}",
+        aliased.1
+    );
+
+    let mut full = (0, String::new());
+    let got = read_back(&b, topic, 200, "%t %p", || {
+        full = stream_through_relay(&b, topic, &lines, &["--no-topic-alias"]);
+    });
+    assert_eq!(got, want);
+    assert!(full.1.contains("no topic alias"), "{}", full.1);
+    // 199 messages without their 64-byte topic, less the 3-byte alias property on all 200.
+    let saved = full.0 as i64 - aliased.0 as i64;
+    assert!(
+        saved >= 199 * topic.len() as i64 - 200 * 3,
+        "{} bytes with aliases, {} without",
+        aliased.0,
+        full.0
+    );
+}
+
+#[test]
+fn no_alias_when_the_broker_allows_none() {
+    let b = Broker::with(Config::default().extra("max_topic_alias 0"));
+    let lines: String = (0..20).map(|i| format!("line {i}\n")).collect();
+    let mut err = String::new();
+    let got = read_back(&b, "v5/no-alias", 20, "%t %p", || {
+        err = stream_through_relay(&b, "v5/no-alias", &lines, &[]).1;
+    });
+    let want: String = (0..20).map(|i| format!("v5/no-alias line {i}\n")).collect();
+    assert_eq!(got, want);
+    assert!(err.contains("no topic alias"), "{err}");
+}
+
 #[test]
 fn retain_handling_2_skips_retained_messages() {
     let b = Broker::start();
