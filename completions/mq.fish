@@ -60,7 +60,7 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l key -d 'Private key of --c
 complete -c mq -n "__fish_mq_using_subcommand pub" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
 complete -c mq -n "__fish_mq_using_subcommand pub" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -l tls-server-name -l sni -d 'Check the broker\'s certificate against NAME instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s t -l topic -d 'Topic to publish to' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s m -l message -d 'Message payload' -r
@@ -118,7 +118,7 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l key -d 'Private key of --c
 complete -c mq -n "__fish_mq_using_subcommand sub" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
 complete -c mq -n "__fish_mq_using_subcommand sub" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -l tls-server-name -l sni -d 'Check the broker\'s certificate against NAME instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s t -l topic -d 'Topic filter to subscribe to (repeatable; + and # wildcards)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s q -l qos -d 'Quality of service for the subscriptions: 0, 1 or 2' -r
@@ -191,7 +191,7 @@ complete -c mq -n "__fish_mq_using_subcommand check" -l key -d 'Private key of -
 complete -c mq -n "__fish_mq_using_subcommand check" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
 complete -c mq -n "__fish_mq_using_subcommand check" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
-complete -c mq -n "__fish_mq_using_subcommand check" -l tls-server-name -l sni -d 'Check the broker\'s certificate against NAME instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l topic-prefix -d 'Topics used by the check live under this prefix [default: mq-check/<random>]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l max-payload -d 'Largest payload the --probe size search tries: bytes, or with a unit (64KiB, 16MiB)' -r
@@ -239,7 +239,7 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -l key -d 'Private key of
 complete -c mq -n "__fish_mq_using_subcommand capture" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
 complete -c mq -n "__fish_mq_using_subcommand capture" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
-complete -c mq -n "__fish_mq_using_subcommand capture" -l tls-server-name -l sni -d 'Check the broker\'s certificate against NAME instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l trigger -d 'Trigger topic filter (agent; + and # allowed), or the topic to publish the trigger to (--request)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l match -d 'Capture only for a trigger with exactly this payload [default: any payload]; --request sends it' -r

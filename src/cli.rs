@@ -441,7 +441,7 @@ pub struct TlsArgs {
     #[arg(long, env = "MQ_ALPN", value_delimiter = ',', visible_alias = "tls-alpn", value_name = "PROTOCOL", action = ArgAction::Append)]
     pub alpn: Vec<String>,
 
-    /// Check the broker's certificate against NAME instead of the host
+    /// Send NAME as SNI and check the broker's certificate against it, instead of the host
     #[arg(
         long,
         env = "MQ_TLS_SERVER_NAME",

@@ -876,6 +876,7 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
             if let Some(t) = transport::transport(plan) {
                 o.set_transport(t);
             }
+            o.set_tls_server_name(transport::server_name(plan));
             o.set_keep_alive(plan.keep_alive)
                 .set_clean_session(plan.clean_start)
                 .set_max_packet_size(MAX_PACKET, MAX_PACKET)
@@ -910,6 +911,7 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
             if let Some(t) = transport::transport(plan) {
                 o.set_transport(t);
             }
+            o.set_tls_server_name(transport::server_name(plan));
             // rumqttc's v5 client panics below 5s (and cannot disable keepalive): round up.
             o.set_keep_alive(plan.keep_alive.max(Duration::from_secs(5)))
                 .set_clean_start(plan.clean_start)

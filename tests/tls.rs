@@ -206,6 +206,80 @@ fn name_mismatch_lists_the_names_the_certificate_carries() {
 }
 
 #[test]
+fn sni_is_the_server_name_override() {
+    use common::wsbridge::{server_tls, WsBridge};
+    let pki = Pki::new();
+    let b = Broker::start();
+    // A TLS front that records the SNI of each ClientHello (mosquitto does not log it).
+    let tls = WsBridge::tls_relay(b.port, server_tls(&pki.server.cert, &pki.server.key));
+    let wss = WsBridge::start(
+        b.port,
+        "/mqtt",
+        Some(server_tls(&pki.server.cert, &pki.server.key)),
+    );
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let port = tls.port.to_string();
+    let wss_ip = format!("wss://127.0.0.1:{}/mqtt", wss.port);
+    let cases: [(&[&str], &WsBridge, Option<&str>); 5] = [
+        (&["-h", "127.0.0.1", "-p", &port], &tls, None),
+        (&["-h", "localhost", "-p", &port], &tls, Some("localhost")),
+        (
+            &["-h", "127.0.0.1", "-p", &port, "--sni", "localhost"],
+            &tls,
+            Some("localhost"),
+        ),
+        (
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-V",
+                "311",
+                "--sni",
+                "localhost",
+            ],
+            &tls,
+            Some("localhost"),
+        ),
+        (
+            &["-L", &wss_ip, "--sni", "localhost"],
+            &wss,
+            Some("localhost"),
+        ),
+    ];
+    for (args, front, want) in cases {
+        let mut c = mq();
+        c.arg("pub")
+            .args(args)
+            .args(["--cafile", &ca, "-t", "sni", "-m", "x"]);
+        let out = run(c, b"", LIMIT);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        let seen = front.sni.lock().unwrap().pop();
+        assert_eq!(seen, Some(want.map(str::to_string)), "{args:?}");
+    }
+    // The name is what the certificate is checked against, too.
+    let mut c = mq();
+    c.args([
+        "pub",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &port,
+        "--sni",
+        "mqtt.example.com",
+    ])
+    .args(["--cafile", &ca, "-t", "sni", "-m", "x"]);
+    let out = run(c, b"", LIMIT);
+    assert_fails(&out, 3, "not for 'mqtt.example.com'");
+    assert_eq!(
+        tls.sni.lock().unwrap().pop(),
+        Some(Some("mqtt.example.com".to_string()))
+    );
+}
+
+#[test]
 fn insecure_connects_anyway_and_warns() {
     let pki = Pki::new();
     let b = tls_broker(&pki, &pki.wrong_name, false);

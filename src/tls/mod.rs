@@ -41,7 +41,7 @@ pub struct TlsOptions {
     pub insecure: bool,
     pub version: Option<TlsVersion>,
     pub alpn: Vec<String>,
-    /// Check the broker's certificate against this name instead of the host.
+    /// Send this name as SNI and check the broker's certificate against it instead of the host.
     pub server_name: Option<String>,
 }
 
@@ -54,6 +54,8 @@ pub struct TlsPlan {
     /// Where the trusted CAs come from: `--cafile ca.pem`, `the system's CA store`.
     pub trust: String,
     pub version: Option<TlsVersion>,
+    /// `--tls-server-name`: sent as SNI, and the name the certificate is checked against.
+    pub server_name: Option<String>,
 }
 
 /// ring rather than aws-lc-rs: aws-lc seeds its random generator from CPU jitter on first use,
@@ -120,6 +122,7 @@ pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
         insecure: o.insecure,
         trust,
         version: o.version,
+        server_name: o.server_name.clone(),
     })
 }
 
