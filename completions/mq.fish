@@ -77,7 +77,7 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l response-topic -d 'Topic t
 complete -c mq -n "__fish_mq_using_subcommand pub" -l correlation-data -d 'Correlation data for request/response, sent as these bytes' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l payload-format -d 'Declare the payload format: utf8 (checked before sending) or bytes' -r -f -a "utf8\t'The payload is UTF-8 text (payload format indicator 1)'
 bytes\t'Unspecified bytes (payload format indicator 0)'"
-complete -c mq -n "__fish_mq_using_subcommand pub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will or publish; repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, publish or disconnect; repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand pub" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l will-retain -d 'Retain the last will'
@@ -144,7 +144,7 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l max-size -d '--save-dir: r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l user-property -d 'Add a user property to the SUBSCRIBE: KEY=VALUE (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l retain-handling -d 'Retained messages: 0 send on subscribe, 1 only for a new subscription, 2 never' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l subscription-id -d 'Subscription identifier (1-268435455), returned with each matching message' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will or subscribe; repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, subscribe, unsubscribe or disconnect; repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand sub" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l will-retain -d 'Retain the last will'

@@ -707,7 +707,7 @@ pub struct PubV5Args {
     pub no_topic_alias: bool,
 
     /// mosquitto's spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE
-    /// (COMMAND: connect, will or publish; repeatable)
+    /// (COMMAND: connect, will, publish or disconnect; repeatable)
     #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append)]
     pub property: Vec<String>,
 }
@@ -737,7 +737,7 @@ pub struct SubV5Args {
     pub subscription_id: Option<u32>,
 
     /// mosquitto's spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE
-    /// (COMMAND: connect, will or subscribe; repeatable)
+    /// (COMMAND: connect, will, subscribe, unsubscribe or disconnect; repeatable)
     #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append)]
     pub property: Vec<String>,
 }

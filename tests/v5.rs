@@ -198,6 +198,163 @@ fn no_alias_when_the_broker_allows_none() {
     assert!(err.contains("no topic alias"), "{err}");
 }
 
+/// "session present" of a persistent connect as `id` (and leaves the session there).
+fn session_present(b: &Broker, id: &str) -> bool {
+    let out = run(
+        mq_on(
+            b,
+            "pub",
+            &["-c", "-i", id, "-x", "1h", "-t", "s", "-m", "x", "-d"],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    stderr(&out).contains("session present: true")
+}
+
+#[test]
+fn disconnect_properties_reach_the_broker() {
+    let b = Broker::with(Config::default().extra("log_type all"));
+    assert!(!session_present(&b, "dx"));
+    assert!(session_present(&b, "dx"), "the session did not outlive mq");
+    // DISCONNECT with session expiry 0 ends the session at once (mosquitto_pub's spelling).
+    let out = run(
+        mq_on(
+            &b,
+            "pub",
+            &[
+                "-c",
+                "-i",
+                "dx",
+                "-x",
+                "1h",
+                "-q",
+                "1",
+                "-t",
+                "s",
+                "-m",
+                "x",
+                "-D",
+                "disconnect",
+                "session-expiry-interval",
+                "0",
+                "-D",
+                "disconnect",
+                "user-property",
+                "k",
+                "v",
+                "-D",
+                "disconnect",
+                "reason-string",
+                "done",
+            ],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        !session_present(&b, "dx"),
+        "DISCONNECT's session expiry was ignored"
+    );
+    // The broker took the DISCONNECT as a normal one, not a malformed packet.
+    assert!(b.log().contains("Client dx disconnected."), "{}", b.log());
+    assert!(!b.log().contains("malformed"), "{}", b.log());
+}
+
+#[test]
+fn unsubscribe_user_properties_are_accepted() {
+    let b = Broker::with(Config::default().extra("log_type all"));
+    let c = mq_on(
+        &b,
+        "sub",
+        &[
+            "-i",
+            "unsub-props",
+            "-t",
+            "u/#",
+            "-U",
+            "u/a",
+            "-W",
+            "1",
+            "-d",
+            "-D",
+            "unsubscribe",
+            "user-property",
+            "why",
+            "muted",
+        ],
+    );
+    let out = run(c, b"", LIMIT);
+    assert_eq!(code(&out), 27, "{}", stderr(&out));
+    assert!(
+        b.log().contains("Sending UNSUBACK to unsub-props"),
+        "{}",
+        b.log()
+    );
+    assert!(!b.log().contains("malformed"), "{}", b.log());
+}
+
+#[test]
+fn disconnect_and_unsubscribe_properties_are_checked() {
+    let bad: [(&[&str], &str); 4] = [
+        (
+            &[
+                "pub",
+                "-t",
+                "a",
+                "-m",
+                "b",
+                "-D",
+                "disconnect",
+                "session-expiry-interval",
+                "60",
+            ],
+            "needs a session that outlives the connection",
+        ),
+        (
+            &[
+                "pub",
+                "-t",
+                "a",
+                "-m",
+                "b",
+                "-D",
+                "unsubscribe",
+                "user-property",
+                "k",
+                "v",
+            ],
+            "mq does not send properties on unsubscribe packets",
+        ),
+        (
+            &["sub", "-t", "a", "-D", "disconnect", "topic-alias", "1"],
+            "topic-alias is not a property mq can send on disconnect",
+        ),
+        (
+            &[
+                "sub",
+                "-t",
+                "a",
+                "-V",
+                "311",
+                "-D",
+                "unsubscribe",
+                "user-property",
+                "k",
+                "v",
+            ],
+            "needs MQTT 5",
+        ),
+    ];
+    for (args, text) in bad {
+        let mut a: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        a.extend(["-p".into(), "1".into()]);
+        assert_one_line_error(a, 2, text);
+    }
+}
+
 #[test]
 fn retain_handling_2_skips_retained_messages() {
     let b = Broker::start();

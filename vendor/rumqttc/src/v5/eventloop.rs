@@ -102,9 +102,12 @@ impl EventLoop {
         let inflight_limit = options.outgoing_inflight_upper_limit.unwrap_or(u16::MAX);
         let manual_acks = options.manual_acks;
 
+        let mut state = MqttState::new(inflight_limit, manual_acks);
+        state.disconnect_properties = options.disconnect_properties();
+
         EventLoop {
             options,
-            state: MqttState::new(inflight_limit, manual_acks),
+            state,
             requests_tx,
             requests_rx,
             pending,

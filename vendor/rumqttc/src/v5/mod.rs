@@ -117,6 +117,8 @@ pub struct MqttOptions {
     /// Name sent as SNI and checked against the broker's certificate, instead of the host
     /// (mq patch)
     tls_server_name: Option<String>,
+    /// Properties of the DISCONNECT sent by `AsyncClient::disconnect` (mq patch)
+    disconnect_properties: Option<DisconnectProperties>,
 }
 
 impl MqttOptions {
@@ -154,6 +156,7 @@ impl MqttOptions {
             #[cfg(feature = "websocket")]
             request_modifier: None,
             tls_server_name: None,
+            disconnect_properties: None,
         }
     }
 
@@ -229,6 +232,17 @@ impl MqttOptions {
     pub fn set_tls_server_name(&mut self, name: Option<String>) -> &mut Self {
         self.tls_server_name = name;
         self
+    }
+
+    /// Send these properties with the DISCONNECT of `AsyncClient::disconnect` (mq patch).
+    pub fn set_disconnect_properties(&mut self, props: Option<DisconnectProperties>) -> &mut Self {
+        self.disconnect_properties = props;
+        self
+    }
+
+    /// The properties set with `set_disconnect_properties`, if any.
+    pub fn disconnect_properties(&self) -> Option<DisconnectProperties> {
+        self.disconnect_properties.clone()
     }
 
     /// The name set with `set_tls_server_name`, if any.

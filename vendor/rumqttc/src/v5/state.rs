@@ -1,7 +1,8 @@
 use super::mqttbytes::v5::{
-    ConnAck, ConnectReturnCode, Disconnect, DisconnectReasonCode, Packet, PingReq, PubAck,
-    PubAckReason, PubComp, PubCompReason, PubRec, PubRecReason, PubRel, PubRelReason, Publish,
-    SubAck, Subscribe, SubscribeReasonCode, UnsubAck, UnsubAckReason, Unsubscribe,
+    ConnAck, ConnectReturnCode, Disconnect, DisconnectProperties, DisconnectReasonCode, Packet,
+    PingReq, PubAck, PubAckReason, PubComp, PubCompReason, PubRec, PubRecReason, PubRel,
+    PubRelReason, Publish, SubAck, Subscribe, SubscribeReasonCode, UnsubAck, UnsubAckReason,
+    Unsubscribe,
 };
 use super::mqttbytes::{self, Error as MqttError, QoS};
 
@@ -106,6 +107,8 @@ pub struct MqttState {
     topic_alises: HashMap<u16, Bytes>,
     /// `topic_alias_maximum` RECEIVED via connack packet
     pub broker_topic_alias_max: u16,
+    /// Properties of a normal DISCONNECT (mq patch)
+    pub disconnect_properties: Option<DisconnectProperties>,
     /// Topic aliases set up with the broker on this connection: alias -> topic (mq patch)
     outgoing_aliases: HashMap<u16, Bytes>,
     /// Maximum number of allowed inflight QoS1 & QoS2 requests
@@ -138,6 +141,7 @@ impl MqttState {
             // Set via CONNACK
             broker_topic_alias_max: 0,
             outgoing_aliases: HashMap::new(),
+            disconnect_properties: None,
             max_outgoing_inflight: max_inflight,
             max_outgoing_inflight_upper_limit: max_inflight,
         }
@@ -433,7 +437,10 @@ impl MqttState {
         // broker resends PUBREL for exchanges this client already received; `clean()` has
         // forgotten them. MQTT 5 §3.6.2: answer with PUBCOMP and keep the session.
         if !self.incoming_pub.contains(pubrel.pkid as usize) {
-            warn!("Unsolicited pubrel packet: {:?}, completing it", pubrel.pkid);
+            warn!(
+                "Unsolicited pubrel packet: {:?}, completing it",
+                pubrel.pkid
+            );
         }
         self.incoming_pub.set(pubrel.pkid as usize, false);
 
@@ -675,7 +682,11 @@ impl MqttState {
         let event = Event::Outgoing(Outgoing::Disconnect);
         self.events.push_back(event);
 
-        Ok(Some(Packet::Disconnect(Disconnect::new(reason))))
+        let mut disconnect = Disconnect::new(reason);
+        if reason == DisconnectReasonCode::NormalDisconnection {
+            disconnect.properties = self.disconnect_properties.clone();
+        }
+        Ok(Some(Packet::Disconnect(disconnect)))
     }
 
     fn check_collision(&mut self, pkid: u16) -> Option<Publish> {
