@@ -59,6 +59,8 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l cert -d 'Client certificat
 complete -c mq -n "__fish_mq_using_subcommand pub" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand pub" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand pub" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
@@ -117,6 +119,8 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l cert -d 'Client certificat
 complete -c mq -n "__fish_mq_using_subcommand sub" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand sub" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand sub" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
@@ -190,6 +194,8 @@ complete -c mq -n "__fish_mq_using_subcommand check" -l cert -d 'Client certific
 complete -c mq -n "__fish_mq_using_subcommand check" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand check" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand check" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
@@ -238,6 +244,8 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -l cert -d 'Client certif
 complete -c mq -n "__fish_mq_using_subcommand capture" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand capture" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand capture" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r

@@ -437,6 +437,15 @@ pub struct TlsArgs {
     #[arg(long, env = "MQ_TLS_VERSION", value_enum, value_name = "VERSION")]
     pub tls_version: Option<TlsVersion>,
 
+    /// TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by ':'
+    /// (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones
+    #[arg(long, env = "MQ_CIPHERS", value_name = "LIST")]
+    pub ciphers: Option<String>,
+
+    /// TLS 1.3 cipher suites to offer, separated by ':' (e.g. TLS_AES_256_GCM_SHA384)
+    #[arg(long, env = "MQ_TLS13_CIPHERS", value_name = "LIST")]
+    pub tls13_ciphers: Option<String>,
+
     /// Offer this ALPN protocol in the TLS handshake (repeatable)
     #[arg(long, env = "MQ_ALPN", value_delimiter = ',', visible_alias = "tls-alpn", value_name = "PROTOCOL", action = ArgAction::Append)]
     pub alpn: Vec<String>,

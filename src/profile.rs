@@ -48,6 +48,8 @@ struct Profile {
     tls: Option<bool>,
     insecure: Option<bool>,
     tls_version: Option<toml::Value>,
+    ciphers: Option<String>,
+    tls13_ciphers: Option<String>,
     alpn: Option<Vec<String>>,
     tls_server_name: Option<String>,
     ws: Option<bool>,
@@ -215,6 +217,8 @@ fn settings(p: &Profile) -> std::result::Result<Vec<(&'static str, String)>, Str
     put("MQ_TLS", p.tls.map(|b| b.to_string()));
     put("MQ_INSECURE", p.insecure.map(|b| b.to_string()));
     put("MQ_TLS_VERSION", p.tls_version.as_ref().map(scalar));
+    put("MQ_CIPHERS", p.ciphers.clone());
+    put("MQ_TLS13_CIPHERS", p.tls13_ciphers.clone());
     put("MQ_ALPN", p.alpn.as_ref().map(|a| a.join(",")));
     put("MQ_TLS_SERVER_NAME", p.tls_server_name.clone());
     put("MQ_WS", p.ws.map(|b| b.to_string()));

@@ -280,6 +280,79 @@ fn sni_is_the_server_name_override() {
 }
 
 #[test]
+fn cipher_suites_can_be_chosen() {
+    let pki = Pki::new();
+    // The test certificates have ECDSA keys: ECDHE-ECDSA suites. (mosquitto's tls_version is
+    // a minimum: mq pins 1.2 to test the TLS 1.2 list.)
+    let b = Broker::with(
+        Config::default()
+            .file("ca.pem", &pki.ca)
+            .file("server.pem", &pki.server.cert)
+            .file("server-key.pem", &pki.server.key)
+            .listener(&format!(
+                "{}\ntls_version tlsv1.2\nciphers ECDHE-ECDSA-AES256-GCM-SHA384",
+                tls_listener(false)
+            ))
+            .listener(&format!(
+                "{}\nciphers_tls1.3 TLS_CHACHA20_POLY1305_SHA256",
+                tls_listener(false)
+            )),
+    );
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let on = |port: u16, args: &[&str]| {
+        let mut c = mq();
+        c.args([
+            "pub",
+            "-h",
+            "localhost",
+            "-p",
+            &port.to_string(),
+            "--cafile",
+            &ca,
+        ])
+        .args(["-t", "c", "-m", "x"])
+        .args(args);
+        run(c, b"", LIMIT)
+    };
+    let (tls12, tls13) = (b.ports[0], b.ports[1]);
+    for ok in [
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-GCM-SHA384",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    ] {
+        let out = on(tls12, &["--tls-version", "1.2", "--ciphers", ok]);
+        assert_eq!(code(&out), 0, "--ciphers {ok}: {}", stderr(&out));
+    }
+    let out = on(
+        tls12,
+        &[
+            "--tls-version",
+            "1.2",
+            "--ciphers",
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+        ],
+    );
+    assert_fails(&out, 3, "none of the cipher suites given");
+    let out = on(tls13, &["--tls13-ciphers", "TLS_CHACHA20_POLY1305_SHA256"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = on(tls13, &["--tls13-ciphers", "TLS_AES_128_GCM_SHA256"]);
+    assert_fails(&out, 3, "none of the cipher suites given");
+    // Unknown names: one line, exit 2, the supported names listed.
+    for (flag, name) in [
+        ("--ciphers", "AES128-SHA"),
+        ("--tls13-ciphers", "TLS_AES_128_CCM_SHA256"),
+    ] {
+        let a = ["pub", "-h", "localhost", "-t", "c", "-m", "x", flag, name];
+        assert_one_line_error(
+            a.iter().map(Into::into).collect(),
+            2,
+            "unknown or unsupported cipher suite",
+        );
+    }
+}
+
+#[test]
 fn insecure_connects_anyway_and_warns() {
     let pki = Pki::new();
     let b = tls_broker(&pki, &pki.wrong_name, false);

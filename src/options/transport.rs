@@ -23,6 +23,8 @@ pub(super) fn decide(
         || t.key.is_some()
         || t.insecure
         || t.tls_version.is_some()
+        || t.ciphers.is_some()
+        || t.tls13_ciphers.is_some()
         || !t.alpn.is_empty()
         || t.tls_server_name.is_some();
     // As mosquitto: an explicit -p 8883 without a CA means TLS with the system's CAs.
@@ -45,6 +47,8 @@ pub(super) fn decide(
             version: t.tls_version,
             alpn: t.alpn.clone(),
             server_name: t.tls_server_name.clone(),
+            ciphers: t.ciphers.clone(),
+            tls13_ciphers: t.tls13_ciphers.clone(),
         })?)
     } else {
         None

@@ -16,6 +16,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod ciphers;
 mod explain;
 mod probe;
 mod verify;
@@ -43,6 +44,10 @@ pub struct TlsOptions {
     pub alpn: Vec<String>,
     /// Send this name as SNI and check the broker's certificate against it instead of the host.
     pub server_name: Option<String>,
+    /// `--ciphers`: TLS 1.2 cipher suites (OpenSSL or IANA names, `:`-separated).
+    pub ciphers: Option<String>,
+    /// `--tls13-ciphers`: TLS 1.3 cipher suites.
+    pub tls13_ciphers: Option<String>,
 }
 
 /// A ready TLS configuration and the facts error messages need.
@@ -56,6 +61,8 @@ pub struct TlsPlan {
     pub version: Option<TlsVersion>,
     /// `--tls-server-name`: sent as SNI, and the name the certificate is checked against.
     pub server_name: Option<String>,
+    /// `--ciphers` or `--tls13-ciphers` narrowed the cipher suites offered.
+    pub ciphers_chosen: bool,
 }
 
 /// ring rather than aws-lc-rs: aws-lc seeds its random generator from CPU jitter on first use,
@@ -66,7 +73,15 @@ pub(crate) fn provider() -> Arc<CryptoProvider> {
 
 /// Build the client configuration. Unreadable or empty files are usage errors (exit 2).
 pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
-    let provider = provider();
+    let mut provider = rustls::crypto::ring::default_provider();
+    if o.ciphers.is_some() || o.tls13_ciphers.is_some() {
+        provider.cipher_suites = ciphers::select(
+            o.ciphers.as_deref(),
+            o.tls13_ciphers.as_deref(),
+            &provider.cipher_suites,
+        )?;
+    }
+    let provider = Arc::new(provider);
     let versions: &[&'static rustls::SupportedProtocolVersion] = match o.version {
         Some(TlsVersion::V12) => &[&rustls::version::TLS12],
         Some(TlsVersion::V13) => &[&rustls::version::TLS13],
@@ -123,6 +138,7 @@ pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
         trust,
         version: o.version,
         server_name: o.server_name.clone(),
+        ciphers_chosen: o.ciphers.is_some() || o.tls13_ciphers.is_some(),
     })
 }
 
