@@ -63,6 +63,8 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l ciphers -d 'TLS 1.2 cipher
 complete -c mq -n "__fish_mq_using_subcommand pub" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s t -l topic -d 'Topic to publish to' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s m -l message -d 'Message payload' -r
@@ -123,6 +125,8 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l ciphers -d 'TLS 1.2 cipher
 complete -c mq -n "__fish_mq_using_subcommand sub" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s t -l topic -d 'Topic filter to subscribe to (repeatable; + and # wildcards)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s q -l qos -d 'Quality of service for the subscriptions: 0, 1 or 2' -r
@@ -198,6 +202,8 @@ complete -c mq -n "__fish_mq_using_subcommand check" -l ciphers -d 'TLS 1.2 ciph
 complete -c mq -n "__fish_mq_using_subcommand check" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l topic-prefix -d 'Topics used by the check live under this prefix [default: mq-check/<random>]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l max-payload -d 'Largest payload the --probe size search tries: bytes, or with a unit (64KiB, 16MiB)' -r
@@ -248,6 +254,8 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -l ciphers -d 'TLS 1.2 ci
 complete -c mq -n "__fish_mq_using_subcommand capture" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l trigger -d 'Trigger topic filter (agent; + and # allowed), or the topic to publish the trigger to (--request)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l match -d 'Capture only for a trigger with exactly this payload [default: any payload]; --request sends it' -r

@@ -459,6 +459,15 @@ pub struct TlsArgs {
     )]
     pub tls_server_name: Option<String>,
 
+    /// TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared
+    /// keys); mq exits 2 saying so
+    #[arg(long, value_name = "HEX")]
+    pub psk: Option<String>,
+
+    /// TLS-PSK identity, as mosquitto: not supported, like --psk
+    #[arg(long, value_name = "IDENTITY")]
+    pub psk_identity: Option<String>,
+
     /// Connect over websockets (implied by ws:// and wss:// URLs)
     #[arg(long, env = "MQ_WS")]
     pub ws: bool,

@@ -353,6 +353,30 @@ fn cipher_suites_can_be_chosen() {
 }
 
 #[test]
+fn tls_psk_is_refused_with_a_reason() {
+    for args in [
+        &[
+            "pub",
+            "-t",
+            "a",
+            "-m",
+            "b",
+            "--psk",
+            "deadbeef",
+            "--psk-identity",
+            "dev1",
+        ][..],
+        &["sub", "-t", "a", "--psk-identity", "dev1"][..],
+    ] {
+        assert_one_line_error(
+            args.iter().map(Into::into).collect(),
+            2,
+            "TLS-PSK is not supported: rustls, mq's TLS library, has no external pre-shared keys",
+        );
+    }
+}
+
+#[test]
 fn insecure_connects_anyway_and_warns() {
     let pki = Pki::new();
     let b = tls_broker(&pki, &pki.wrong_name, false);

@@ -15,6 +15,17 @@ pub(super) fn decide(
     port: Option<u16>,
     url_ws_path: Option<String>,
 ) -> Result<(u16, Option<TlsPlan>, Option<String>)> {
+    if t.psk.is_some() || t.psk_identity.is_some() {
+        let flag = if t.psk.is_some() {
+            "--psk"
+        } else {
+            "--psk-identity"
+        };
+        return Err(Error::usage(format!(
+            "{flag}: TLS-PSK is not supported: rustls, mq's TLS library, has no external pre-shared keys"
+        ))
+        .hint("use a listener with certificates: --cafile FILE (and --cert/--key), or mosquitto_pub for PSK"));
+    }
     let websocket = t.ws || matches!(scheme, Some(Scheme::Ws | Scheme::Wss));
     let tls_flags = t.cafile.is_some()
         || t.capath.is_some()
