@@ -56,7 +56,8 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l profile -d 'Take unset con
 complete -c mq -n "__fish_mq_using_subcommand pub" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand pub" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand pub" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
-complete -c mq -n "__fish_mq_using_subcommand pub" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand pub" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand pub" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand pub" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
@@ -118,7 +119,8 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l profile -d 'Take unset con
 complete -c mq -n "__fish_mq_using_subcommand sub" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand sub" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand sub" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
-complete -c mq -n "__fish_mq_using_subcommand sub" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand sub" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand sub" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand sub" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
 complete -c mq -n "__fish_mq_using_subcommand sub" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
@@ -195,7 +197,8 @@ complete -c mq -n "__fish_mq_using_subcommand check" -l profile -d 'Take unset c
 complete -c mq -n "__fish_mq_using_subcommand check" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand check" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand check" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
-complete -c mq -n "__fish_mq_using_subcommand check" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand check" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand check" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand check" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
 complete -c mq -n "__fish_mq_using_subcommand check" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
@@ -247,7 +250,8 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -l profile -d 'Take unset
 complete -c mq -n "__fish_mq_using_subcommand capture" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand capture" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand capture" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
-complete -c mq -n "__fish_mq_using_subcommand capture" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand capture" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
 complete -c mq -n "__fish_mq_using_subcommand capture" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r

@@ -425,9 +425,14 @@ pub struct TlsArgs {
     #[arg(long, env = "MQ_CERT", value_name = "FILE")]
     pub cert: Option<PathBuf>,
 
-    /// Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)
+    /// Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)
     #[arg(long, env = "MQ_KEY", value_name = "FILE")]
     pub key: Option<PathBuf>,
+
+    /// Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a
+    /// prompt when stdin is a terminal)
+    #[arg(long, env = "MQ_KEY_PASSWORD_FILE", value_name = "FILE")]
+    pub key_password_file: Option<PathBuf>,
 
     /// Do not check the broker's certificate at all (warns on every run; for testing only)
     #[arg(long, env = "MQ_INSECURE")]

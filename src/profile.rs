@@ -45,6 +45,7 @@ struct Profile {
     capath: Option<String>,
     cert: Option<String>,
     key: Option<String>,
+    key_password_file: Option<String>,
     tls: Option<bool>,
     insecure: Option<bool>,
     tls_version: Option<toml::Value>,
@@ -214,6 +215,10 @@ fn settings(p: &Profile) -> std::result::Result<Vec<(&'static str, String)>, Str
     put("MQ_CAPATH", p.capath.as_deref().map(expand));
     put("MQ_CERT", p.cert.as_deref().map(expand));
     put("MQ_KEY", p.key.as_deref().map(expand));
+    put(
+        "MQ_KEY_PASSWORD_FILE",
+        p.key_password_file.as_deref().map(expand),
+    );
     put("MQ_TLS", p.tls.map(|b| b.to_string()));
     put("MQ_INSECURE", p.insecure.map(|b| b.to_string()));
     put("MQ_TLS_VERSION", p.tls_version.as_ref().map(scalar));

@@ -477,6 +477,160 @@ fn client_keys_in_pkcs8_pkcs1_and_sec1() {
     assert_eq!(code(&out), 0, "PKCS#1: {}", stderr(&out));
 }
 
+/// `pkcs8` encrypted with `passphrase` by openssl, with `args` (e.g. `-v2 aes-256-cbc`).
+fn encrypted(f: &Files, pkcs8: &str, name: &str, passphrase: &str, args: &[&str]) -> String {
+    let src = f.put(&format!("{name}.plain"), pkcs8);
+    let dst = f.path(name);
+    let st = Command::new("openssl")
+        .args(["pkcs8", "-topk8", "-in", &src, "-passout"])
+        .arg(format!("pass:{passphrase}"))
+        .args(args)
+        .arg("-out")
+        .arg(&dst)
+        .status()
+        .expect("openssl is installed");
+    assert!(st.success());
+    dst.to_str().unwrap().to_string()
+}
+
+#[test]
+fn encrypted_client_keys_with_a_passphrase() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, true);
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let cert = f.put("client.pem", &pki.client.cert);
+    let secret = "k3y-Pa55phrase";
+    let aes = encrypted(
+        &f,
+        &pki.client.key,
+        "aes.pem",
+        secret,
+        &["-v2", "aes-256-cbc"],
+    );
+    let scrypt = encrypted(&f, &pki.client.key, "scrypt.pem", secret, &["-scrypt"]);
+    let pw_file = f.put("key.pw", &format!("{secret}\n"));
+    std::fs::set_permissions(
+        &pw_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let wrong_file = f.put("wrong.pw", "not-it\n");
+    std::fs::set_permissions(
+        &wrong_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let with = |key: &str, extra: &[&str], env: Option<&str>| {
+        let port = b.ports[0].to_string();
+        let mut c = mq();
+        c.args([
+            "pub",
+            "-h",
+            "localhost",
+            "-p",
+            &port,
+            "-t",
+            "k",
+            "-m",
+            "x",
+            "-d",
+        ])
+        .args(["--cafile", &ca, "--cert", &cert, "--key", key])
+        .args(extra);
+        if let Some(p) = env {
+            c.env("MQ_KEY_PASSWORD", p);
+        }
+        run(c, b"", LIMIT)
+    };
+    for key in [&aes, &scrypt] {
+        for (extra, env) in [
+            (&["--key-password-file", &pw_file][..], None),
+            (&[][..], Some(secret)),
+        ] {
+            let out = with(key, extra, env);
+            assert_eq!(code(&out), 0, "{key} {extra:?}: {}", stderr(&out));
+            assert!(!stderr(&out).contains(secret) && !stdout(&out).contains(secret));
+        }
+    }
+    // No passphrase and no terminal to ask on; a wrong one: one line each, exit 2.
+    let out = with(&aes, &[], None);
+    assert_fails(&out, 2, "is encrypted, and no passphrase was given");
+    assert!(stderr(&out).contains("--key-password-file FILE or MQ_KEY_PASSWORD"));
+    let out = with(&aes, &["--key-password-file", &wrong_file], None);
+    assert_fails(&out, 2, "wrong passphrase");
+    let out = with(&scrypt, &[], Some("not-it"));
+    assert_fails(&out, 2, "wrong passphrase");
+    assert!(!stderr(&out).contains("not-it"));
+    // OpenSSL's legacy encryption (Proc-Type header) and PBES1: what to convert them with.
+    let plain = f.put("plain.pem", &pki.client.key);
+    let legacy = f.path("legacy.pem");
+    let st = Command::new("openssl")
+        .args(["pkey", "-in", &plain, "-aes256", "-traditional", "-passout"])
+        .arg(format!("pass:{secret}"))
+        .arg("-out")
+        .arg(&legacy)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = with(legacy.to_str().unwrap(), &[], Some(secret));
+    assert_fails(&out, 2, "encrypted the legacy OpenSSL way");
+    assert!(stderr(&out).contains("openssl pkcs8 -topk8"));
+    let pbes1 = encrypted(
+        &f,
+        &pki.client.key,
+        "pbes1.pem",
+        secret,
+        &["-v1", "PBE-SHA1-3DES"],
+    );
+    let out = with(&pbes1, &[], Some(secret));
+    assert_fails(&out, 2, "encrypted in a way mq cannot read");
+}
+
+#[test]
+fn the_key_passphrase_is_asked_on_a_terminal() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, true);
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let cert = f.put("client.pem", &pki.client.cert);
+    let secret = "typed-Pa55phrase";
+    let key = encrypted(
+        &f,
+        &pki.client.key,
+        "aes.pem",
+        secret,
+        &["-v2", "aes-256-cbc"],
+    );
+    // util-linux `script` gives mq a pseudo-terminal; the passphrase is typed on its stdin.
+    let cmd = format!(
+        "{} pub -h localhost -p {} -t k -m x --cafile {ca} --cert {cert} --key {key}",
+        env!("CARGO_BIN_EXE_mq"),
+        b.ports[0]
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) is installed");
+    let mut stdin = child.stdin.take().unwrap();
+    // Give mq time to switch echo off before the passphrase arrives.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    use std::io::Write;
+    stdin.write_all(format!("{secret}\n").as_bytes()).unwrap();
+    let out = wait_with_limit(child, LIMIT);
+    drop(stdin);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!("Passphrase for --key {key}: ")),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains(secret) && !stderr(&out).contains(secret));
+}
+
 #[test]
 fn tls_to_a_plain_port_says_so() {
     let pki = Pki::new();
@@ -536,7 +690,7 @@ fn bad_tls_files_are_usage_errors() {
         (&["--cert", &cert, "--key", &cert], "holds no private key"),
         (
             &["--cert", &cert, "--key", &encrypted],
-            "is encrypted, which mq does not read",
+            "is encrypted in a way mq cannot read",
         ),
         (&["--tls-version", "1.1"], "1.1"),
     ];

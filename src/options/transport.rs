@@ -58,6 +58,7 @@ pub(super) fn decide(
             version: t.tls_version,
             alpn: t.alpn.clone(),
             server_name: t.tls_server_name.clone(),
+            key_password: key_password(t)?,
             ciphers: t.ciphers.clone(),
             tls13_ciphers: t.tls13_ciphers.clone(),
         })?)
@@ -83,4 +84,13 @@ pub(super) fn decide(
         None
     };
     Ok((port, tls, ws_path))
+}
+
+/// The passphrase of an encrypted `--key`, when given without a prompt: `--key-password-file`
+/// (`MQ_KEY_PASSWORD_FILE`), else `MQ_KEY_PASSWORD`.
+fn key_password(t: &TlsArgs) -> Result<Option<String>> {
+    if let Some(file) = &t.key_password_file {
+        return crate::credentials::read_secret_file(file, "--key-password-file").map(Some);
+    }
+    Ok(std::env::var("MQ_KEY_PASSWORD").ok())
 }

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 mod ciphers;
 mod explain;
+mod key;
 mod probe;
 mod verify;
 pub use explain::{explain, io_kind};
@@ -44,6 +45,9 @@ pub struct TlsOptions {
     pub alpn: Vec<String>,
     /// Send this name as SNI and check the broker's certificate against it instead of the host.
     pub server_name: Option<String>,
+    /// Passphrase of an encrypted `--key` (`--key-password-file`, `MQ_KEY_PASSWORD`); without
+    /// it, mq asks on the terminal when there is one.
+    pub key_password: Option<String>,
     /// `--ciphers`: TLS 1.2 cipher suites (OpenSSL or IANA names, `:`-separated).
     pub ciphers: Option<String>,
     /// `--tls13-ciphers`: TLS 1.3 cipher suites.
@@ -119,7 +123,7 @@ pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
         }
         (Some(cert), Some(key)) => {
             let chain = certificates(cert, "--cert")?;
-            let key = private_key(key)?;
+            let key = private_key(key, o.key_password.as_deref())?;
             builder.with_client_auth_cert(chain, key).map_err(|e| {
                 Error::usage(format!(
                     "--cert {} and --key do not fit together: {e}",
@@ -237,29 +241,41 @@ fn certificates(path: &Path, flag: &str) -> Result<Vec<CertificateDer<'static>>>
     Ok(certs)
 }
 
-fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>> {
+fn private_key(path: &Path, password: Option<&str>) -> Result<PrivateKeyDer<'static>> {
     use rustls::pki_types::pem::Error as P;
     match PrivateKeyDer::from_pem_file(path) {
         Ok(k) => Ok(k),
         Err(P::NoItemsFound) => {
             let text = std::fs::read_to_string(path).unwrap_or_default();
+            if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+                return key::decrypt(path, &text, password);
+            }
             let mut e = Error::usage(format!(
                 "--key {} holds no private key (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)",
                 path.display()
             ));
             if text.contains("ENCRYPTED") {
-                e = Error::usage(format!(
-                    "--key {} is encrypted, which mq does not read",
-                    path.display()
-                ))
-                .hint(
-                    "decrypt it once: openssl pkey -in key.pem -out plain-key.pem (then chmod 600)",
-                );
+                e = legacy(path);
             }
             Err(e)
         }
-        Err(e) => Err(pem_error("--key", path, e)),
+        Err(e) => {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            if text.contains("Proc-Type: 4,ENCRYPTED") {
+                return Err(legacy(path));
+            }
+            Err(pem_error("--key", path, e))
+        }
     }
+}
+
+/// OpenSSL's legacy key encryption (`Proc-Type: 4,ENCRYPTED` in the PEM header).
+fn legacy(path: &Path) -> Error {
+    Error::usage(format!(
+        "--key {} is encrypted the legacy OpenSSL way, which mq does not read",
+        path.display()
+    ))
+    .hint("convert it to encrypted PKCS#8 once: openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-p8.pem")
 }
 
 #[cfg(test)]
