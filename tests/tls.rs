@@ -336,6 +336,38 @@ fn cipher_suites_can_be_chosen() {
     assert_fails(&out, 3, "none of the cipher suites given");
     let out = on(tls13, &["--tls13-ciphers", "TLS_CHACHA20_POLY1305_SHA256"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // mq check's TLS stage offers the same suites and version, and shows what was agreed.
+    let mut c = mq();
+    c.args([
+        "check",
+        "-h",
+        "localhost",
+        "-p",
+        &tls12.to_string(),
+        "--cafile",
+        &ca,
+    ])
+    .args([
+        "--tls-version",
+        "1.2",
+        "--ciphers",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+    ])
+    .arg("--json");
+    let out = run(c, b"", LIMIT);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let stage = report["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "tls")
+        .expect("a tls stage");
+    assert_eq!(stage["facts"]["protocol"], "TLSv1.2", "{stage}");
+    assert_eq!(
+        stage["facts"]["cipher"], "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "{stage}"
+    );
     let out = on(tls13, &["--tls13-ciphers", "TLS_AES_128_GCM_SHA256"]);
     assert_fails(&out, 3, "none of the cipher suites given");
     // Unknown names: one line, exit 2, the supported names listed.
