@@ -879,7 +879,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__capture)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d -q -o -W --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --trigger --match --match-json --topic --exec --file --timeout --concurrency --on-busy --status-topic --qos --chunk-size --request --output --wait"
+            opts="-h -p -L -i -I -k -V -c -x -u -P -d -q -o -W --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --trigger --match --match-json --topic --exec --file --timeout --concurrency --on-busy --status-topic --qos --chunk-size --request --output --wait"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1009,8 +1009,20 @@ _mq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tls-version)
                     COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --ciphers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls13-ciphers)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --alpn)
@@ -1026,6 +1038,14 @@ _mq() {
                     return 0
                     ;;
                 --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --psk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --psk-identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1109,7 +1129,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__check)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic-prefix --probe --max-payload --timeout --json --embedded --max-latency --require-v5 --require-tls --min-cert-days --interval --runs"
+            opts="-h -p -L -i -I -k -V -c -x -u -P -d --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --topic-prefix --probe --max-payload --timeout --json --embedded --max-latency --require-v5 --require-tls --min-cert-days --interval --runs"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1239,8 +1259,20 @@ _mq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tls-version)
                     COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --ciphers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls13-ciphers)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --alpn)
@@ -1256,6 +1288,14 @@ _mq() {
                     return 0
                     ;;
                 --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --psk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --psk-identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1523,7 +1563,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__pub)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -m -f -s -l -n -q -r -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic --message --file --stdin-file --stdin-line --null-message --qos --retain --repeat --repeat-delay --ack-timeout --chunk-size --chunked --user-property --content-type --message-expiry --response-topic --correlation-data --payload-format --property"
+            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -m -f -s -l -n -q -r -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --topic --message --file --stdin-file --stdin-line --null-message --qos --retain --repeat --repeat-delay --ack-timeout --chunk-size --chunked --user-property --content-type --message-expiry --response-topic --correlation-data --payload-format --no-topic-alias --property"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1653,8 +1693,20 @@ _mq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tls-version)
                     COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --ciphers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls13-ciphers)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --alpn)
@@ -1670,6 +1722,14 @@ _mq() {
                     return 0
                     ;;
                 --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --psk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --psk-identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1819,7 +1879,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__sub)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -q -T -U -C -W -R -E -v -N -F -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --insecure --tls-version --tls-alpn --alpn --sni --tls-server-name --ws --ws-path --debug --quiet --topic --qos --filter-out --unsubscribe --count --timeout --no-retained --retained-only --remove-retained --exit-after-subscribe --verbose --no-eol --json --pretty --format --color --timestamp --output --message-rate --count-only --save-dir --overwrite --transfer-timeout --max-size --user-property --no-local --retain-as-published --retain-handling --subscription-id --property"
+            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -q -T -U -C -W -R -E -v -N -F -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --topic --qos --filter-out --unsubscribe --count --timeout --no-retained --retained-only --remove-retained --exit-after-subscribe --verbose --no-eol --json --pretty --format --color --timestamp --output --message-rate --count-only --save-dir --overwrite --transfer-timeout --max-size --user-property --no-local --retain-as-published --retain-handling --subscription-id --property"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1949,8 +2009,20 @@ _mq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --tls-version)
                     COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --ciphers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls13-ciphers)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --alpn)
@@ -1966,6 +2038,14 @@ _mq() {
                     return 0
                     ;;
                 --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --psk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --psk-identity)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -56,11 +56,16 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l profile -d 'Take unset con
 complete -c mq -n "__fish_mq_using_subcommand pub" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand pub" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand pub" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
-complete -c mq -n "__fish_mq_using_subcommand pub" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand pub" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand pub" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand pub" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand pub" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -l tls-server-name -l sni -d 'Check the broker\'s certificate against NAME instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s t -l topic -d 'Topic to publish to' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s m -l message -d 'Message payload' -r
@@ -77,7 +82,7 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l response-topic -d 'Topic t
 complete -c mq -n "__fish_mq_using_subcommand pub" -l correlation-data -d 'Correlation data for request/response, sent as these bytes' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l payload-format -d 'Declare the payload format: utf8 (checked before sending) or bytes' -r -f -a "utf8\t'The payload is UTF-8 text (payload format indicator 1)'
 bytes\t'Unspecified bytes (payload format indicator 0)'"
-complete -c mq -n "__fish_mq_using_subcommand pub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will or publish; repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, publish or disconnect; repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand pub" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l will-retain -d 'Retain the last will'
@@ -92,6 +97,7 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -s l -l stdin-line -d 'Send o
 complete -c mq -n "__fish_mq_using_subcommand pub" -s n -l null-message -d 'Send an empty message'
 complete -c mq -n "__fish_mq_using_subcommand pub" -s r -l retain -d 'Ask the broker to retain the message'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l chunked -d '-f: send as a chunked transfer even if the file fits in one message'
+complete -c mq -n "__fish_mq_using_subcommand pub" -l no-topic-alias -d 'Send the topic of every -l line in full (by default, on MQTT 5, a -l stream sends it once per connection and then a topic alias, when the broker allows aliases)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
@@ -113,11 +119,16 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l profile -d 'Take unset con
 complete -c mq -n "__fish_mq_using_subcommand sub" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand sub" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand sub" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
-complete -c mq -n "__fish_mq_using_subcommand sub" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand sub" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand sub" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand sub" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand sub" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -l tls-server-name -l sni -d 'Check the broker\'s certificate against NAME instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s t -l topic -d 'Topic filter to subscribe to (repeatable; + and # wildcards)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s q -l qos -d 'Quality of service for the subscriptions: 0, 1 or 2' -r
@@ -143,7 +154,7 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l max-size -d '--save-dir: r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l user-property -d 'Add a user property to the SUBSCRIBE: KEY=VALUE (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l retain-handling -d 'Retained messages: 0 send on subscribe, 1 only for a new subscription, 2 never' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l subscription-id -d 'Subscription identifier (1-268435455), returned with each matching message' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will or subscribe; repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, subscribe, unsubscribe or disconnect; repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand sub" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l will-retain -d 'Retain the last will'
@@ -186,11 +197,16 @@ complete -c mq -n "__fish_mq_using_subcommand check" -l profile -d 'Take unset c
 complete -c mq -n "__fish_mq_using_subcommand check" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand check" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand check" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
-complete -c mq -n "__fish_mq_using_subcommand check" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand check" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand check" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand check" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand check" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
-complete -c mq -n "__fish_mq_using_subcommand check" -l tls-server-name -l sni -d 'Check the broker\'s certificate against NAME instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l topic-prefix -d 'Topics used by the check live under this prefix [default: mq-check/<random>]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l max-payload -d 'Largest payload the --probe size search tries: bytes, or with a unit (64KiB, 16MiB)' -r
@@ -234,11 +250,16 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -l profile -d 'Take unset
 complete -c mq -n "__fish_mq_using_subcommand capture" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand capture" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand capture" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
-complete -c mq -n "__fish_mq_using_subcommand capture" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand capture" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
 1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand capture" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
-complete -c mq -n "__fish_mq_using_subcommand capture" -l tls-server-name -l sni -d 'Check the broker\'s certificate against NAME instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l trigger -d 'Trigger topic filter (agent; + and # allowed), or the topic to publish the trigger to (--request)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l match -d 'Capture only for a trigger with exactly this payload [default: any payload]; --request sends it' -r

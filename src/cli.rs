@@ -425,9 +425,14 @@ pub struct TlsArgs {
     #[arg(long, env = "MQ_CERT", value_name = "FILE")]
     pub cert: Option<PathBuf>,
 
-    /// Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)
+    /// Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)
     #[arg(long, env = "MQ_KEY", value_name = "FILE")]
     pub key: Option<PathBuf>,
+
+    /// Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a
+    /// prompt when stdin is a terminal)
+    #[arg(long, env = "MQ_KEY_PASSWORD_FILE", value_name = "FILE")]
+    pub key_password_file: Option<PathBuf>,
 
     /// Do not check the broker's certificate at all (warns on every run; for testing only)
     #[arg(long, env = "MQ_INSECURE")]
@@ -437,11 +442,20 @@ pub struct TlsArgs {
     #[arg(long, env = "MQ_TLS_VERSION", value_enum, value_name = "VERSION")]
     pub tls_version: Option<TlsVersion>,
 
+    /// TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by ':'
+    /// (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones
+    #[arg(long, env = "MQ_CIPHERS", value_name = "LIST")]
+    pub ciphers: Option<String>,
+
+    /// TLS 1.3 cipher suites to offer, separated by ':' (e.g. TLS_AES_256_GCM_SHA384)
+    #[arg(long, env = "MQ_TLS13_CIPHERS", value_name = "LIST")]
+    pub tls13_ciphers: Option<String>,
+
     /// Offer this ALPN protocol in the TLS handshake (repeatable)
     #[arg(long, env = "MQ_ALPN", value_delimiter = ',', visible_alias = "tls-alpn", value_name = "PROTOCOL", action = ArgAction::Append)]
     pub alpn: Vec<String>,
 
-    /// Check the broker's certificate against NAME instead of the host
+    /// Send NAME as SNI and check the broker's certificate against it, instead of the host
     #[arg(
         long,
         env = "MQ_TLS_SERVER_NAME",
@@ -449,6 +463,15 @@ pub struct TlsArgs {
         value_name = "NAME"
     )]
     pub tls_server_name: Option<String>,
+
+    /// TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared
+    /// keys); mq exits 2 saying so
+    #[arg(long, value_name = "HEX")]
+    pub psk: Option<String>,
+
+    /// TLS-PSK identity, as mosquitto: not supported, like --psk
+    #[arg(long, value_name = "IDENTITY")]
+    pub psk_identity: Option<String>,
 
     /// Connect over websockets (implied by ws:// and wss:// URLs)
     #[arg(long, env = "MQ_WS")]
@@ -701,8 +724,13 @@ pub struct PubV5Args {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub payload_format: Option<PayloadFormatIndicator>,
 
+    /// Send the topic of every -l line in full (by default, on MQTT 5, a -l stream sends it
+    /// once per connection and then a topic alias, when the broker allows aliases)
+    #[arg(long)]
+    pub no_topic_alias: bool,
+
     /// mosquitto's spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE
-    /// (COMMAND: connect, will or publish; repeatable)
+    /// (COMMAND: connect, will, publish or disconnect; repeatable)
     #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append)]
     pub property: Vec<String>,
 }
@@ -732,7 +760,7 @@ pub struct SubV5Args {
     pub subscription_id: Option<u32>,
 
     /// mosquitto's spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE
-    /// (COMMAND: connect, will or subscribe; repeatable)
+    /// (COMMAND: connect, will, subscribe, unsubscribe or disconnect; repeatable)
     #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append)]
     pub property: Vec<String>,
 }

@@ -50,13 +50,18 @@ pub fn password(
     }
 }
 
-fn prompt(text: &str) -> Result<String> {
+pub(crate) fn prompt(text: &str) -> Result<String> {
     rpassword::prompt_password(text)
         .map_err(|e| Error::usage(format!("reading the password from the terminal: {e}")))
 }
 
 /// The first line of `path`, which must not be readable by every user.
 pub fn read_password_file(path: &Path) -> Result<String> {
+    read_secret_file(path, "--password-file")
+}
+
+/// The first line of the file `flag` names; it must not be readable by every user.
+pub fn read_secret_file(path: &Path, flag: &str) -> Result<String> {
     let shown = path.display();
     let meta = std::fs::metadata(path).map_err(|e| {
         let why = match e.kind() {
@@ -64,7 +69,7 @@ pub fn read_password_file(path: &Path) -> Result<String> {
             std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
             _ => e.to_string(),
         };
-        Error::usage(format!("cannot read --password-file {shown}: {why}"))
+        Error::usage(format!("cannot read {flag} {shown}: {why}"))
     })?;
     #[cfg(unix)]
     {
@@ -72,19 +77,17 @@ pub fn read_password_file(path: &Path) -> Result<String> {
         let mode = meta.permissions().mode() & 0o777;
         if mode & 0o004 != 0 {
             return Err(Error::usage(format!(
-                "--password-file {shown} is readable by every user (mode {mode:03o}): refusing to use it"
+                "{flag} {shown} is readable by every user (mode {mode:03o}): refusing to use it"
             ))
             .hint(format!("chmod 600 {shown}")));
         }
     }
     if meta.is_dir() {
-        return Err(Error::usage(format!(
-            "--password-file {shown} is a directory"
-        )));
+        return Err(Error::usage(format!("{flag} {shown} is a directory")));
     }
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::usage(format!(
-            "cannot read --password-file {shown}: {}",
+            "cannot read {flag} {shown}: {}",
             if e.kind() == std::io::ErrorKind::InvalidData {
                 "it is not UTF-8 text".to_string()
             } else {
@@ -95,7 +98,7 @@ pub fn read_password_file(path: &Path) -> Result<String> {
     let line = text.lines().next().unwrap_or("");
     if line.is_empty() {
         return Err(Error::usage(format!(
-            "--password-file {shown} is empty (the password is its first line)"
+            "{flag} {shown} is empty (the password is its first line)"
         )));
     }
     Ok(line.to_string())

@@ -45,9 +45,12 @@ struct Profile {
     capath: Option<String>,
     cert: Option<String>,
     key: Option<String>,
+    key_password_file: Option<String>,
     tls: Option<bool>,
     insecure: Option<bool>,
     tls_version: Option<toml::Value>,
+    ciphers: Option<String>,
+    tls13_ciphers: Option<String>,
     alpn: Option<Vec<String>>,
     tls_server_name: Option<String>,
     ws: Option<bool>,
@@ -212,9 +215,15 @@ fn settings(p: &Profile) -> std::result::Result<Vec<(&'static str, String)>, Str
     put("MQ_CAPATH", p.capath.as_deref().map(expand));
     put("MQ_CERT", p.cert.as_deref().map(expand));
     put("MQ_KEY", p.key.as_deref().map(expand));
+    put(
+        "MQ_KEY_PASSWORD_FILE",
+        p.key_password_file.as_deref().map(expand),
+    );
     put("MQ_TLS", p.tls.map(|b| b.to_string()));
     put("MQ_INSECURE", p.insecure.map(|b| b.to_string()));
     put("MQ_TLS_VERSION", p.tls_version.as_ref().map(scalar));
+    put("MQ_CIPHERS", p.ciphers.clone());
+    put("MQ_TLS13_CIPHERS", p.tls13_ciphers.clone());
     put("MQ_ALPN", p.alpn.as_ref().map(|a| a.join(",")));
     put("MQ_TLS_SERVER_NAME", p.tls_server_name.clone());
     put("MQ_WS", p.ws.map(|b| b.to_string()));

@@ -40,6 +40,17 @@ pub struct ConnectProperties {
     pub topic_alias_max: Option<u16>,
     pub request_problem_info: Option<u8>,
     pub request_response_info: Option<u8>,
+    /// Properties of the DISCONNECT that ends the connection (`-D disconnect ...`).
+    pub disconnect: DisconnectProperties,
+}
+
+/// DISCONNECT properties.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DisconnectProperties {
+    /// A new session expiry interval, in seconds (not above 0 when CONNECT said 0).
+    pub session_expiry: Option<u32>,
+    pub reason_string: Option<String>,
+    pub user_properties: Vec<(String, String)>,
 }
 
 impl ConnectProperties {
@@ -61,6 +72,8 @@ pub struct Sorted {
     pub connect: ConnectProperties,
     pub publish: Properties,
     pub subscribe: SubscribeProperties,
+    /// User properties of the UNSUBSCRIBE (`mq sub -U`).
+    pub unsubscribe: Vec<(String, String)>,
     pub session_expiry: Option<u32>,
     pub receive_maximum: Option<u16>,
 }
@@ -107,7 +120,8 @@ fn groups(tokens: &[String]) -> Result<Vec<&[String]>> {
 }
 
 /// Sort the `-D COMMAND PROPERTY VALUE [VALUE]` values. `allowed`: the commands this
-/// subcommand sends (`publish` for pub, `subscribe` for sub; `connect` always).
+/// subcommand sends besides `connect`, `will` and `disconnect` (`publish` for pub,
+/// `subscribe` and `unsubscribe` for sub).
 pub fn sort(tokens: &[String], allowed: &[&str]) -> Result<Sorted> {
     let mut out = Sorted::default();
     for occ in groups(tokens)? {
@@ -129,7 +143,8 @@ pub fn sort(tokens: &[String], allowed: &[&str]) -> Result<Sorted> {
             }
             (false, _) => return Err(Error::usage(format!("-D {cmd} {prop} takes one value"))),
         };
-        if cmd != "connect" && cmd != "will" && !allowed.contains(&cmd.as_str()) {
+        let always = ["connect", "will", "disconnect"];
+        if !always.contains(&cmd.as_str()) && !allowed.contains(&cmd.as_str()) {
             let known = [
                 "connect",
                 "publish",
@@ -144,12 +159,14 @@ pub fn sort(tokens: &[String], allowed: &[&str]) -> Result<Sorted> {
                     "-D {cmd}: mq does not send properties on {cmd} packets here"
                 ))
                 .hint(format!(
-                    "properties go on connect, will and {}",
+                    "properties go on connect, will, disconnect and {}",
                     allowed.join(", ")
                 ))
             } else {
-                Error::usage(format!("-D: unknown command '{cmd}'"))
-                    .hint("use connect, publish or subscribe")
+                Error::usage(format!("-D: unknown command '{cmd}'")).hint(format!(
+                    "use connect, will, disconnect or {}",
+                    allowed.join(", ")
+                ))
             });
         }
         let bad = || Error::usage(format!("-D: {prop} is not a property mq can send on {cmd}"));
@@ -212,6 +229,17 @@ pub fn sort(tokens: &[String], allowed: &[&str]) -> Result<Sorted> {
             ("will", "will-delay-interval") => {
                 out.connect.will_delay = Some(number(&prop, &value, u32::MAX as u64)?)
             }
+            ("disconnect", "session-expiry-interval") => {
+                out.connect.disconnect.session_expiry =
+                    Some(number(&prop, &value, u32::MAX as u64)?)
+            }
+            ("disconnect", "reason-string") => out.connect.disconnect.reason_string = Some(value),
+            ("disconnect", "user-property") => out
+                .connect
+                .disconnect
+                .user_properties
+                .push((first.clone(), value)),
+            ("unsubscribe", "user-property") => out.unsubscribe.push((first.clone(), value)),
             ("subscribe", "user-property") => {
                 out.subscribe.user_properties.push((first.clone(), value))
             }
@@ -295,7 +323,7 @@ pub fn check_utf8(props: Option<&Properties>, payload: &[u8], what: &str) -> Res
 /// Subscription options and SUBSCRIBE properties of `mq sub`, and the retain handling it
 /// asks for; pins the plan to MQTT 5 when any is given.
 pub fn for_subscribe(a: &SubV5Args, plan: &mut ConnectPlan) -> Result<SubscribeV5> {
-    let sorted = sort(&a.property, &["subscribe"])?;
+    let sorted = sort(&a.property, &["subscribe", "unsubscribe"])?;
     let mut props = sorted.subscribe.clone();
     props
         .user_properties
@@ -307,6 +335,7 @@ pub fn for_subscribe(a: &SubV5Args, plan: &mut ConnectPlan) -> Result<SubscribeV
         no_local: a.no_local,
         retain_as_published: a.retain_as_published,
         properties: props,
+        unsubscribe_user_properties: sorted.unsubscribe.clone(),
     };
     if v5.no_local
         || v5.retain_as_published
@@ -335,6 +364,14 @@ pub fn apply_connect(plan: &mut ConnectPlan, sorted: &Sorted) -> Result<()> {
     }
     if sorted.receive_maximum.is_some() {
         plan.receive_maximum = sorted.receive_maximum;
+    }
+    // MQTT 5 §3.14.2.2.2: a session that CONNECT said ends with the connection cannot be
+    // given an expiry on DISCONNECT (the broker would take it as a protocol error).
+    if c.disconnect.session_expiry.is_some_and(|x| x > 0) && plan.session_expiry.unwrap_or(0) == 0 {
+        return Err(Error::usage(
+            "-D disconnect session-expiry-interval above 0 needs a session that outlives the connection",
+        )
+        .hint("add -x SECONDS (or -c) so CONNECT asks for a session expiry"));
     }
     Ok(())
 }

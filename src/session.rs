@@ -124,6 +124,8 @@ pub struct SubscribeV5 {
     /// Keep the retain flag as published.
     pub retain_as_published: bool,
     pub properties: crate::properties::SubscribeProperties,
+    /// User properties of the UNSUBSCRIBE.
+    pub unsubscribe_user_properties: Vec<(String, String)>,
 }
 
 /// What the driver tells a command.
@@ -574,10 +576,29 @@ impl Session {
 
     /// Unsubscribe from `filters` and wait for the UNSUBACK.
     pub async fn unsubscribe(&mut self, filters: &[String]) -> Result<()> {
+        self.unsubscribe_with(filters, &[]).await
+    }
+
+    /// `unsubscribe` with MQTT 5 user properties on each UNSUBSCRIBE (ignored on 3.1.1).
+    pub async fn unsubscribe_with(
+        &mut self,
+        filters: &[String],
+        user_properties: &[(String, String)],
+    ) -> Result<()> {
         for f in filters {
             let sent = match &self.client {
                 Client::V4(c) => c.unsubscribe(f.clone()).await.is_ok(),
-                Client::V5(c) => c.unsubscribe(f.clone()).await.is_ok(),
+                Client::V5(c) if user_properties.is_empty() => {
+                    c.unsubscribe(f.clone()).await.is_ok()
+                }
+                Client::V5(c) => {
+                    let props = p5::UnsubscribeProperties {
+                        user_properties: user_properties.to_vec(),
+                    };
+                    c.unsubscribe_with_properties(f.clone(), props)
+                        .await
+                        .is_ok()
+                }
             };
             if sent { Ok(()) } else { Err(self.gone_error()) }?;
             loop {
@@ -876,6 +897,7 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
             if let Some(t) = transport::transport(plan) {
                 o.set_transport(t);
             }
+            o.set_tls_server_name(transport::server_name(plan));
             o.set_keep_alive(plan.keep_alive)
                 .set_clean_session(plan.clean_start)
                 .set_max_packet_size(MAX_PACKET, MAX_PACKET)
@@ -910,6 +932,7 @@ fn build(plan: &ConnectPlan, version: Version, manual_acks: bool) -> (Client, Lo
             if let Some(t) = transport::transport(plan) {
                 o.set_transport(t);
             }
+            o.set_tls_server_name(transport::server_name(plan));
             // rumqttc's v5 client panics below 5s (and cannot disable keepalive): round up.
             o.set_keep_alive(plan.keep_alive.max(Duration::from_secs(5)))
                 .set_clean_start(plan.clean_start)
@@ -966,6 +989,15 @@ fn connect_properties(o: &mut r5::MqttOptions, p: &crate::properties::ConnectPro
     }
     if p.request_response_info.is_some() {
         o.set_request_response_info(p.request_response_info);
+    }
+    let d = &p.disconnect;
+    if *d != crate::properties::DisconnectProperties::default() {
+        o.set_disconnect_properties(Some(p5::DisconnectProperties {
+            session_expiry_interval: d.session_expiry,
+            reason_string: d.reason_string.clone(),
+            user_properties: d.user_properties.clone(),
+            server_reference: None,
+        }));
     }
 }
 

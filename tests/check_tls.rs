@@ -115,6 +115,8 @@ fn tls_stage(port: u16, name: &str, cafile: &Path) -> Stage {
     let opts = TlsOptions {
         server_name: name.into(),
         cafile: Some(cafile.to_path_buf()),
+        provider: None,
+        version: None,
     };
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

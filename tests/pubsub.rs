@@ -3,8 +3,8 @@
 
 mod common;
 use common::*;
-use std::time::Duration;
 use std::io::Write;
+use std::time::Duration;
 
 #[test]
 fn round_trip_every_qos_on_both_protocol_versions() {

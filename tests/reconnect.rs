@@ -198,3 +198,75 @@ fn tail(s: &str) -> String {
     let lines: Vec<&str> = s.lines().collect();
     lines[lines.len().saturating_sub(15)..].join("\n")
 }
+
+#[test]
+fn a_topic_aliased_stream_sets_its_alias_up_again_after_a_broker_restart() {
+    // mosquitto allows 10 topic aliases by default: mq pub -l uses one without being asked.
+    let mut b = Broker::with(Config::default().persistent());
+    const N: usize = 20_000;
+    let topic = "aliased/stream/with/a/longer/topic";
+    let out_path = b.dir().join("sub.out");
+    let mut c = mq_on(
+        &b,
+        "sub",
+        &[
+            "-c", "-i", "al-sub", "-q", "1", "-t", topic, "-v", "-W", "60", "-d",
+        ],
+    );
+    c.stdout(std::fs::File::create(&out_path).unwrap());
+    let sub = Running::until_keep_stdout(c, "received SUBACK");
+    let mut p = mq_on(
+        &b,
+        "pub",
+        &["-c", "-i", "al-pub", "-q", "1", "-t", topic, "-l", "-d"],
+    );
+    p.args(["--ack-timeout", "60s"]);
+    let mut publisher = Running::until(p, "received CONNACK");
+    let mut stdin = publisher.stdin.take().unwrap();
+    let want = lines(N);
+    let (first, rest) = want.split_at(want.find(&format!("\n{}\n", N / 2)).unwrap() + 1);
+    stdin.write_all(first.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    // Restart with QoS 1 messages in flight: their resends must carry the topic, and the
+    // alias is set up again on the new connection.
+    b.restart();
+    stdin.write_all(rest.as_bytes()).unwrap();
+    drop(stdin);
+    let out = publisher.finish(Duration::from_secs(120));
+    let err = stderr(&out);
+    assert_eq!(code(&out), 0, "publisher: {}", tail(&err));
+    assert!(
+        err.contains(&format!("topic alias 1 stands for '{topic}'")),
+        "{}",
+        tail(&err)
+    );
+    assert!(
+        err.contains("the next message sets topic alias 1 up again"),
+        "the restart was not noticed: {}",
+        tail(&err)
+    );
+    assert!(
+        !err.contains("protocol error"),
+        "the broker refused an alias: {}",
+        tail(&err)
+    );
+
+    let last = format!("{topic} {}\n", N - 1);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut got = String::new();
+    while Instant::now() < deadline {
+        got = std::fs::read_to_string(&out_path).unwrap_or_default();
+        if got.contains(&last) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = sub.finish(Duration::from_secs(1));
+    let mut seen = std::collections::HashSet::new();
+    for line in got.lines() {
+        let (t, n) = line.rsplit_once(' ').unwrap();
+        assert_eq!(t, topic, "{line}");
+        seen.insert(n.parse::<usize>().unwrap());
+    }
+    assert_eq!(seen.len(), N, "messages missing after the restart");
+}

@@ -206,6 +206,209 @@ fn name_mismatch_lists_the_names_the_certificate_carries() {
 }
 
 #[test]
+fn sni_is_the_server_name_override() {
+    use common::wsbridge::{server_tls, WsBridge};
+    let pki = Pki::new();
+    let b = Broker::start();
+    // A TLS front that records the SNI of each ClientHello (mosquitto does not log it).
+    let tls = WsBridge::tls_relay(b.port, server_tls(&pki.server.cert, &pki.server.key));
+    let wss = WsBridge::start(
+        b.port,
+        "/mqtt",
+        Some(server_tls(&pki.server.cert, &pki.server.key)),
+    );
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let port = tls.port.to_string();
+    let wss_ip = format!("wss://127.0.0.1:{}/mqtt", wss.port);
+    let cases: [(&[&str], &WsBridge, Option<&str>); 5] = [
+        (&["-h", "127.0.0.1", "-p", &port], &tls, None),
+        (&["-h", "localhost", "-p", &port], &tls, Some("localhost")),
+        (
+            &["-h", "127.0.0.1", "-p", &port, "--sni", "localhost"],
+            &tls,
+            Some("localhost"),
+        ),
+        (
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-V",
+                "311",
+                "--sni",
+                "localhost",
+            ],
+            &tls,
+            Some("localhost"),
+        ),
+        (
+            &["-L", &wss_ip, "--sni", "localhost"],
+            &wss,
+            Some("localhost"),
+        ),
+    ];
+    for (args, front, want) in cases {
+        let mut c = mq();
+        c.arg("pub")
+            .args(args)
+            .args(["--cafile", &ca, "-t", "sni", "-m", "x"]);
+        let out = run(c, b"", LIMIT);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        let seen = front.sni.lock().unwrap().pop();
+        assert_eq!(seen, Some(want.map(str::to_string)), "{args:?}");
+    }
+    // The name is what the certificate is checked against, too.
+    let mut c = mq();
+    c.args([
+        "pub",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &port,
+        "--sni",
+        "mqtt.example.com",
+    ])
+    .args(["--cafile", &ca, "-t", "sni", "-m", "x"]);
+    let out = run(c, b"", LIMIT);
+    assert_fails(&out, 3, "not for 'mqtt.example.com'");
+    assert_eq!(
+        tls.sni.lock().unwrap().pop(),
+        Some(Some("mqtt.example.com".to_string()))
+    );
+}
+
+#[test]
+fn cipher_suites_can_be_chosen() {
+    let pki = Pki::new();
+    // The test certificates have ECDSA keys: ECDHE-ECDSA suites. (mosquitto's tls_version is
+    // a minimum: mq pins 1.2 to test the TLS 1.2 list.)
+    let b = Broker::with(
+        Config::default()
+            .file("ca.pem", &pki.ca)
+            .file("server.pem", &pki.server.cert)
+            .file("server-key.pem", &pki.server.key)
+            .listener(&format!(
+                "{}\ntls_version tlsv1.2\nciphers ECDHE-ECDSA-AES256-GCM-SHA384",
+                tls_listener(false)
+            ))
+            .listener(&format!(
+                "{}\nciphers_tls1.3 TLS_CHACHA20_POLY1305_SHA256",
+                tls_listener(false)
+            )),
+    );
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let on = |port: u16, args: &[&str]| {
+        let mut c = mq();
+        c.args([
+            "pub",
+            "-h",
+            "localhost",
+            "-p",
+            &port.to_string(),
+            "--cafile",
+            &ca,
+        ])
+        .args(["-t", "c", "-m", "x"])
+        .args(args);
+        run(c, b"", LIMIT)
+    };
+    let (tls12, tls13) = (b.ports[0], b.ports[1]);
+    for ok in [
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-GCM-SHA384",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    ] {
+        let out = on(tls12, &["--tls-version", "1.2", "--ciphers", ok]);
+        assert_eq!(code(&out), 0, "--ciphers {ok}: {}", stderr(&out));
+    }
+    let out = on(
+        tls12,
+        &[
+            "--tls-version",
+            "1.2",
+            "--ciphers",
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+        ],
+    );
+    assert_fails(&out, 3, "none of the cipher suites given");
+    let out = on(tls13, &["--tls13-ciphers", "TLS_CHACHA20_POLY1305_SHA256"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // mq check's TLS stage offers the same suites and version, and shows what was agreed.
+    let mut c = mq();
+    c.args([
+        "check",
+        "-h",
+        "localhost",
+        "-p",
+        &tls12.to_string(),
+        "--cafile",
+        &ca,
+    ])
+    .args([
+        "--tls-version",
+        "1.2",
+        "--ciphers",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+    ])
+    .arg("--json");
+    let out = run(c, b"", LIMIT);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let stage = report["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "tls")
+        .expect("a tls stage");
+    assert_eq!(stage["facts"]["protocol"], "TLSv1.2", "{stage}");
+    assert_eq!(
+        stage["facts"]["cipher"], "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "{stage}"
+    );
+    let out = on(tls13, &["--tls13-ciphers", "TLS_AES_128_GCM_SHA256"]);
+    assert_fails(&out, 3, "none of the cipher suites given");
+    // Unknown names: one line, exit 2, the supported names listed.
+    for (flag, name) in [
+        ("--ciphers", "AES128-SHA"),
+        ("--tls13-ciphers", "TLS_AES_128_CCM_SHA256"),
+    ] {
+        let a = ["pub", "-h", "localhost", "-t", "c", "-m", "x", flag, name];
+        assert_one_line_error(
+            a.iter().map(Into::into).collect(),
+            2,
+            "unknown or unsupported cipher suite",
+        );
+    }
+}
+
+#[test]
+fn tls_psk_is_refused_with_a_reason() {
+    for args in [
+        &[
+            "pub",
+            "-t",
+            "a",
+            "-m",
+            "b",
+            "--psk",
+            "deadbeef",
+            "--psk-identity",
+            "dev1",
+        ][..],
+        &["sub", "-t", "a", "--psk-identity", "dev1"][..],
+    ] {
+        assert_one_line_error(
+            args.iter().map(Into::into).collect(),
+            2,
+            "TLS-PSK is not supported: rustls, mq's TLS library, has no external pre-shared keys",
+        );
+    }
+}
+
+#[test]
 fn insecure_connects_anyway_and_warns() {
     let pki = Pki::new();
     let b = tls_broker(&pki, &pki.wrong_name, false);
@@ -306,6 +509,160 @@ fn client_keys_in_pkcs8_pkcs1_and_sec1() {
     assert_eq!(code(&out), 0, "PKCS#1: {}", stderr(&out));
 }
 
+/// `pkcs8` encrypted with `passphrase` by openssl, with `args` (e.g. `-v2 aes-256-cbc`).
+fn encrypted(f: &Files, pkcs8: &str, name: &str, passphrase: &str, args: &[&str]) -> String {
+    let src = f.put(&format!("{name}.plain"), pkcs8);
+    let dst = f.path(name);
+    let st = Command::new("openssl")
+        .args(["pkcs8", "-topk8", "-in", &src, "-passout"])
+        .arg(format!("pass:{passphrase}"))
+        .args(args)
+        .arg("-out")
+        .arg(&dst)
+        .status()
+        .expect("openssl is installed");
+    assert!(st.success());
+    dst.to_str().unwrap().to_string()
+}
+
+#[test]
+fn encrypted_client_keys_with_a_passphrase() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, true);
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let cert = f.put("client.pem", &pki.client.cert);
+    let secret = "k3y-Pa55phrase";
+    let aes = encrypted(
+        &f,
+        &pki.client.key,
+        "aes.pem",
+        secret,
+        &["-v2", "aes-256-cbc"],
+    );
+    let scrypt = encrypted(&f, &pki.client.key, "scrypt.pem", secret, &["-scrypt"]);
+    let pw_file = f.put("key.pw", &format!("{secret}\n"));
+    std::fs::set_permissions(
+        &pw_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let wrong_file = f.put("wrong.pw", "not-it\n");
+    std::fs::set_permissions(
+        &wrong_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    let with = |key: &str, extra: &[&str], env: Option<&str>| {
+        let port = b.ports[0].to_string();
+        let mut c = mq();
+        c.args([
+            "pub",
+            "-h",
+            "localhost",
+            "-p",
+            &port,
+            "-t",
+            "k",
+            "-m",
+            "x",
+            "-d",
+        ])
+        .args(["--cafile", &ca, "--cert", &cert, "--key", key])
+        .args(extra);
+        if let Some(p) = env {
+            c.env("MQ_KEY_PASSWORD", p);
+        }
+        run(c, b"", LIMIT)
+    };
+    for key in [&aes, &scrypt] {
+        for (extra, env) in [
+            (&["--key-password-file", &pw_file][..], None),
+            (&[][..], Some(secret)),
+        ] {
+            let out = with(key, extra, env);
+            assert_eq!(code(&out), 0, "{key} {extra:?}: {}", stderr(&out));
+            assert!(!stderr(&out).contains(secret) && !stdout(&out).contains(secret));
+        }
+    }
+    // No passphrase and no terminal to ask on; a wrong one: one line each, exit 2.
+    let out = with(&aes, &[], None);
+    assert_fails(&out, 2, "is encrypted, and no passphrase was given");
+    assert!(stderr(&out).contains("--key-password-file FILE or MQ_KEY_PASSWORD"));
+    let out = with(&aes, &["--key-password-file", &wrong_file], None);
+    assert_fails(&out, 2, "wrong passphrase");
+    let out = with(&scrypt, &[], Some("not-it"));
+    assert_fails(&out, 2, "wrong passphrase");
+    assert!(!stderr(&out).contains("not-it"));
+    // OpenSSL's legacy encryption (Proc-Type header) and PBES1: what to convert them with.
+    let plain = f.put("plain.pem", &pki.client.key);
+    let legacy = f.path("legacy.pem");
+    let st = Command::new("openssl")
+        .args(["pkey", "-in", &plain, "-aes256", "-traditional", "-passout"])
+        .arg(format!("pass:{secret}"))
+        .arg("-out")
+        .arg(&legacy)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = with(legacy.to_str().unwrap(), &[], Some(secret));
+    assert_fails(&out, 2, "encrypted the legacy OpenSSL way");
+    assert!(stderr(&out).contains("openssl pkcs8 -topk8"));
+    let pbes1 = encrypted(
+        &f,
+        &pki.client.key,
+        "pbes1.pem",
+        secret,
+        &["-v1", "PBE-SHA1-3DES"],
+    );
+    let out = with(&pbes1, &[], Some(secret));
+    assert_fails(&out, 2, "encrypted in a way mq cannot read");
+}
+
+#[test]
+fn the_key_passphrase_is_asked_on_a_terminal() {
+    let pki = Pki::new();
+    let b = tls_broker(&pki, &pki.server, true);
+    let f = Files::new();
+    let ca = f.put("ca.pem", &pki.ca);
+    let cert = f.put("client.pem", &pki.client.cert);
+    let secret = "typed-Pa55phrase";
+    let key = encrypted(
+        &f,
+        &pki.client.key,
+        "aes.pem",
+        secret,
+        &["-v2", "aes-256-cbc"],
+    );
+    // util-linux `script` gives mq a pseudo-terminal; the passphrase is typed on its stdin.
+    let cmd = format!(
+        "{} pub -h localhost -p {} -t k -m x --cafile {ca} --cert {cert} --key {key}",
+        env!("CARGO_BIN_EXE_mq"),
+        b.ports[0]
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) is installed");
+    let mut stdin = child.stdin.take().unwrap();
+    // Give mq time to switch echo off before the passphrase arrives.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    use std::io::Write;
+    stdin.write_all(format!("{secret}\n").as_bytes()).unwrap();
+    let out = wait_with_limit(child, LIMIT);
+    drop(stdin);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains(&format!("Passphrase for --key {key}: ")),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains(secret) && !stderr(&out).contains(secret));
+}
+
 #[test]
 fn tls_to_a_plain_port_says_so() {
     let pki = Pki::new();
@@ -365,7 +722,7 @@ fn bad_tls_files_are_usage_errors() {
         (&["--cert", &cert, "--key", &cert], "holds no private key"),
         (
             &["--cert", &cert, "--key", &encrypted],
-            "is encrypted, which mq does not read",
+            "is encrypted in a way mq cannot read",
         ),
         (&["--tls-version", "1.1"], "1.1"),
     ];

@@ -134,6 +134,227 @@ fn line_streams_can_use_a_topic_alias() {
     assert_eq!(got, want);
 }
 
+/// `mq pub -l` through a byte-counting relay: (bytes mq sent, stderr).
+fn stream_through_relay(b: &Broker, topic: &str, lines: &str, extra: &[&str]) -> (u64, String) {
+    let (port, sent) = counting_proxy(b.port);
+    let mut c = mq();
+    c.args(["pub", "-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(["-t", topic, "-l", "-q", "1", "-d"])
+        .args(extra);
+    let out = run(c, lines.as_bytes(), LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // The relay counts as it forwards: mq exited after its last acknowledgement came back.
+    (
+        sent.load(std::sync::atomic::Ordering::Relaxed),
+        stderr(&out),
+    )
+}
+
+#[test]
+fn line_streams_use_a_topic_alias_without_being_asked() {
+    let b = Broker::start();
+    let topic = "v5/auto-alias/a-topic-long-enough-to-show-on-the-wire/0123456789";
+    let lines: String = (0..200).map(|i| format!("line {i}\n")).collect();
+    let mut aliased = (0, String::new());
+    let got = read_back(&b, topic, 200, "%t %p", || {
+        aliased = stream_through_relay(&b, topic, &lines, &[]);
+    });
+    let want: String = (0..200).map(|i| format!("{topic} line {i}\n")).collect();
+    assert_eq!(got, want);
+    assert!(
+        aliased
+            .1
+            .contains(&format!("topic alias 1 stands for '{topic}'")),
+        "{}",
+        aliased.1
+    );
+
+    let mut full = (0, String::new());
+    let got = read_back(&b, topic, 200, "%t %p", || {
+        full = stream_through_relay(&b, topic, &lines, &["--no-topic-alias"]);
+    });
+    assert_eq!(got, want);
+    assert!(full.1.contains("no topic alias"), "{}", full.1);
+    // 199 messages without their 64-byte topic, less the 3-byte alias property on all 200.
+    let saved = full.0 as i64 - aliased.0 as i64;
+    assert!(
+        saved >= 199 * topic.len() as i64 - 200 * 3,
+        "{} bytes with aliases, {} without",
+        aliased.0,
+        full.0
+    );
+}
+
+#[test]
+fn no_alias_when_the_broker_allows_none() {
+    let b = Broker::with(Config::default().extra("max_topic_alias 0"));
+    let lines: String = (0..20).map(|i| format!("line {i}\n")).collect();
+    let mut err = String::new();
+    let got = read_back(&b, "v5/no-alias", 20, "%t %p", || {
+        err = stream_through_relay(&b, "v5/no-alias", &lines, &[]).1;
+    });
+    let want: String = (0..20).map(|i| format!("v5/no-alias line {i}\n")).collect();
+    assert_eq!(got, want);
+    assert!(err.contains("no topic alias"), "{err}");
+}
+
+/// "session present" of a persistent connect as `id` (and leaves the session there).
+fn session_present(b: &Broker, id: &str) -> bool {
+    let out = run(
+        mq_on(
+            b,
+            "pub",
+            &["-c", "-i", id, "-x", "1h", "-t", "s", "-m", "x", "-d"],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    stderr(&out).contains("session present: true")
+}
+
+#[test]
+fn disconnect_properties_reach_the_broker() {
+    let b = Broker::with(Config::default().extra("log_type all"));
+    assert!(!session_present(&b, "dx"));
+    assert!(session_present(&b, "dx"), "the session did not outlive mq");
+    // DISCONNECT with session expiry 0 ends the session at once (mosquitto_pub's spelling).
+    let out = run(
+        mq_on(
+            &b,
+            "pub",
+            &[
+                "-c",
+                "-i",
+                "dx",
+                "-x",
+                "1h",
+                "-q",
+                "1",
+                "-t",
+                "s",
+                "-m",
+                "x",
+                "-D",
+                "disconnect",
+                "session-expiry-interval",
+                "0",
+                "-D",
+                "disconnect",
+                "user-property",
+                "k",
+                "v",
+                "-D",
+                "disconnect",
+                "reason-string",
+                "done",
+            ],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        !session_present(&b, "dx"),
+        "DISCONNECT's session expiry was ignored"
+    );
+    // The broker took the DISCONNECT as a normal one, not a malformed packet.
+    assert!(b.log().contains("Client dx disconnected."), "{}", b.log());
+    assert!(!b.log().contains("malformed"), "{}", b.log());
+}
+
+#[test]
+fn unsubscribe_user_properties_are_accepted() {
+    let b = Broker::with(Config::default().extra("log_type all"));
+    let c = mq_on(
+        &b,
+        "sub",
+        &[
+            "-i",
+            "unsub-props",
+            "-t",
+            "u/#",
+            "-U",
+            "u/a",
+            "-W",
+            "1",
+            "-d",
+            "-D",
+            "unsubscribe",
+            "user-property",
+            "why",
+            "muted",
+        ],
+    );
+    let out = run(c, b"", LIMIT);
+    assert_eq!(code(&out), 27, "{}", stderr(&out));
+    assert!(
+        b.log().contains("Sending UNSUBACK to unsub-props"),
+        "{}",
+        b.log()
+    );
+    assert!(!b.log().contains("malformed"), "{}", b.log());
+}
+
+#[test]
+fn disconnect_and_unsubscribe_properties_are_checked() {
+    let bad: [(&[&str], &str); 4] = [
+        (
+            &[
+                "pub",
+                "-t",
+                "a",
+                "-m",
+                "b",
+                "-D",
+                "disconnect",
+                "session-expiry-interval",
+                "60",
+            ],
+            "needs a session that outlives the connection",
+        ),
+        (
+            &[
+                "pub",
+                "-t",
+                "a",
+                "-m",
+                "b",
+                "-D",
+                "unsubscribe",
+                "user-property",
+                "k",
+                "v",
+            ],
+            "mq does not send properties on unsubscribe packets",
+        ),
+        (
+            &["sub", "-t", "a", "-D", "disconnect", "topic-alias", "1"],
+            "topic-alias is not a property mq can send on disconnect",
+        ),
+        (
+            &[
+                "sub",
+                "-t",
+                "a",
+                "-V",
+                "311",
+                "-D",
+                "unsubscribe",
+                "user-property",
+                "k",
+                "v",
+            ],
+            "needs MQTT 5",
+        ),
+    ];
+    for (args, text) in bad {
+        let mut a: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        a.extend(["-p".into(), "1".into()]);
+        assert_one_line_error(a, 2, text);
+    }
+}
+
 #[test]
 fn retain_handling_2_skips_retained_messages() {
     let b = Broker::start();

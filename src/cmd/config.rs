@@ -88,6 +88,18 @@ pub fn render(conn: &ConnectArgs, plan: &ConnectPlan) -> String {
                 None => "1.2 or 1.3",
             }),
         );
+        line(
+            "ciphers",
+            quoted(t.ciphers.as_deref().unwrap_or("rustls's TLS 1.2 suites")),
+        );
+        line(
+            "tls13_ciphers",
+            quoted(
+                t.tls13_ciphers
+                    .as_deref()
+                    .unwrap_or("rustls's TLS 1.3 suites"),
+            ),
+        );
         let alpn: Vec<String> = t.alpn.iter().map(|a| quoted(a)).collect();
         line("alpn", format!("[{}]", alpn.join(", ")));
         line(

@@ -49,10 +49,7 @@ pub async fn run(args: PubArgs) -> Result<()> {
 
     // A stream outlives connections: after the first connect, -l reconnects (a persistent
     // session, -c -i ID, resends what was in flight). A single message does not.
-    // Topic aliases live as long as one connection: messages queued with an alias only would
-    // be invalid on the next one, so a stream that uses them ends with its connection.
-    let aliasing = props.as_ref().is_some_and(|p| p.topic_alias.is_some());
-    let reconnect = matches!(source, Some(Source::Lines)) && !aliasing;
+    let reconnect = matches!(source, Some(Source::Lines));
     // A stream's acknowledgements are read in batches: fewer wake-ups per message.
     plan.batch_reads = matches!(source, Some(Source::Lines));
     let mut session = Session::connect(&plan, reconnect, false).await?;
@@ -99,7 +96,8 @@ pub async fn run(args: PubArgs) -> Result<()> {
             }
         }
         Source::Lines => {
-            let mut aliases = Aliases::new(props, &session);
+            let aliases = Aliases::new(props, &session, !args.v5.no_topic_alias);
+            aliases.describe(topic.as_str(), &args.conn);
             let mut lines = stdin_lines();
             let mut n = 0u64;
             loop {
@@ -109,12 +107,18 @@ pub async fn run(args: PubArgs) -> Result<()> {
                         let batch = batch.map_err(|e| Error::runtime(format!("reading stdin: {e}")))?;
                         for line in batch {
                             n += 1;
-                            let (t, p) = aliases.next(topic.as_str());
+                            let p = aliases.properties();
                             properties::check_utf8(p, &line, &format!("line {n} of stdin"))?;
-                            session.publish(t, line, qos, args.retain, p).await?;
+                            session.publish(topic.as_str(), line, qos, args.retain, p).await?;
                         }
                     }
-                    event = session.next_event() => report(event?, args.conn.quiet),
+                    event = session.next_event() => {
+                        let event = event?;
+                        if matches!(event, Event::Reconnected { .. }) {
+                            aliases.reconnected(&args.conn);
+                        }
+                        report(event, args.conn.quiet)
+                    }
                 }
             }
         }
@@ -138,40 +142,55 @@ fn report(event: Event, quiet: bool) {
     }
 }
 
-/// `-D publish topic-alias N` on a `-l` stream, as mosquitto_pub does it: the first message
-/// carries the topic and the alias, later ones only the alias (when the broker allows aliases;
-/// otherwise every message carries its topic).
+/// The topic alias of a `-l` stream on MQTT 5: `-D publish topic-alias N`, or alias 1 when the
+/// broker's CONNACK allows aliases (unless `--no-topic-alias`). Every message is handed over
+/// with its topic and the alias; the session layer sends the topic only with the first message
+/// on each connection (the broker forgets aliases when the connection drops) and keeps the
+/// topic on messages it resends after a reconnect.
 struct Aliases {
     props: Option<Properties>,
-    use_alias: bool,
-    sent_first: bool,
+    /// (alias, the broker's maximum) when one is used.
+    alias: Option<(u16, u16)>,
 }
 
 impl Aliases {
-    fn new(props: Option<Properties>, session: &Session) -> Aliases {
+    fn new(props: Option<Properties>, session: &Session, automatic: bool) -> Aliases {
         let max = match session.version() {
             Version::V5 => session.connack().topic_alias_maximum.unwrap_or(0),
             Version::V311 => 0,
         };
         let mut p = props.unwrap_or_default();
-        p.topic_alias = p.topic_alias.filter(|_| max >= 1).map(|a| a.clamp(1, max));
-        let use_alias = p.topic_alias.is_some();
+        let wanted = p.topic_alias.or(automatic.then_some(1));
+        p.topic_alias = wanted.filter(|_| max >= 1).map(|a| a.clamp(1, max));
         Aliases {
+            alias: p.topic_alias.map(|a| (a, max)),
             props: (p != Properties::default()).then_some(p),
-            use_alias,
-            sent_first: false,
         }
     }
 
-    /// Topic and properties for the next message.
-    fn next<'a>(&'a mut self, topic: &'a str) -> (&'a str, Option<&'a Properties>) {
-        let t = if self.use_alias && self.sent_first {
-            ""
-        } else {
-            topic
-        };
-        self.sent_first = true;
-        (t, self.props.as_ref())
+    /// Properties for every message of the stream.
+    fn properties(&self) -> Option<&Properties> {
+        self.props.as_ref()
+    }
+
+    fn describe(&self, topic: &str, conn: &crate::cli::ConnectArgs) {
+        if !conn.debug {
+            return;
+        }
+        match self.alias {
+            Some((alias, max)) => output::debug(&format!(
+                "topic alias {alias} stands for '{topic}' (the broker allows {max}): the first message on each connection carries the topic, the others only the alias"
+            )),
+            None => output::debug("no topic alias: every message carries its topic"),
+        }
+    }
+
+    fn reconnected(&self, conn: &crate::cli::ConnectArgs) {
+        if let (Some((alias, _)), true) = (self.alias, conn.debug) {
+            output::debug(&format!(
+                "new connection: the next message sets topic alias {alias} up again with the topic"
+            ));
+        }
     }
 }
 

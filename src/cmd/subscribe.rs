@@ -240,7 +240,9 @@ async fn subscribe_v5(
         }
     }
     if !unsub.is_empty() {
-        session.unsubscribe(unsub).await?;
+        session
+            .unsubscribe_with(unsub, &v5.unsubscribe_user_properties)
+            .await?;
     }
     Ok(())
 }

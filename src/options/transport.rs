@@ -15,6 +15,17 @@ pub(super) fn decide(
     port: Option<u16>,
     url_ws_path: Option<String>,
 ) -> Result<(u16, Option<TlsPlan>, Option<String>)> {
+    if t.psk.is_some() || t.psk_identity.is_some() {
+        let flag = if t.psk.is_some() {
+            "--psk"
+        } else {
+            "--psk-identity"
+        };
+        return Err(Error::usage(format!(
+            "{flag}: TLS-PSK is not supported: rustls, mq's TLS library, has no external pre-shared keys"
+        ))
+        .hint("use a listener with certificates: --cafile FILE (and --cert/--key), or mosquitto_pub for PSK"));
+    }
     let websocket = t.ws || matches!(scheme, Some(Scheme::Ws | Scheme::Wss));
     let tls_flags = t.cafile.is_some()
         || t.capath.is_some()
@@ -23,6 +34,8 @@ pub(super) fn decide(
         || t.key.is_some()
         || t.insecure
         || t.tls_version.is_some()
+        || t.ciphers.is_some()
+        || t.tls13_ciphers.is_some()
         || !t.alpn.is_empty()
         || t.tls_server_name.is_some();
     // As mosquitto: an explicit -p 8883 without a CA means TLS with the system's CAs.
@@ -45,6 +58,9 @@ pub(super) fn decide(
             version: t.tls_version,
             alpn: t.alpn.clone(),
             server_name: t.tls_server_name.clone(),
+            key_password: key_password(t)?,
+            ciphers: t.ciphers.clone(),
+            tls13_ciphers: t.tls13_ciphers.clone(),
         })?)
     } else {
         None
@@ -68,4 +84,13 @@ pub(super) fn decide(
         None
     };
     Ok((port, tls, ws_path))
+}
+
+/// The passphrase of an encrypted `--key`, when given without a prompt: `--key-password-file`
+/// (`MQ_KEY_PASSWORD_FILE`), else `MQ_KEY_PASSWORD`.
+fn key_password(t: &TlsArgs) -> Result<Option<String>> {
+    if let Some(file) = &t.key_password_file {
+        return crate::credentials::read_secret_file(file, "--key-password-file").map(Some);
+    }
+    Ok(std::env::var("MQ_KEY_PASSWORD").ok())
 }

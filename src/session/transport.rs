@@ -21,3 +21,8 @@ pub(super) fn transport(plan: &ConnectPlan) -> Option<Transport> {
         (Some(t), true) => Some(Transport::wss_with_config(t)),
     }
 }
+
+/// `--tls-server-name`: the SNI rumqttc sends, and the name the certificate is checked against.
+pub(super) fn server_name(plan: &ConnectPlan) -> Option<String> {
+    plan.tls.as_ref().and_then(|t| t.server_name.clone())
+}

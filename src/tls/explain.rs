@@ -152,6 +152,10 @@ fn alert_error(alert: AlertDescription, tls: &TlsPlan) -> Error {
     };
     match alert {
         A::CertificateRequired => needs_cert(),
+        A::HandshakeFailure if tls.ciphers_chosen => e(
+            "TLS: the broker refused the handshake: it may accept none of the cipher suites given with --ciphers/--tls13-ciphers".into(),
+        )
+        .hint("drop --ciphers/--tls13-ciphers, or ask the broker's admin which suites it takes (mq check shows the one negotiated without them)"),
         A::HandshakeFailure if !tls.client_cert => e(
             "TLS: the broker refused the handshake (it may require a client certificate)".into(),
         )

@@ -16,7 +16,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod ciphers;
 mod explain;
+mod key;
 mod probe;
 mod verify;
 pub use explain::{explain, io_kind};
@@ -41,8 +43,15 @@ pub struct TlsOptions {
     pub insecure: bool,
     pub version: Option<TlsVersion>,
     pub alpn: Vec<String>,
-    /// Check the broker's certificate against this name instead of the host.
+    /// Send this name as SNI and check the broker's certificate against it instead of the host.
     pub server_name: Option<String>,
+    /// Passphrase of an encrypted `--key` (`--key-password-file`, `MQ_KEY_PASSWORD`); without
+    /// it, mq asks on the terminal when there is one.
+    pub key_password: Option<String>,
+    /// `--ciphers`: TLS 1.2 cipher suites (OpenSSL or IANA names, `:`-separated).
+    pub ciphers: Option<String>,
+    /// `--tls13-ciphers`: TLS 1.3 cipher suites.
+    pub tls13_ciphers: Option<String>,
 }
 
 /// A ready TLS configuration and the facts error messages need.
@@ -54,6 +63,10 @@ pub struct TlsPlan {
     /// Where the trusted CAs come from: `--cafile ca.pem`, `the system's CA store`.
     pub trust: String,
     pub version: Option<TlsVersion>,
+    /// `--tls-server-name`: sent as SNI, and the name the certificate is checked against.
+    pub server_name: Option<String>,
+    /// `--ciphers` or `--tls13-ciphers` narrowed the cipher suites offered.
+    pub ciphers_chosen: bool,
 }
 
 /// ring rather than aws-lc-rs: aws-lc seeds its random generator from CPU jitter on first use,
@@ -64,7 +77,15 @@ pub(crate) fn provider() -> Arc<CryptoProvider> {
 
 /// Build the client configuration. Unreadable or empty files are usage errors (exit 2).
 pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
-    let provider = provider();
+    let mut provider = rustls::crypto::ring::default_provider();
+    if o.ciphers.is_some() || o.tls13_ciphers.is_some() {
+        provider.cipher_suites = ciphers::select(
+            o.ciphers.as_deref(),
+            o.tls13_ciphers.as_deref(),
+            &provider.cipher_suites,
+        )?;
+    }
+    let provider = Arc::new(provider);
     let versions: &[&'static rustls::SupportedProtocolVersion] = match o.version {
         Some(TlsVersion::V12) => &[&rustls::version::TLS12],
         Some(TlsVersion::V13) => &[&rustls::version::TLS13],
@@ -102,7 +123,7 @@ pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
         }
         (Some(cert), Some(key)) => {
             let chain = certificates(cert, "--cert")?;
-            let key = private_key(key)?;
+            let key = private_key(key, o.key_password.as_deref())?;
             builder.with_client_auth_cert(chain, key).map_err(|e| {
                 Error::usage(format!(
                     "--cert {} and --key do not fit together: {e}",
@@ -120,6 +141,8 @@ pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
         insecure: o.insecure,
         trust,
         version: o.version,
+        server_name: o.server_name.clone(),
+        ciphers_chosen: o.ciphers.is_some() || o.tls13_ciphers.is_some(),
     })
 }
 
@@ -218,29 +241,41 @@ fn certificates(path: &Path, flag: &str) -> Result<Vec<CertificateDer<'static>>>
     Ok(certs)
 }
 
-fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>> {
+fn private_key(path: &Path, password: Option<&str>) -> Result<PrivateKeyDer<'static>> {
     use rustls::pki_types::pem::Error as P;
     match PrivateKeyDer::from_pem_file(path) {
         Ok(k) => Ok(k),
         Err(P::NoItemsFound) => {
             let text = std::fs::read_to_string(path).unwrap_or_default();
+            if text.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+                return key::decrypt(path, &text, password);
+            }
             let mut e = Error::usage(format!(
                 "--key {} holds no private key (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC)",
                 path.display()
             ));
             if text.contains("ENCRYPTED") {
-                e = Error::usage(format!(
-                    "--key {} is encrypted, which mq does not read",
-                    path.display()
-                ))
-                .hint(
-                    "decrypt it once: openssl pkey -in key.pem -out plain-key.pem (then chmod 600)",
-                );
+                e = legacy(path);
             }
             Err(e)
         }
-        Err(e) => Err(pem_error("--key", path, e)),
+        Err(e) => {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            if text.contains("Proc-Type: 4,ENCRYPTED") {
+                return Err(legacy(path));
+            }
+            Err(pem_error("--key", path, e))
+        }
     }
+}
+
+/// OpenSSL's legacy key encryption (`Proc-Type: 4,ENCRYPTED` in the PEM header).
+fn legacy(path: &Path) -> Error {
+    Error::usage(format!(
+        "--key {} is encrypted the legacy OpenSSL way, which mq does not read",
+        path.display()
+    ))
+    .hint("convert it to encrypted PKCS#8 once: openssl pkcs8 -topk8 -v2 aes-256-cbc -in key.pem -out key-p8.pem")
 }
 
 #[cfg(test)]

@@ -497,6 +497,38 @@ pub fn v311_only_proxy(broker: u16) -> u16 {
     port
 }
 
+/// A relay in front of `broker` that counts the bytes clients send through it (the second
+/// value, shared with the relay's threads): what a client puts on the wire.
+pub fn counting_proxy(broker: u16) -> (u16, std::sync::Arc<std::sync::atomic::AtomicU64>) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let sent = std::sync::Arc::new(AtomicU64::new(0));
+    let counter = sent.clone();
+    std::thread::spawn(move || {
+        for conn in l.incoming().take(50) {
+            let Ok(mut client) = conn else { return };
+            let Ok(mut up) = std::net::TcpStream::connect(("127.0.0.1", broker)) else {
+                return;
+            };
+            let counter = counter.clone();
+            let (mut c2, mut u2) = (client.try_clone().unwrap(), up.try_clone().unwrap());
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 16384];
+                while let Ok(n) = c2.read(&mut buf) {
+                    if n == 0 || u2.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                    counter.fetch_add(n as u64, Ordering::Relaxed);
+                }
+                let _ = u2.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || std::io::copy(&mut up, &mut client));
+        }
+    });
+    (port, sent)
+}
+
 /// Run `mq ARGS` (which must fail before reaching any broker) and assert the error contract:
 /// exit code `want`, exactly one stderr line starting with `mq: ` and containing `text`, no panic.
 pub fn assert_one_line_error(args: Vec<std::ffi::OsString>, want: i32, text: &str) {

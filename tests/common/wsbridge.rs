@@ -9,13 +9,15 @@
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tungstenite::{Message, WebSocket};
 
 pub struct WsBridge {
     pub port: u16,
+    /// The SNI of each TLS ClientHello received, in order (None: the client sent none).
+    pub sni: Arc<Mutex<Vec<Option<String>>>>,
     stop: Arc<AtomicBool>,
 }
 
@@ -71,21 +73,24 @@ impl WsBridge {
         let port = listener.local_addr().unwrap().port();
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
+        let sni = Arc::new(Mutex::new(Vec::new()));
+        let seen = sni.clone();
         std::thread::spawn(move || {
             while !flag.load(Ordering::SeqCst) {
                 match listener.accept() {
                     Ok((tcp, _)) => {
                         let (path, tls, flag) = (path.clone(), tls.clone(), flag.clone());
+                        let seen = seen.clone();
                         std::thread::spawn(move || {
                             tcp.set_nonblocking(false).unwrap();
-                            let _ = serve(tcp, target, path.as_deref(), tls, &flag);
+                            let _ = serve(tcp, target, path.as_deref(), tls, &flag, &seen);
                         });
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
             }
         });
-        WsBridge { port, stop }
+        WsBridge { port, sni, stop }
     }
 }
 
@@ -111,14 +116,28 @@ fn serve(
     path: Option<&str>,
     tls: Option<Arc<rustls::ServerConfig>>,
     stop: &AtomicBool,
+    sni: &Mutex<Vec<Option<String>>>,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    let mut tcp = tcp;
     tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
     let stream: Box<dyn Stream + Send> = match tls {
         None => Box::new(tcp),
-        Some(cfg) => Box::new(rustls::StreamOwned::new(
-            rustls::ServerConnection::new(cfg)?,
-            tcp,
-        )),
+        Some(cfg) => {
+            // Handshake here, to record the SNI (also when the client then refuses us).
+            let mut conn = rustls::ServerConnection::new(cfg)?;
+            let mut handshake = || -> std::io::Result<()> {
+                while conn.is_handshaking() {
+                    conn.complete_io(&mut tcp)?;
+                }
+                Ok(())
+            };
+            let done = handshake();
+            sni.lock()
+                .unwrap()
+                .push(conn.server_name().map(str::to_string));
+            done?;
+            Box::new(rustls::StreamOwned::new(conn, tcp))
+        }
     };
     let Some(path) = path else {
         return relay(stream, target, stop);

@@ -213,7 +213,9 @@ pub async fn run(mut args: CheckArgs) -> Result<()> {
         .tls
         .as_ref()
         .filter(|_| plan.ws_path.is_none() && t.cert.is_none() && t.capath.is_none() && !t.insecure)
-        .map(|_| tls::TlsOptions {
+        .map(|plan_tls| tls::TlsOptions {
+            provider: Some(plan_tls.config.crypto_provider().clone()),
+            version: plan_tls.version,
             server_name: t
                 .tls_server_name
                 .clone()

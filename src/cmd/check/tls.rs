@@ -24,6 +24,11 @@ pub struct TlsOptions {
     pub server_name: String,
     /// Trust these CAs (PEM); the operating system's roots when `None`.
     pub cafile: Option<PathBuf>,
+    /// The crypto provider of mq's own connections (its cipher suites follow --ciphers and
+    /// --tls13-ciphers); mq's default when `None`.
+    pub provider: Option<Arc<rustls::crypto::CryptoProvider>>,
+    /// `--tls-version`: speak only this version.
+    pub version: Option<crate::tls::TlsVersion>,
 }
 
 /// Certificates expiring sooner than this are reported with a warning.
@@ -109,7 +114,7 @@ pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> St
     };
     // The same crypto provider as mq's connections (crate::tls): two are compiled in, so
     // rustls cannot pick a process-wide default by itself.
-    let provider = crate::tls::provider();
+    let provider = opts.provider.clone().unwrap_or_else(crate::tls::provider);
     let inner = match WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone())
         .build()
     {
@@ -125,8 +130,13 @@ pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> St
         inner,
         seen: seen.clone(),
     });
+    let versions: &[&'static rustls::SupportedProtocolVersion] = match opts.version {
+        Some(crate::tls::TlsVersion::V12) => &[&rustls::version::TLS12],
+        Some(crate::tls::TlsVersion::V13) => &[&rustls::version::TLS13],
+        None => rustls::DEFAULT_VERSIONS,
+    };
     let config = match rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
     {
         Ok(b) => b,
         Err(e) => return Stage::failed("tls", t, Code::Runtime, e.to_string(), None),

@@ -439,9 +439,13 @@ async fn network_connect(
         ),
         #[cfg(any(feature = "use-rustls-no-provider", feature = "use-native-tls"))]
         Transport::Tls(tls_config) => {
-            let socket =
-                tls::tls_connect(&options.broker_addr, options.port, &tls_config, tcp_stream)
-                    .await?;
+            let socket = tls::tls_connect(
+                options.tls_server_name().unwrap_or(&domain),
+                options.port,
+                &tls_config,
+                tcp_stream,
+            )
+            .await?;
             Network::new(
                 socket,
                 options.max_incoming_packet_size,
@@ -482,14 +486,17 @@ async fn network_connect(
                 request = request_modifier(request).await;
             }
 
-            let connector = tls::rustls_connector(&tls_config).await?;
-
-            let (socket, response) = async_tungstenite::tokio::client_async_tls_with_connector(
-                request,
+            // mq patch: TLS first, with the name mq gives (SNI and certificate check),
+            // then the websocket handshake over it; upstream takes the name from the URL.
+            let socket = tls::tls_connect(
+                options.tls_server_name().unwrap_or(&domain),
+                options.port,
+                &tls_config,
                 tcp_stream,
-                Some(connector),
             )
             .await?;
+            let (socket, response) =
+                async_tungstenite::tokio::client_async(request, socket).await?;
             validate_response_headers(response)?;
 
             Network::new(

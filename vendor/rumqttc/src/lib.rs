@@ -494,6 +494,9 @@ pub struct MqttOptions {
     proxy: Option<Proxy>,
     #[cfg(feature = "websocket")]
     request_modifier: Option<RequestModifierFn>,
+    /// Name sent as SNI and checked against the broker's certificate, instead of the host
+    /// (mq patch)
+    tls_server_name: Option<String>,
 }
 
 impl MqttOptions {
@@ -528,6 +531,7 @@ impl MqttOptions {
             proxy: None,
             #[cfg(feature = "websocket")]
             request_modifier: None,
+            tls_server_name: None,
         }
     }
 
@@ -758,6 +762,18 @@ impl MqttOptions {
     #[cfg(feature = "websocket")]
     pub fn request_modifier(&self) -> Option<RequestModifierFn> {
         self.request_modifier.clone()
+    }
+
+    /// Send this name as SNI in the TLS handshake, and check the broker's certificate
+    /// against it, instead of the host (mq patch; rustls only).
+    pub fn set_tls_server_name(&mut self, name: Option<String>) -> &mut Self {
+        self.tls_server_name = name;
+        self
+    }
+
+    /// The name set with `set_tls_server_name`, if any.
+    pub fn tls_server_name(&self) -> Option<&str> {
+        self.tls_server_name.as_deref()
     }
 }
 

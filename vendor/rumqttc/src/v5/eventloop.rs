@@ -102,9 +102,12 @@ impl EventLoop {
         let inflight_limit = options.outgoing_inflight_upper_limit.unwrap_or(u16::MAX);
         let manual_acks = options.manual_acks;
 
+        let mut state = MqttState::new(inflight_limit, manual_acks);
+        state.disconnect_properties = options.disconnect_properties();
+
         EventLoop {
             options,
-            state: MqttState::new(inflight_limit, manual_acks),
+            state,
             requests_tx,
             requests_rx,
             pending,
@@ -363,9 +366,13 @@ async fn network_connect(options: &MqttOptions) -> Result<Network, ConnectionErr
         Transport::Tcp => Network::new(tcp_stream, max_incoming_pkt_size),
         #[cfg(any(feature = "use-native-tls", feature = "use-rustls-no-provider"))]
         Transport::Tls(tls_config) => {
-            let socket =
-                tls::tls_connect(&options.broker_addr, options.port, &tls_config, tcp_stream)
-                    .await?;
+            let socket = tls::tls_connect(
+                options.tls_server_name().unwrap_or(&domain),
+                options.port,
+                &tls_config,
+                tcp_stream,
+            )
+            .await?;
             Network::new(socket, max_incoming_pkt_size)
         }
         #[cfg(unix)]
@@ -398,14 +405,17 @@ async fn network_connect(options: &MqttOptions) -> Result<Network, ConnectionErr
                 request = request_modifier(request).await;
             }
 
-            let connector = tls::rustls_connector(&tls_config).await?;
-
-            let (socket, response) = async_tungstenite::tokio::client_async_tls_with_connector(
-                request,
+            // mq patch: TLS first, with the name mq gives (SNI and certificate check),
+            // then the websocket handshake over it; upstream takes the name from the URL.
+            let socket = tls::tls_connect(
+                options.tls_server_name().unwrap_or(&domain),
+                options.port,
+                &tls_config,
                 tcp_stream,
-                Some(connector),
             )
             .await?;
+            let (socket, response) =
+                async_tungstenite::tokio::client_async(request, socket).await?;
             validate_response_headers(response)?;
 
             Network::new(WsStream::new(socket), max_incoming_pkt_size)

@@ -114,6 +114,11 @@ pub struct MqttOptions {
     outgoing_inflight_upper_limit: Option<u16>,
     #[cfg(feature = "websocket")]
     request_modifier: Option<RequestModifierFn>,
+    /// Name sent as SNI and checked against the broker's certificate, instead of the host
+    /// (mq patch)
+    tls_server_name: Option<String>,
+    /// Properties of the DISCONNECT sent by `AsyncClient::disconnect` (mq patch)
+    disconnect_properties: Option<DisconnectProperties>,
 }
 
 impl MqttOptions {
@@ -150,6 +155,8 @@ impl MqttOptions {
             outgoing_inflight_upper_limit: None,
             #[cfg(feature = "websocket")]
             request_modifier: None,
+            tls_server_name: None,
+            disconnect_properties: None,
         }
     }
 
@@ -218,6 +225,29 @@ impl MqttOptions {
     #[cfg(feature = "websocket")]
     pub fn request_modifier(&self) -> Option<RequestModifierFn> {
         self.request_modifier.clone()
+    }
+
+    /// Send this name as SNI in the TLS handshake, and check the broker's certificate
+    /// against it, instead of the host (mq patch; rustls only).
+    pub fn set_tls_server_name(&mut self, name: Option<String>) -> &mut Self {
+        self.tls_server_name = name;
+        self
+    }
+
+    /// Send these properties with the DISCONNECT of `AsyncClient::disconnect` (mq patch).
+    pub fn set_disconnect_properties(&mut self, props: Option<DisconnectProperties>) -> &mut Self {
+        self.disconnect_properties = props;
+        self
+    }
+
+    /// The properties set with `set_disconnect_properties`, if any.
+    pub fn disconnect_properties(&self) -> Option<DisconnectProperties> {
+        self.disconnect_properties.clone()
+    }
+
+    /// The name set with `set_tls_server_name`, if any.
+    pub fn tls_server_name(&self) -> Option<&str> {
+        self.tls_server_name.as_deref()
     }
 
     pub fn set_client_id(&mut self, client_id: String) -> &mut Self {

@@ -1,7 +1,8 @@
 use super::mqttbytes::v5::{
-    ConnAck, ConnectReturnCode, Disconnect, DisconnectReasonCode, Packet, PingReq, PubAck,
-    PubAckReason, PubComp, PubCompReason, PubRec, PubRecReason, PubRel, PubRelReason, Publish,
-    SubAck, Subscribe, SubscribeReasonCode, UnsubAck, UnsubAckReason, Unsubscribe,
+    ConnAck, ConnectReturnCode, Disconnect, DisconnectProperties, DisconnectReasonCode, Packet,
+    PingReq, PubAck, PubAckReason, PubComp, PubCompReason, PubRec, PubRecReason, PubRel,
+    PubRelReason, Publish, SubAck, Subscribe, SubscribeReasonCode, UnsubAck, UnsubAckReason,
+    Unsubscribe,
 };
 use super::mqttbytes::{self, Error as MqttError, QoS};
 
@@ -106,6 +107,10 @@ pub struct MqttState {
     topic_alises: HashMap<u16, Bytes>,
     /// `topic_alias_maximum` RECEIVED via connack packet
     pub broker_topic_alias_max: u16,
+    /// Properties of a normal DISCONNECT (mq patch)
+    pub disconnect_properties: Option<DisconnectProperties>,
+    /// Topic aliases set up with the broker on this connection: alias -> topic (mq patch)
+    outgoing_aliases: HashMap<u16, Bytes>,
     /// Maximum number of allowed inflight QoS1 & QoS2 requests
     pub(crate) max_outgoing_inflight: u16,
     /// Upper limit on the maximum number of allowed inflight QoS1 & QoS2 requests
@@ -135,6 +140,8 @@ impl MqttState {
             topic_alises: HashMap::new(),
             // Set via CONNACK
             broker_topic_alias_max: 0,
+            outgoing_aliases: HashMap::new(),
+            disconnect_properties: None,
             max_outgoing_inflight: max_inflight,
             max_outgoing_inflight_upper_limit: max_inflight,
         }
@@ -164,6 +171,9 @@ impl MqttState {
 
         // remove packed ids of incoming qos2 publishes
         self.incoming_pub.clear();
+
+        // topic aliases live as long as one network connection (mq patch)
+        self.outgoing_aliases.clear();
 
         self.await_pingresp = false;
         self.collision_ping_count = 0;
@@ -274,6 +284,9 @@ impl MqttState {
             });
         }
 
+        // a new connection: no alias is set up, and the broker may allow fewer (mq patch)
+        self.outgoing_aliases.clear();
+        self.broker_topic_alias_max = 0;
         if let Some(props) = &connack.properties {
             if let Some(topic_alias_max) = props.topic_alias_max {
                 self.broker_topic_alias_max = topic_alias_max
@@ -384,7 +397,7 @@ impl MqttState {
             self.events.push_back(event);
             self.collision_ping_count = 0;
 
-            return Ok(Some(Packet::Publish(publish)));
+            return Ok(Some(Packet::Publish(self.alias_on_wire(publish)?)));
         }
 
         Ok(None)
@@ -424,7 +437,10 @@ impl MqttState {
         // broker resends PUBREL for exchanges this client already received; `clean()` has
         // forgotten them. MQTT 5 §3.6.2: answer with PUBCOMP and keep the session.
         if !self.incoming_pub.contains(pubrel.pkid as usize) {
-            warn!("Unsolicited pubrel packet: {:?}, completing it", pubrel.pkid);
+            warn!(
+                "Unsolicited pubrel packet: {:?}, completing it",
+                pubrel.pkid
+            );
         }
         self.incoming_pub.set(pubrel.pkid as usize, false);
 
@@ -443,14 +459,17 @@ impl MqttState {
     }
 
     fn handle_incoming_pubcomp(&mut self, pubcomp: &PubComp) -> Result<Option<Packet>, StateError> {
-        let outgoing = self.check_collision(pubcomp.pkid).map(|publish| {
-            let pkid = publish.pkid;
-            let event = Event::Outgoing(Outgoing::Publish(pkid));
-            self.events.push_back(event);
-            self.collision_ping_count = 0;
+        let outgoing = match self.check_collision(pubcomp.pkid) {
+            Some(publish) => {
+                let pkid = publish.pkid;
+                let event = Event::Outgoing(Outgoing::Publish(pkid));
+                self.events.push_back(event);
+                self.collision_ping_count = 0;
 
-            Packet::Publish(publish)
-        });
+                Some(Packet::Publish(self.alias_on_wire(publish)?))
+            }
+            None => None,
+        };
 
         if !self.outgoing_rel.contains(pubcomp.pkid as usize) {
             error!("Unsolicited pubcomp packet: {:?}", pubcomp.pkid);
@@ -511,24 +530,47 @@ impl MqttState {
         );
 
         let pkid = publish.pkid;
-
-        if let Some(props) = &publish.properties {
-            if let Some(alias) = props.topic_alias {
-                if alias > self.broker_topic_alias_max {
-                    // We MUST NOT send a Topic Alias that is greater than the
-                    // broker's Topic Alias Maximum.
-                    return Err(StateError::InvalidAlias {
-                        alias,
-                        max: self.broker_topic_alias_max,
-                    });
-                }
-            }
-        };
+        let publish = self.alias_on_wire(publish)?;
 
         let event = Event::Outgoing(Outgoing::Publish(pkid));
         self.events.push_back(event);
 
         Ok(Some(Packet::Publish(publish)))
+    }
+
+    /// The publish as it goes on the wire, topic alias wise (mq patch). A publish that carries
+    /// both its topic and an alias keeps its topic (and is stored so, for resends) but goes
+    /// out with an empty topic when this connection already set the alias up for that topic;
+    /// otherwise it sets the alias up. When the broker allows no such alias (a reconnect may
+    /// lower the maximum), the alias is dropped and the topic sent. A publish with an empty
+    /// topic and an alias is the caller's business, as upstream.
+    fn alias_on_wire(&mut self, mut publish: Publish) -> Result<Publish, StateError> {
+        let Some(alias) = publish.properties.as_ref().and_then(|p| p.topic_alias) else {
+            return Ok(publish);
+        };
+        if alias == 0 || alias > self.broker_topic_alias_max {
+            if publish.topic.is_empty() {
+                // We MUST NOT send a Topic Alias that is greater than the
+                // broker's Topic Alias Maximum.
+                return Err(StateError::InvalidAlias {
+                    alias,
+                    max: self.broker_topic_alias_max,
+                });
+            }
+            if let Some(props) = publish.properties.as_mut() {
+                props.topic_alias = None;
+            }
+            return Ok(publish);
+        }
+        if publish.topic.is_empty() {
+            return Ok(publish);
+        }
+        if self.outgoing_aliases.get(&alias) == Some(&publish.topic) {
+            publish.topic = Bytes::new();
+        } else {
+            self.outgoing_aliases.insert(alias, publish.topic.clone());
+        }
+        Ok(publish)
     }
 
     fn outgoing_pubrel(&mut self, pubrel: PubRel) -> Result<Option<Packet>, StateError> {
@@ -640,7 +682,11 @@ impl MqttState {
         let event = Event::Outgoing(Outgoing::Disconnect);
         self.events.push_back(event);
 
-        Ok(Some(Packet::Disconnect(Disconnect::new(reason))))
+        let mut disconnect = Disconnect::new(reason);
+        if reason == DisconnectReasonCode::NormalDisconnection {
+            disconnect.properties = self.disconnect_properties.clone();
+        }
+        Ok(Some(Packet::Disconnect(disconnect)))
     }
 
     fn check_collision(&mut self, pkid: u16) -> Option<Publish> {
