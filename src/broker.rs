@@ -13,6 +13,7 @@ use crate::exit::{Code, Error, Result};
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -35,6 +36,23 @@ pub struct Settings {
 pub struct Running {
     pub addr: SocketAddr,
     pub ws: Option<SocketAddr>,
+    /// Client connections open now on `addr`.
+    open: Arc<AtomicUsize>,
+}
+
+impl Running {
+    /// Wait until no client is connected on `addr`, at most `max` (None: as long as it takes);
+    /// false if one still is.
+    pub async fn idle(&self, max: Option<Duration>) -> bool {
+        let deadline = max.map(|max| tokio::time::Instant::now() + max);
+        while self.open.load(Ordering::SeqCst) > 0 {
+            if deadline.is_some_and(|d| tokio::time::Instant::now() >= d) {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        true
+    }
 }
 
 /// How long rumqttd's listeners may take to come up.
@@ -107,6 +125,7 @@ pub fn start(settings: Settings) -> Result<Running> {
     listener
         .set_nonblocking(true)
         .map_err(|e| Error::runtime(format!("serve: {e}")))?;
+    let open = Arc::new(AtomicUsize::new(0));
     let front = Arc::new(front::Front {
         v4,
         v5,
@@ -114,6 +133,7 @@ pub fn start(settings: Settings) -> Result<Running> {
         tls,
         max_packet_size: settings.max_packet_size,
         log: settings.log,
+        open: open.clone(),
     });
     std::thread::Builder::new()
         .name("mq-broker-front".into())
@@ -137,6 +157,7 @@ pub fn start(settings: Settings) -> Result<Running> {
     Ok(Running {
         addr,
         ws: settings.ws,
+        open,
     })
 }
 

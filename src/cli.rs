@@ -11,7 +11,8 @@ use crate::options::{
 use crate::output::{ColorChoice, PayloadFormat, Zone};
 use crate::properties::{parse_user_property, PayloadFormat as PayloadFormatIndicator};
 use crate::tls::TlsVersion;
-use clap::{ArgAction, Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgAction, ArgMatches, Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -43,6 +44,70 @@ pub struct Cli {
     pub version: Option<bool>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The flags that say where the broker is and how to reach it: `--embedded` replaces them all.
+const BROKER_FLAGS: &[&str] = &[
+    "host",
+    "port",
+    "url",
+    "cafile",
+    "capath",
+    "tls",
+    "cert",
+    "key",
+    "key_password_file",
+    "insecure",
+    "tls_version",
+    "ciphers",
+    "tls13_ciphers",
+    "alpn",
+    "tls_server_name",
+    "psk",
+    "psk_identity",
+    "ws",
+    "ws_path",
+];
+
+/// One rule clap cannot state, checked on the parsed command line: `--embedded` conflicts with
+/// a broker flag typed on the command line, but not with the same setting from the environment
+/// or a profile (clap's `conflicts_with` counts those too), which it overrides.
+pub fn refuse_embedded_conflicts(
+    command: &mut clap::Command,
+    matches: &ArgMatches,
+) -> Result<(), clap::Error> {
+    let mut sub = matches.subcommand();
+    while let Some((_, m)) = sub {
+        if let Some(flag) = embedded_conflict(m) {
+            return Err(command.error(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--embedded cannot be used with {flag}: the embedded broker \
+                     listens on a free loopback port of its own, without TLS (hint: drop {flag} \
+                     to use the embedded broker, or drop --embedded to use that broker)"
+                ),
+            ));
+        }
+        sub = m.subcommand();
+    }
+    Ok(())
+}
+
+/// The broker flag given on the command line together with `--embedded`, spelled as typed.
+fn embedded_conflict(m: &ArgMatches) -> Option<String> {
+    let ids: Vec<&str> = m.ids().map(|id| id.as_str()).collect();
+    if !ids.contains(&"embedded") || !m.get_flag("embedded") {
+        return None;
+    }
+    let id = BROKER_FLAGS
+        .iter()
+        .find(|id| ids.contains(id) && m.value_source(id) == Some(ValueSource::CommandLine))?;
+    Some(match *id {
+        "host" => "-h/--host".into(),
+        "port" => "-p/--port".into(),
+        "url" => "-L/--url".into(),
+        other => format!("--{}", other.replace('_', "-")),
+    })
 }
 
 #[derive(Subcommand, Debug)]
@@ -406,7 +471,7 @@ pub struct ConnectArgs {
 }
 
 /// TLS and websockets: part of the connection options.
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Debug, Clone, Default)]
 #[command(next_help_heading = "TLS and websockets")]
 pub struct TlsArgs {
     /// Trust the CAs in this PEM file (turns TLS on; default port 8883)
@@ -556,6 +621,11 @@ pub struct PubArgs {
     #[arg(long, help_heading = "File transfer")]
     pub chunked: bool,
 
+    /// With -l: start a broker inside mq on a free loopback port and publish to it; prints how
+    /// to subscribe from another shell (instead of -h/-p/-L)
+    #[arg(long, help_heading = "Connection")]
+    pub embedded: bool,
+
     #[command(flatten)]
     pub v5: PubV5Args,
 }
@@ -564,6 +634,11 @@ pub struct PubArgs {
 pub struct SubArgs {
     #[command(flatten)]
     pub conn: ConnectArgs,
+
+    /// Start a broker inside mq on a free loopback port and subscribe to it; prints how to
+    /// publish to it from another shell (instead of -h/-p/-L)
+    #[arg(long, help_heading = "Connection")]
+    pub embedded: bool,
 
     /// Topic filter to subscribe to (repeatable; + and # wildcards)
     #[arg(short = 't', long, action = ArgAction::Append, allow_hyphen_values = true, help_heading = "Subscribe")]
@@ -802,7 +877,7 @@ pub struct CheckArgs {
     #[arg(long, help_heading = "Check")]
     pub json: bool,
 
-    /// Check a broker started inside mq on a free loopback port (-h/-p are ignored)
+    /// Check a broker started inside mq on a free loopback port (instead of -h/-p/-L)
     #[arg(long, help_heading = "Check")]
     pub embedded: bool,
 

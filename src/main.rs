@@ -30,7 +30,10 @@ fn parse() -> Result<cli::Cli, clap::Error> {
     let mut cmd = cli::Cli::command();
     let parsed = cmd
         .try_get_matches_from_mut(std::env::args_os())
-        .and_then(|mut m| cli::Cli::from_arg_matches_mut(&mut m).map_err(|e| e.format(&mut cmd)));
+        .and_then(|mut m| {
+            cli::refuse_embedded_conflicts(&mut cmd, &m)?;
+            cli::Cli::from_arg_matches_mut(&mut m).map_err(|e| e.format(&mut cmd))
+        });
     std::mem::forget(cmd);
     parsed
 }

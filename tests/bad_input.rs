@@ -224,3 +224,19 @@ fn invalid_utf8_and_overlong_topics_are_refused() {
     let v = ["sub", "-t", &long, "-p", "1"].map(OsString::from).to_vec();
     assert_one_line_error(v, 2, "at most 65535 bytes");
 }
+
+/// A build without the broker (`cargo test --no-default-features`) says so, exit 2.
+#[cfg(not(feature = "serve"))]
+#[test]
+fn without_the_serve_feature_the_broker_commands_say_so() {
+    for args in [
+        &["serve"][..],
+        &["sub", "--embedded", "-t", "a"],
+        &["pub", "--embedded", "-l", "-t", "a"],
+        &["check", "--embedded"],
+        &["bench", "--embedded"],
+    ] {
+        let argv = args.iter().map(Into::into).collect();
+        assert_one_line_error(argv, 2, "this mq was built without the broker");
+    }
+}

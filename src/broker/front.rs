@@ -5,6 +5,7 @@
 //! It also terminates TLS, so one port speaks both versions with or without TLS.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -20,6 +21,24 @@ pub struct Front {
     pub max_packet_size: usize,
     /// Log connections on stderr.
     pub log: bool,
+    /// Connections open now (TCP accepted, not yet closed).
+    pub open: Arc<AtomicUsize>,
+}
+
+/// Counts a connection as open until dropped.
+struct Open(Arc<AtomicUsize>);
+
+impl Open {
+    fn new(count: &Arc<AtomicUsize>) -> Open {
+        count.fetch_add(1, Ordering::SeqCst);
+        Open(count.clone())
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// How long a client may take to send its CONNECT (and TLS handshake).
@@ -40,7 +59,9 @@ pub async fn serve(listener: TcpListener, front: Arc<Front>) {
         };
         let _ = stream.set_nodelay(true);
         let front = front.clone();
+        let open = Open::new(&front.open);
         tokio::spawn(async move {
+            let _open = open;
             let outcome = match &front.tls {
                 Some(acceptor) => {
                     match tokio::time::timeout(CONNECT_TIMEOUT, acceptor.accept(stream)).await {

@@ -127,7 +127,7 @@ pub struct BenchOpts {
     #[arg(long, help_heading = "Connection")]
     pub quiet: bool,
 
-    /// Benchmark a broker started inside mq on a free loopback port (-h/-p are ignored)
+    /// Benchmark a broker started inside mq on a free loopback port (instead of -h/-p)
     #[arg(long, help_heading = "Connection")]
     pub embedded: bool,
 

@@ -4,6 +4,7 @@
 //! the broker at the end proves it read the QoS 0 ones too.
 
 use crate::cli::PubArgs;
+use crate::cmd::serve;
 use crate::exit::{Error, Result};
 use crate::options;
 use crate::output;
@@ -20,7 +21,23 @@ enum Source {
     Lines,
 }
 
-pub async fn run(args: PubArgs) -> Result<()> {
+pub async fn run(mut args: PubArgs) -> Result<()> {
+    // A broker inside mq lives only as long as this command: worth it for a stream that others
+    // subscribe to meanwhile, useless for one message that nobody could be subscribed to yet.
+    if args.embedded && !args.stdin_line {
+        return Err(Error::usage(
+            "--embedded on mq pub needs -l: its broker stops when mq pub exits, so a single \
+             message would reach nobody",
+        )
+        .hint(
+            "run `mq sub --embedded -t '#'` and publish to the port it prints, or stream lines \
+             with mq pub --embedded -l",
+        ));
+    }
+    let embedded = match args.embedded {
+        true => Some(serve::point_at_embedded(&mut args.conn)?),
+        false => None,
+    };
     let (mut plan, url_topic) = options::plan(&args.conn)?;
     let props = properties::for_publish(&args.v5, &mut plan)?;
     if args.conn.print_config {
@@ -45,6 +62,19 @@ pub async fn run(args: PubArgs) -> Result<()> {
     };
     if let Some(Source::Once(payload)) = &source {
         properties::check_utf8(props.as_ref(), payload, "the payload")?;
+    }
+
+    if let Some(port) = embedded
+        .as_ref()
+        .map(|b| b.port)
+        .filter(|_| !args.conn.quiet)
+    {
+        output::note(&format!(
+            "mq pub: a broker runs inside mq on 127.0.0.1:{port} until stdin ends and no subscriber is left; \
+             subscribe to \
+             it from another shell: mq sub -h 127.0.0.1 -p {port} -t {} -v",
+            serve::quoted(topic.as_str())
+        ));
     }
 
     // A stream outlives connections: after the first connect, -l reconnects (a persistent
@@ -128,8 +158,24 @@ pub async fn run(args: PubArgs) -> Result<()> {
         .await
         .map_err(|e| e.context(what()))?;
     session.sync().await.map_err(|e| e.context(what()))?;
-    session.disconnect().await
+    session.disconnect().await?;
+    if let Some(broker) = &embedded {
+        // Subscribers may still be reading the last lines: the broker stays until they leave.
+        if !broker.drain(Some(EMBEDDED_SETTLE)).await {
+            if !args.conn.quiet {
+                output::note(
+                    "mq pub: stdin ended; the broker stops when its last subscriber disconnects \
+                     (Ctrl-C stops it now)",
+                );
+            }
+            broker.drain(None).await;
+        }
+    }
+    Ok(())
 }
+
+/// How long the own connection of `pub --embedded` may take to close.
+const EMBEDDED_SETTLE: std::time::Duration = std::time::Duration::from_millis(200);
 
 /// Tell the user about connection changes while a stream runs.
 fn report(event: Event, quiet: bool) {

@@ -1,8 +1,8 @@
 //! `mq serve`: the embedded broker (`broker.rs`) on the address the user asks for, until Ctrl-C;
-//! and `embedded()`, the same broker on a free loopback port for `check --embedded` and
-//! `bench --embedded`.
+//! and `embedded()`, the same broker on a free loopback port for `--embedded` on `pub`, `sub`,
+//! `check` and `bench`.
 
-use crate::cli::ServeArgs;
+use crate::cli::{ConnectArgs, ServeArgs, TlsArgs};
 use crate::exit::{Error, Result};
 use std::net::SocketAddr;
 
@@ -159,9 +159,30 @@ async fn wait_for_signal() {
     }
 }
 
-/// Start the broker on a free loopback port for one command; returns the port. It stops when
-/// mq exits.
-pub fn embedded(debug: bool) -> Result<u16> {
+/// A broker started on a free loopback port for one command. It stops when mq exits.
+pub struct Embedded {
+    pub port: u16,
+    #[cfg(feature = "serve")]
+    running: crate::broker::Running,
+}
+
+impl Embedded {
+    /// Before mq exits: wait until the other clients have disconnected, at most `max` (None:
+    /// as long as it takes), so that none loses its connection mid-way. False if one is still
+    /// connected.
+    pub async fn drain(&self, max: Option<std::time::Duration>) -> bool {
+        #[cfg(feature = "serve")]
+        return self.running.idle(max).await;
+        #[cfg(not(feature = "serve"))]
+        {
+            let _ = max;
+            true
+        }
+    }
+}
+
+/// Start the broker on a free loopback port for one command.
+pub fn embedded(debug: bool) -> Result<Embedded> {
     #[cfg(not(feature = "serve"))]
     {
         let _ = debug;
@@ -177,7 +198,56 @@ pub fn embedded(debug: bool) -> Result<u16> {
             max_packet_size: 256 << 20,
             log: debug,
         })?;
-        Ok(running.addr.port())
+        Ok(Embedded {
+            port: running.addr.port(),
+            running,
+        })
+    }
+}
+
+/// Start the broker for one command and point `conn` at it. A broker address or TLS setting
+/// typed with `--embedded` was refused by `cli::parse`; one from the environment or a profile
+/// is replaced here.
+pub fn point_at_embedded(conn: &mut ConnectArgs) -> Result<Embedded> {
+    let broker = embedded(conn.debug)?;
+    conn.host = "127.0.0.1".into();
+    conn.port = Some(broker.port);
+    conn.url = None;
+    conn.tls = TlsArgs::default();
+    Ok(broker)
+}
+
+/// A topic that `filter` matches, for the hint `sub --embedded` prints: wildcards filled in.
+pub fn example_topic(filter: &str) -> String {
+    // A shared subscription, `$share/GROUP/FILTER`, receives what FILTER matches.
+    let filter = match filter.strip_prefix("$share/") {
+        Some(rest) => rest.split_once('/').map_or(rest, |(_, f)| f),
+        None => filter,
+    };
+    let levels: Vec<&str> = filter
+        .split('/')
+        .map(|level| match level {
+            "+" => "x",
+            "#" => "hello",
+            other => other,
+        })
+        .collect();
+    let topic = levels.join("/");
+    // `$SYS/...` is the broker's; `#` alone gives `hello`.
+    if topic.starts_with('$') {
+        "hello".into()
+    } else {
+        topic
+    }
+}
+
+/// Shell-quote `s` when it needs it.
+pub fn quoted(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/_-.:,@%+=".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 
@@ -193,5 +263,22 @@ mod tests {
         for bad in ["127.0.0.1", "host:1883", "127.0.0.1:99999", ""] {
             assert!(parse_bind(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn example_topics_match_their_filter() {
+        for (filter, topic) in [
+            ("#", "hello"),
+            ("sensors/#", "sensors/hello"),
+            ("+/temp", "x/temp"),
+            ("a/b", "a/b"),
+            ("$SYS/#", "hello"),
+            ("$share/g/jobs/+", "jobs/x"),
+        ] {
+            assert_eq!(example_topic(filter), topic, "{filter}");
+        }
+        assert_eq!(quoted("a/b"), "a/b");
+        assert_eq!(quoted("a b"), "'a b'");
+        assert_eq!(quoted("it's"), "'it'\\''s'");
     }
 }

@@ -5,6 +5,7 @@
 //! renewed. SIGINT / SIGTERM disconnect cleanly (reason 0: the will is not published).
 
 use crate::cli::SubArgs;
+use crate::cmd::serve;
 use crate::exit::{Code, Error, Result};
 use crate::options;
 use crate::output::{self, Printer, Written};
@@ -17,7 +18,12 @@ use tokio::signal::unix::{signal, SignalKind};
 /// Received messages acknowledged together at most this many at a time.
 const ACK_BATCH: usize = 256;
 
-pub async fn run(args: SubArgs) -> Result<()> {
+pub async fn run(mut args: SubArgs) -> Result<()> {
+    // A broker inside mq, alive until mq exits; see `cmd/serve.rs`.
+    let embedded = match args.embedded {
+        true => Some(serve::point_at_embedded(&mut args.conn)?),
+        false => None,
+    };
     let (mut plan, url_topic) = options::plan(&args.conn)?;
     if args.conn.print_config {
         return crate::cmd::config::print(&args.conn, &plan);
@@ -53,8 +59,16 @@ pub async fn run(args: SubArgs) -> Result<()> {
         Error::runtime(format!("opening --output {}: {e}", file.display()))
             .hint("check that the directory exists and is writable")
     })?;
+    if let Some(broker) = embedded.as_ref().filter(|_| !quiet) {
+        let port = broker.port;
+        output::note(&format!(
+            "mq sub: a broker runs inside mq on 127.0.0.1:{port} until it exits; publish to it \
+             from another shell: mq pub -h 127.0.0.1 -p {port} -t {} -m hello",
+            serve::quoted(&serve::example_topic(&filters[0]))
+        ));
+    }
     let body = receive(&args, &plan, &filters, &filter_out, printer, &v5);
-    match args.timeout {
+    let result = match args.timeout {
         None => body.await,
         Some(w) => match tokio::time::timeout(w, body).await {
             Ok(r) => r,
@@ -71,8 +85,16 @@ pub async fn run(args: SubArgs) -> Result<()> {
                 "nothing more arrived; check the topic filter (topics are case-sensitive)"
             })),
         },
+    };
+    // -C N reached: the publisher of the last message may still await its acknowledgement.
+    if let (Ok(()), Some(broker)) = (&result, &embedded) {
+        broker.drain(Some(EMBEDDED_DRAIN)).await;
     }
+    result
 }
+
+/// How long `sub --embedded` keeps its broker for other clients still connected when done.
+const EMBEDDED_DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
 
 async fn receive(
     args: &SubArgs,

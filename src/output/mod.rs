@@ -292,6 +292,12 @@ pub fn reconnected(quiet: bool) {
     }
 }
 
+/// A line for the user on stderr that is neither a warning nor an error (where an embedded
+/// broker listens).
+pub fn note(line: &str) {
+    eprintln!("{line}");
+}
+
 /// A warning on stderr that does not end the command.
 pub fn warn(line: &str) {
     eprintln!("mq: warning: {line}");

@@ -428,6 +428,11 @@ impl Running {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// The stderr lines read so far.
+    pub fn seen(&self) -> &[String] {
+        &self.stderr_seen
+    }
 }
 
 /// Start `mq sub` with `args` and return once its subscription is acknowledged.

@@ -111,7 +111,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     let mut opts = opts;
     if opts.embedded {
         // A broker inside mq, alive until mq exits; see `cmd/serve.rs`.
-        let port = crate::cmd::serve::embedded(opts.debug)?;
+        let port = crate::cmd::serve::embedded(opts.debug)?.port;
         opts.host = "127.0.0.1".into();
         opts.port = Some(port);
     }

@@ -183,10 +183,7 @@ impl Ctx {
 pub async fn run(mut args: CheckArgs) -> Result<()> {
     if args.embedded {
         // A broker inside mq, alive until mq exits; see `cmd/serve.rs`.
-        let port = crate::cmd::serve::embedded(args.conn.debug)?;
-        args.conn.host = "127.0.0.1".into();
-        args.conn.port = Some(port);
-        args.conn.url = None;
+        crate::cmd::serve::point_at_embedded(&mut args.conn)?;
     }
     let (plan, _) = options::plan(&args.conn)?;
     let prefix = match &args.topic_prefix {
