@@ -587,7 +587,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --username 'Require this user name (with --password or --password-file)'
             cand -P 'The password clients must give'
             cand --password 'The password clients must give'
-            cand --password-file 'Read the password clients must give from the first line of this file'
+            cand --password-file 'Read the password clients must give from the first line of FILE (which others must not be able to read)'
             cand --tls-cert 'Speak TLS on --bind with this PEM certificate chain (needs --tls-key)'
             cand --tls-key 'PEM private key for --tls-cert'
             cand --max-packet-size 'Largest packet accepted from a client: bytes, or with a unit (64KiB, 16MiB)'

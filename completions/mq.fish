@@ -424,7 +424,7 @@ complete -c mq -n "__fish_mq_using_subcommand serve" -l bind -d 'Address to list
 complete -c mq -n "__fish_mq_using_subcommand serve" -l ws -d 'Also listen for MQTT 3.1.1 over websockets (ws://) on this port, same address as --bind' -r
 complete -c mq -n "__fish_mq_using_subcommand serve" -s u -l username -d 'Require this user name (with --password or --password-file)' -r
 complete -c mq -n "__fish_mq_using_subcommand serve" -s P -l password -d 'The password clients must give' -r
-complete -c mq -n "__fish_mq_using_subcommand serve" -l password-file -d 'Read the password clients must give from the first line of this file' -r -F
+complete -c mq -n "__fish_mq_using_subcommand serve" -l password-file -d 'Read the password clients must give from the first line of FILE (which others must not be able to read)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand serve" -l tls-cert -d 'Speak TLS on --bind with this PEM certificate chain (needs --tls-key)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand serve" -l tls-key -d 'PEM private key for --tls-cert' -r -F
 complete -c mq -n "__fish_mq_using_subcommand serve" -l max-packet-size -d 'Largest packet accepted from a client: bytes, or with a unit (64KiB, 16MiB)' -r

@@ -219,6 +219,7 @@ fn password_file_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let pw = dir.path().join("pw");
     std::fs::write(&pw, "from-file\n").unwrap();
+    set_mode(&pw, 0o600);
     let s = Serve::start(&["-u", "alice", "--password-file", pw.to_str().unwrap()]);
     s.publish(&["-u", "alice", "-P", "from-file", "-t", "t", "-m", "x"]);
     let out = run(
@@ -227,6 +228,40 @@ fn password_file_is_read() {
         LIMIT,
     );
     assert_eq!(out.status.code(), Some(4));
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn password_file_readable_by_everyone_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let pw = dir.path().join("pw");
+    std::fs::write(&pw, "secret\n").unwrap();
+    set_mode(&pw, 0o644);
+    let path = pw.to_str().unwrap();
+    let serve = [
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "-u",
+        "alice",
+        "--password-file",
+        path,
+    ];
+    let out = run(mq_args(&serve), b"", LIMIT);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("is readable by every user (mode 644)") && err.contains("chmod 600"),
+        "{err}"
+    );
+    std::fs::write(&pw, "").unwrap();
+    set_mode(&pw, 0o600);
+    assert_one_line_error(serve.iter().map(Into::into).collect(), 2, "is empty");
 }
 
 #[test]

@@ -36,9 +36,11 @@ pub struct ServeArgs {
     )]
     pub password: Option<String>,
 
-    /// Read the password clients must give from the first line of this file
+    /// Read the password clients must give from the first line of FILE (which others must not
+    /// be able to read)
     #[arg(
         long,
+        value_name = "FILE",
         group = "secret",
         requires = "username",
         conflicts_with = "password"

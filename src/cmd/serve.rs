@@ -48,18 +48,8 @@ fn plan(args: &ServeArgs) -> Result<Plan> {
     }
     let password = match (&args.password, &args.password_file) {
         (Some(p), _) => Some(p.clone()),
-        (None, Some(path)) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| Error::usage(format!("--password-file {}: {e}", path.display())))?;
-            let line = text.lines().next().unwrap_or("").to_string();
-            if line.is_empty() {
-                return Err(Error::usage(format!(
-                    "--password-file {}: the first line is empty",
-                    path.display()
-                )));
-            }
-            Some(line)
-        }
+        // The same rules as a client's password file: refused when every user may read it.
+        (None, Some(path)) => Some(crate::credentials::read_password_file(path)?),
         (None, None) => None,
     };
     let credentials = args.username.clone().zip(password);
