@@ -306,7 +306,7 @@ async fn sys(cx: &Ctx, conn: &mut Conn) -> Stage {
     if cx.embedded {
         return Stage::skipped(
             "sys",
-            "the embedded broker (rumqttd) has no $SYS topics: it closes a connection that subscribes to one",
+            "the embedded broker (rumqttd) has no $SYS topics: it refuses subscriptions to them",
         );
     }
     let t = Instant::now();

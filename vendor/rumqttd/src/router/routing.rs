@@ -661,8 +661,10 @@ impl Router {
                         if let Err(e) = validate_subscription(connection, f) {
                             warn!(reason = ?e,"Subscription cannot be validated: {}", e);
 
-                            disconnect = true;
-                            break;
+                            // mq patch: refuse this filter in the SUBACK (0x80, valid in MQTT
+                            // 3.1.1 and 5) instead of closing the connection without a word.
+                            return_codes.push(SubscribeReasonCode::Unspecified);
+                            continue;
                         }
 
                         let mut filter = f.path.clone();
