@@ -603,13 +603,13 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
         }
         'mq;serve' {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Address to listen on for MQTT (3.1.1 and 5 on one port)')
-            [CompletionResult]::new('--ws', '--ws', [CompletionResultType]::ParameterName, 'Also listen for MQTT 3.1.1 over websockets (ws://) on this port, same address as --bind')
+            [CompletionResult]::new('--ws', '--ws', [CompletionResultType]::ParameterName, 'Also listen for MQTT over websockets (ws://, wss:// with --tls-cert) on this port, same address as --bind')
             [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Require this user name (with --password or --password-file)')
             [CompletionResult]::new('--username', '--username', [CompletionResultType]::ParameterName, 'Require this user name (with --password or --password-file)')
             [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'The password clients must give')
             [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'The password clients must give')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password clients must give from the first line of FILE (which others must not be able to read)')
-            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Speak TLS on --bind with this PEM certificate chain (needs --tls-key)')
+            [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Speak TLS on --bind (and --ws) with this PEM certificate chain (needs --tls-key)')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'PEM private key for --tls-cert')
             [CompletionResult]::new('--max-packet-size', '--max-packet-size', [CompletionResultType]::ParameterName, 'Largest packet accepted from a client: bytes, or with a unit (64KiB, 16MiB)')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

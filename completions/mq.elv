@@ -582,13 +582,13 @@ set edit:completion:arg-completer[mq] = {|@words|
         }
         &'mq;serve'= {
             cand --bind 'Address to listen on for MQTT (3.1.1 and 5 on one port)'
-            cand --ws 'Also listen for MQTT 3.1.1 over websockets (ws://) on this port, same address as --bind'
+            cand --ws 'Also listen for MQTT over websockets (ws://, wss:// with --tls-cert) on this port, same address as --bind'
             cand -u 'Require this user name (with --password or --password-file)'
             cand --username 'Require this user name (with --password or --password-file)'
             cand -P 'The password clients must give'
             cand --password 'The password clients must give'
             cand --password-file 'Read the password clients must give from the first line of FILE (which others must not be able to read)'
-            cand --tls-cert 'Speak TLS on --bind with this PEM certificate chain (needs --tls-key)'
+            cand --tls-cert 'Speak TLS on --bind (and --ws) with this PEM certificate chain (needs --tls-key)'
             cand --tls-key 'PEM private key for --tls-cert'
             cand --max-packet-size 'Largest packet accepted from a client: bytes, or with a unit (64KiB, 16MiB)'
             cand --help 'Print help'

@@ -421,11 +421,11 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "merge" -d 'Merge `--json` results of several runs (machines) into one summary'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mq -n "__fish_mq_using_subcommand serve" -l bind -d 'Address to listen on for MQTT (3.1.1 and 5 on one port)' -r
-complete -c mq -n "__fish_mq_using_subcommand serve" -l ws -d 'Also listen for MQTT 3.1.1 over websockets (ws://) on this port, same address as --bind' -r
+complete -c mq -n "__fish_mq_using_subcommand serve" -l ws -d 'Also listen for MQTT over websockets (ws://, wss:// with --tls-cert) on this port, same address as --bind' -r
 complete -c mq -n "__fish_mq_using_subcommand serve" -s u -l username -d 'Require this user name (with --password or --password-file)' -r
 complete -c mq -n "__fish_mq_using_subcommand serve" -s P -l password -d 'The password clients must give' -r
 complete -c mq -n "__fish_mq_using_subcommand serve" -l password-file -d 'Read the password clients must give from the first line of FILE (which others must not be able to read)' -r -F
-complete -c mq -n "__fish_mq_using_subcommand serve" -l tls-cert -d 'Speak TLS on --bind with this PEM certificate chain (needs --tls-key)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand serve" -l tls-cert -d 'Speak TLS on --bind (and --ws) with this PEM certificate chain (needs --tls-key)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand serve" -l tls-key -d 'PEM private key for --tls-cert' -r -F
 complete -c mq -n "__fish_mq_using_subcommand serve" -l max-packet-size -d 'Largest packet accepted from a client: bytes, or with a unit (64KiB, 16MiB)' -r
 complete -c mq -n "__fish_mq_using_subcommand serve" -l help -d 'Print help'

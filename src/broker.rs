@@ -2,10 +2,11 @@
 //! imports it.
 //!
 //! rumqttd runs its MQTT 3.1.1 and MQTT 5 listeners on loopback ports of their own, each on its
-//! own thread; `front` owns the address the user asked for, reads each CONNECT and hands the
-//! connection to the right listener (see `front.rs` for why). The websocket listener (`--ws`) is
-//! rumqttd's own and speaks MQTT 3.1.1 only. rumqttd has no shutdown: the broker lives until the
-//! process ends, which is what both `serve` and `--embedded` want.
+//! own thread; `front` owns the addresses the user asked for (`--bind`, and `--ws` for
+//! websockets), reads each CONNECT and hands the connection to the right listener (see
+//! `front.rs` for why). rumqttd's own websocket listener is not used: it speaks MQTT 3.1.1 only
+//! and closes an MQTT 5 connection without a word. rumqttd has no shutdown: the broker lives
+//! until the process ends, which is what both `serve` and `--embedded` want.
 
 mod front;
 
@@ -21,10 +22,10 @@ use std::time::{Duration, Instant};
 pub struct Settings {
     /// Where MQTT clients connect (port 0: any free port).
     pub bind: SocketAddr,
-    /// Where websocket clients connect (MQTT 3.1.1 over `ws://`).
+    /// Where websocket clients connect (MQTT 3.1.1 and 5 over `ws://`, `wss://` with `tls`).
     pub ws: Option<SocketAddr>,
     pub credentials: Option<(String, String)>,
-    /// PEM certificate chain and private key: the main listener speaks TLS only.
+    /// PEM certificate chain and private key: every listener speaks TLS only.
     pub tls: Option<(PathBuf, PathBuf)>,
     pub max_packet_size: usize,
     /// Log connections on stderr.
@@ -68,10 +69,17 @@ pub fn start(settings: Settings) -> Result<Running> {
     let addr = listener
         .local_addr()
         .map_err(|e| Error::runtime(format!("serve: {e}")))?;
-    if let Some(ws) = settings.ws {
-        // rumqttd binds it itself and only logs a failure: find out here.
-        drop(TcpListener::bind(ws).map_err(|e| bind_error(ws, e))?);
-    }
+    let ws_listener = match settings.ws {
+        Some(ws) => Some(TcpListener::bind(ws).map_err(|e| bind_error(ws, e))?),
+        None => None,
+    };
+    let ws = match &ws_listener {
+        Some(l) => Some(
+            l.local_addr()
+                .map_err(|e| Error::runtime(format!("serve: {e}")))?,
+        ),
+        None => None,
+    };
     let v4 = free_loopback_port()?;
     let v5 = free_loopback_port()?;
 
@@ -104,9 +112,6 @@ pub fn start(settings: Settings) -> Result<Running> {
         },
         v4: Some(HashMap::from([("v4".into(), server("mq-v4", v4))])),
         v5: Some(HashMap::from([("v5".into(), server("mq-v5", v5))])),
-        ws: settings
-            .ws
-            .map(|ws| HashMap::from([("ws".into(), server("mq-ws", ws))])),
         ..Default::default()
     };
     std::thread::Builder::new()
@@ -118,13 +123,12 @@ pub fn start(settings: Settings) -> Result<Running> {
             }
         })
         .map_err(|e| Error::runtime(format!("serve: starting the broker thread: {e}")))?;
-    let mut ready = vec![v4, v5];
-    ready.extend(settings.ws);
-    wait_ready(&ready)?;
+    wait_ready(&[v4, v5])?;
 
-    listener
-        .set_nonblocking(true)
-        .map_err(|e| Error::runtime(format!("serve: {e}")))?;
+    for l in std::iter::once(&listener).chain(&ws_listener) {
+        l.set_nonblocking(true)
+            .map_err(|e| Error::runtime(format!("serve: {e}")))?;
+    }
     let open = Arc::new(AtomicUsize::new(0));
     let front = Arc::new(front::Front {
         v4,
@@ -147,18 +151,24 @@ pub fn start(settings: Settings) -> Result<Running> {
                 Err(e) => return eprintln!("mq: serve: {e}"),
             };
             runtime.block_on(async move {
-                match tokio::net::TcpListener::from_std(listener) {
-                    Ok(l) => front::serve(l, front).await,
-                    Err(e) => eprintln!("mq: serve: {e}"),
+                let mqtt = tokio::net::TcpListener::from_std(listener);
+                let ws = ws_listener
+                    .map(tokio::net::TcpListener::from_std)
+                    .transpose();
+                match (mqtt, ws) {
+                    (Ok(mqtt), Ok(None)) => front::serve(mqtt, front, false).await,
+                    (Ok(mqtt), Ok(Some(ws))) => {
+                        tokio::join!(
+                            front::serve(mqtt, front.clone(), false),
+                            front::serve(ws, front, true)
+                        );
+                    }
+                    (Err(e), _) | (_, Err(e)) => eprintln!("mq: serve: {e}"),
                 }
             });
         })
         .map_err(|e| Error::runtime(format!("serve: starting the listener thread: {e}")))?;
-    Ok(Running {
-        addr,
-        ws: settings.ws,
-        open,
-    })
+    Ok(Running { addr, ws, open })
 }
 
 fn bind_error(addr: SocketAddr, e: std::io::Error) -> Error {

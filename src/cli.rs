@@ -182,8 +182,8 @@ are not available here: client ids are named with --prefix.",
         disable_version_flag = true,
         args_override_self = true,
         long_about = "Run an MQTT broker (rumqttd, embedded) until Ctrl-C. MQTT 3.1.1 and 5 on \
-one port, QoS 0, 1 and 2, retained messages and wills; sessions live in memory only. It listens \
-on loopback unless --public is given.",
+one port (and over websockets with --ws), QoS 0, 1 and 2, retained messages and wills; sessions \
+live in memory only; no $SYS topics. It listens on loopback unless --public is given.",
         after_help = "Examples:\n  mq serve\n  mq serve --bind 127.0.0.1:1884 -u alice -P secret -d\n  mq serve --bind 0.0.0.0:1883 --public -u alice --password-file pw.txt\n  mq serve --ws 8080 --tls-cert cert.pem --tls-key key.pem"
     )]
     Serve(Deferred<ServeArgs>),

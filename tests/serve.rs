@@ -1,6 +1,7 @@
 //! `mq serve` tested as a broker (mosquitto stays the reference for client behaviour): pub/sub
 //! round trips at QoS 0/1/2 on MQTT 5 and 3.1.1, retained, will, persistent sessions, wrong
-//! password, loopback-only binding, websockets, TLS (with mosquitto's clients); and
+//! password, password file, loopback-only binding, websockets (both versions, wss), TLS (with
+//! mosquitto's clients), `$SYS` refused, the packet size limit; and
 //! `--embedded` on `sub`, `pub`, `check` and `bench`.
 //!
 //! Every broker listens on 127.0.0.1 port 0 (a free port, printed on its first stdout line).
@@ -295,16 +296,25 @@ fn a_port_in_use_is_a_clear_error() {
     );
 }
 
-#[test]
-fn websocket_listener_upgrades_mqtt() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
+        .port()
+}
+
+/// `mq ARGS...` with each part's arguments in turn.
+fn mq_parts(parts: &[&[&str]]) -> Command {
+    mq_args(&parts.concat())
+}
+
+#[test]
+fn websocket_listener_upgrades_mqtt() {
+    let port = free_port();
     let s = Serve::start(&["--ws", &port.to_string()]);
     assert!(
-        s.line.contains(&format!("ws://127.0.0.1:{port}")),
+        s.line.contains(&format!("ws://127.0.0.1:{port}/mqtt")),
         "{}",
         s.line
     );
@@ -312,7 +322,7 @@ fn websocket_listener_upgrades_mqtt() {
     c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     write!(
         c,
-        "GET /mqtt HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+        "GET /any/path HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
          Sec-WebSocket-Protocol: mqtt\r\n\r\n"
     )
@@ -322,6 +332,40 @@ fn websocket_listener_upgrades_mqtt() {
     let answer = String::from_utf8_lossy(&buf[..n]).to_lowercase();
     assert!(answer.starts_with("http/1.1 101"), "{answer}");
     assert!(answer.contains("sec-websocket-protocol: mqtt"), "{answer}");
+}
+
+#[test]
+fn websockets_carry_mqtt_5_and_3_1_1_with_credentials() {
+    let ws = free_port();
+    let _s = Serve::start(&["--ws", &ws.to_string(), "-u", "alice", "-P", "secret"]);
+    let url = format!("ws://127.0.0.1:{ws}/mqtt");
+    let login: &[&str] = &["-L", &url, "-u", "alice", "-P", "secret"];
+    // No -V: MQTT 5, as a client tries first.
+    for v in [&[][..], &["-V", "5"], &["-V", "311"]] {
+        let topic = format!("ws/{}", v.last().unwrap_or(&"auto"));
+        let c = mq_parts(&[&["sub"], login, v, &["-t", &topic, "-C", "1", "-v", "-d"]]);
+        let sub = Running::until(c, "received SUBACK");
+        let sent = run(
+            mq_parts(&[&["pub"], login, v, &["-t", &topic, "-m", "over ws"]]),
+            b"",
+            LIMIT,
+        );
+        assert!(sent.status.success(), "{v:?}: {}", stderr(&sent));
+        let out = sub.finish(LIMIT);
+        assert!(out.status.success(), "{v:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), format!("{topic} over ws\n"), "{v:?}");
+        // A wrong password is refused with a CONNACK over websockets too: exit 4.
+        let out = run(
+            mq_parts(&[
+                &["pub", "-L", &url, "-u", "alice", "-P", "wrong"],
+                v,
+                &["-t", "t", "-m", "x"],
+            ]),
+            b"",
+            LIMIT,
+        );
+        assert_eq!(out.status.code(), Some(4), "{v:?}: {}", stderr(&out));
+    }
 }
 
 fn self_signed(dir: &Path) {
@@ -417,6 +461,73 @@ fn tls_listener_serves_mosquitto_clients() {
         LIMIT,
     );
     assert!(!out.status.success());
+}
+
+#[test]
+fn tls_cert_makes_the_websocket_listener_speak_wss() {
+    let dir = tempfile::tempdir().unwrap();
+    self_signed(dir.path());
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let ws = free_port();
+    let s = Serve::start(&[
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+        "--ws",
+        &ws.to_string(),
+    ]);
+    let url = format!("wss://127.0.0.1:{ws}/mqtt");
+    assert!(s.line.contains(&url), "{}", s.line);
+    let tls: &[&str] = &["-L", &url, "--cafile", cert.to_str().unwrap()];
+    for v in ["5", "311"] {
+        let c = mq_parts(&[&["sub"], tls, &["-V", v, "-t", "wss/t", "-C", "1", "-d"]]);
+        let sub = Running::until(c, "received SUBACK");
+        let sent = run(
+            mq_parts(&[&["pub"], tls, &["-V", v, "-t", "wss/t", "-m", "secure"]]),
+            b"",
+            LIMIT,
+        );
+        assert!(sent.status.success(), "v{v}: {}", stderr(&sent));
+        let out = sub.finish(LIMIT);
+        assert!(out.status.success(), "v{v}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "secure\n", "v{v}");
+    }
+}
+
+#[test]
+fn sys_subscriptions_are_refused_with_a_suback() {
+    let s = Serve::start(&[]);
+    for v in ["5", "311"] {
+        let out = run(
+            s.on("sub", &["-V", v, "-t", "$SYS/#", "-W", "5"]),
+            b"",
+            LIMIT,
+        );
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(5), "v{v}: {err}");
+        assert!(
+            err.contains("refused the subscription to '$SYS/#'"),
+            "v{v}: {err}"
+        );
+    }
+}
+
+#[test]
+fn max_packet_size_disconnects_a_client_that_sends_more() {
+    let s = Serve::start(&["--max-packet-size", "1KiB"]);
+    let big = "x".repeat(2000);
+    for v in ["5", "311"] {
+        s.publish(&["-V", v, "-t", "size", "-m", &"x".repeat(900)]);
+        let out = run(
+            s.on("pub", &["-V", v, "-t", "size", "-m", &big]),
+            b"",
+            LIMIT,
+        );
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "v{v}: {err}");
+        assert!(err.contains("lost"), "v{v}: {err}");
+    }
 }
 
 #[test]

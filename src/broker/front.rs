@@ -2,14 +2,22 @@
 //! wrong password it closes the connection without a CONNACK. The front reads each client's
 //! CONNECT, answers bad credentials or an unknown protocol level with a proper CONNACK refusal,
 //! and hands the connection (CONNECT included) to rumqttd's 3.1.1 or 5 listener on loopback.
-//! It also terminates TLS, so one port speaks both versions with or without TLS.
+//! It also terminates TLS and websockets, so every port speaks both versions, with or without
+//! TLS (rumqttd's websocket listener would speak 3.1.1 only).
 
+use async_tungstenite::tokio::accept_hdr_async_with_config;
+use async_tungstenite::tungstenite::handshake::server::{
+    Callback, ErrorResponse, Request, Response,
+};
+use async_tungstenite::tungstenite::http::HeaderValue;
+use async_tungstenite::tungstenite::protocol::WebSocketConfig;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use ws_stream_tungstenite::WsStream;
 
 /// Where to hand connections, and what to check first.
 pub struct Front {
@@ -44,8 +52,8 @@ impl Drop for Open {
 /// How long a client may take to send its CONNECT (and TLS handshake).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Accept connections until the process ends.
-pub async fn serve(listener: TcpListener, front: Arc<Front>) {
+/// Accept connections until the process ends: MQTT, or MQTT over websockets when `ws`.
+pub async fn serve(listener: TcpListener, front: Arc<Front>, ws: bool) {
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(c) => c,
@@ -65,12 +73,12 @@ pub async fn serve(listener: TcpListener, front: Arc<Front>) {
             let outcome = match &front.tls {
                 Some(acceptor) => {
                     match tokio::time::timeout(CONNECT_TIMEOUT, acceptor.accept(stream)).await {
-                        Ok(Ok(tls)) => handle(tls, peer, &front).await,
+                        Ok(Ok(tls)) => unwrap_ws(tls, ws, peer, &front).await,
                         Ok(Err(e)) => Err(format!("TLS handshake failed: {e}")),
                         Err(_) => Err("TLS handshake timed out".into()),
                     }
                 }
-                None => handle(stream, peer, &front).await,
+                None => unwrap_ws(stream, ws, peer, &front).await,
             };
             if let Err(e) = outcome {
                 if front.log {
@@ -81,7 +89,56 @@ pub async fn serve(listener: TcpListener, front: Arc<Front>) {
     }
 }
 
-async fn handle<S>(mut client: S, peer: SocketAddr, front: &Front) -> Result<(), String>
+/// Answer the websocket handshake when `ws`, then serve MQTT over the stream.
+async fn unwrap_ws<S>(stream: S, ws: bool, peer: SocketAddr, front: &Front) -> Result<(), String>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    if !ws {
+        return handle(stream, peer, front, "").await;
+    }
+    // One MQTT packet per websocket message, as clients send them, up to the packet limit.
+    let limit = front.max_packet_size + 16;
+    let config = WebSocketConfig {
+        max_message_size: Some(limit),
+        max_frame_size: Some(limit),
+        ..Default::default()
+    };
+    let handshake = accept_hdr_async_with_config(stream, MqttSubprotocol, Some(config));
+    let socket = tokio::time::timeout(CONNECT_TIMEOUT, handshake)
+        .await
+        .map_err(|_| "websocket handshake timed out".to_string())?
+        .map_err(|e| format!("websocket handshake failed: {e}"))?;
+    handle(WsStream::new(socket), peer, front, " over websockets").await
+}
+
+/// Answers a websocket upgrade with `Sec-WebSocket-Protocol: mqtt`, which MQTT clients ask for
+/// (MQTT 5 §6) and some require in the answer.
+struct MqttSubprotocol;
+
+impl Callback for MqttSubprotocol {
+    fn on_request(
+        self,
+        request: &Request,
+        mut response: Response,
+    ) -> Result<Response, ErrorResponse> {
+        let asked = request
+            .headers()
+            .get_all("sec-websocket-protocol")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|p| p.trim().eq_ignore_ascii_case("mqtt"));
+        if asked {
+            response
+                .headers_mut()
+                .insert("sec-websocket-protocol", HeaderValue::from_static("mqtt"));
+        }
+        Ok(response)
+    }
+}
+
+async fn handle<S>(mut client: S, peer: SocketAddr, front: &Front, over: &str) -> Result<(), String>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -125,7 +182,7 @@ where
     let _ = server.set_nodelay(true);
     if front.log {
         eprintln!(
-            "mq serve: {peer}: client '{}' connected (MQTT {})",
+            "mq serve: {peer}: client '{}' connected (MQTT {}{over})",
             String::from_utf8_lossy(&connect.client_id),
             if connect.level == 5 { "5" } else { "3.1.1" }
         );

@@ -18,7 +18,8 @@ pub struct ServeArgs {
     #[arg(long)]
     pub public: bool,
 
-    /// Also listen for MQTT 3.1.1 over websockets (ws://) on this port, same address as --bind
+    /// Also listen for MQTT over websockets (ws://, wss:// with --tls-cert) on this port, same
+    /// address as --bind
     #[arg(long, value_name = "PORT", value_parser = crate::options::parse_port)]
     pub ws: Option<u16>,
 
@@ -47,7 +48,7 @@ pub struct ServeArgs {
     )]
     pub password_file: Option<PathBuf>,
 
-    /// Speak TLS on --bind with this PEM certificate chain (needs --tls-key)
+    /// Speak TLS on --bind (and --ws) with this PEM certificate chain (needs --tls-key)
     #[arg(long, requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
 

@@ -118,7 +118,8 @@ fn listening_line(running: &crate::broker::Running, plan: &Plan, secure: bool) -
         if secure { "mqtts://" } else { "" }
     );
     if let Some(ws) = running.ws {
-        line.push_str(&format!("; ws://{ws} MQTT 3.1.1"));
+        let scheme = if secure { "wss" } else { "ws" };
+        line.push_str(&format!("; {scheme}://{ws}/mqtt"));
     }
     line.push_str(&format!(
         "); try: mq sub -h {host} -p {} -t '#' -v",
