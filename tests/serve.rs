@@ -340,10 +340,19 @@ fn websockets_carry_mqtt_5_and_3_1_1_with_credentials() {
     let _s = Serve::start(&["--ws", &ws.to_string(), "-u", "alice", "-P", "secret"]);
     let url = format!("ws://127.0.0.1:{ws}/mqtt");
     let login: &[&str] = &["-L", &url, "-u", "alice", "-P", "secret"];
+    // The subscriber spells it with --ws (default path /mqtt), the publisher with a URL.
+    let port = ws.to_string();
+    let sub_login: &[&str] = &["-h", "127.0.0.1", "-p", &port, "--ws", "-u", "alice"];
     // No -V: MQTT 5, as a client tries first.
     for v in [&[][..], &["-V", "5"], &["-V", "311"]] {
         let topic = format!("ws/{}", v.last().unwrap_or(&"auto"));
-        let c = mq_parts(&[&["sub"], login, v, &["-t", &topic, "-C", "1", "-v", "-d"]]);
+        let mut c = mq_parts(&[
+            &["sub"],
+            sub_login,
+            v,
+            &["-t", &topic, "-C", "1", "-v", "-d"],
+        ]);
+        c.env("MQ_PASSWORD", "secret");
         let sub = Running::until(c, "received SUBACK");
         let sent = run(
             mq_parts(&[&["pub"], login, v, &["-t", &topic, "-m", "over ws"]]),
