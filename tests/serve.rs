@@ -1,7 +1,7 @@
 //! `mq serve` tested as a broker (mosquitto stays the reference for client behaviour): pub/sub
 //! round trips at QoS 0/1/2 on MQTT 5 and 3.1.1, retained, will, persistent sessions, wrong
 //! password, password file, loopback-only binding, websockets (both versions, wss), TLS (with
-//! mosquitto's clients), `$SYS` refused, the packet size limit; and
+//! mosquitto's clients), `$SYS` refused, the packet size limit (announced to MQTT 5); and
 //! `--embedded` on `sub`, `pub`, `check` and `bench`.
 //!
 //! Every broker listens on 127.0.0.1 port 0 (a free port, printed on its first stdout line).
@@ -523,10 +523,19 @@ fn sys_subscriptions_are_refused_with_a_suback() {
 }
 
 #[test]
-fn max_packet_size_disconnects_a_client_that_sends_more() {
+fn max_packet_size_is_announced_and_enforced() {
     let s = Serve::start(&["--max-packet-size", "1KiB"]);
     let big = "x".repeat(2000);
-    for v in ["5", "311"] {
+    // MQTT 5: announced in the CONNACK, so mq refuses to send (exit 5); 3.1.1 cannot announce
+    // it: the broker disconnects the client (exit 1).
+    for (v, code, text) in [
+        (
+            "5",
+            5,
+            "over the broker's maximum packet size of 1024 bytes",
+        ),
+        ("311", 1, "lost"),
+    ] {
         s.publish(&["-V", v, "-t", "size", "-m", &"x".repeat(900)]);
         let out = run(
             s.on("pub", &["-V", v, "-t", "size", "-m", &big]),
@@ -534,9 +543,13 @@ fn max_packet_size_disconnects_a_client_that_sends_more() {
             LIMIT,
         );
         let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(1), "v{v}: {err}");
-        assert!(err.contains("lost"), "v{v}: {err}");
+        assert_eq!(out.status.code(), Some(code), "v{v}: {err}");
+        assert!(err.contains(text), "v{v}: {err}");
     }
+    // A file larger than the limit goes as a chunked transfer sized to fit.
+    let dir = tempfile::tempdir().unwrap();
+    let file = temp_file(dir.path(), "big.bin", &[7u8; 5000]);
+    s.publish(&["-t", "size", "-f", file.to_str().unwrap()]);
 }
 
 #[test]

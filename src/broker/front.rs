@@ -3,7 +3,8 @@
 //! CONNECT, answers bad credentials or an unknown protocol level with a proper CONNACK refusal,
 //! and hands the connection (CONNECT included) to rumqttd's 3.1.1 or 5 listener on loopback.
 //! It also terminates TLS and websockets, so every port speaks both versions, with or without
-//! TLS (rumqttd's websocket listener would speak 3.1.1 only).
+//! TLS (rumqttd's websocket listener would speak 3.1.1 only), and adds the packet size limit
+//! rumqttd enforces to its MQTT 5 CONNACK. After the CONNACK, bytes pass through untouched.
 
 use async_tungstenite::tokio::accept_hdr_async_with_config;
 use async_tungstenite::tungstenite::handshake::server::{
@@ -195,6 +196,18 @@ where
         .write_all(&packet.body)
         .await
         .map_err(|e| e.to_string())?;
+    if connect.level == 5 {
+        let connack = tokio::time::timeout(CONNECT_TIMEOUT, read_packet(&mut server, 0x20, 1024))
+            .await
+            .map_err(|_| "the broker sent no CONNACK within 10s".to_string())??;
+        let limit = u32::try_from(front.max_packet_size).unwrap_or(u32::MAX);
+        let connack = with_max_packet_size(&connack.body, limit)
+            .unwrap_or_else(|| [connack.header, connack.body].concat());
+        client
+            .write_all(&connack)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     let result = tokio::io::copy_bidirectional(&mut client, &mut server).await;
     if front.log {
         eprintln!("mq serve: {peer}: disconnected");
@@ -213,10 +226,20 @@ struct Packet {
 }
 
 async fn read_connect<S: AsyncRead + Unpin>(s: &mut S, front: &Front) -> Result<Packet, String> {
+    read_packet(s, 0x10, front.max_packet_size).await
+}
+
+/// The next packet, which must be of type `kind` (first byte) and at most `max` bytes long.
+async fn read_packet<S: AsyncRead + Unpin>(
+    s: &mut S,
+    kind: u8,
+    max: usize,
+) -> Result<Packet, String> {
     let io = |e: std::io::Error| e.to_string();
     let first = s.read_u8().await.map_err(io)?;
-    if first != 0x10 {
-        return Err(format!("first packet is not CONNECT (0x{first:02x})"));
+    if first != kind {
+        let name = if kind == 0x10 { "CONNECT" } else { "CONNACK" };
+        return Err(format!("first packet is not {name} (0x{first:02x})"));
     }
     let mut header = vec![first];
     let mut len = 0usize;
@@ -231,12 +254,95 @@ async fn read_connect<S: AsyncRead + Unpin>(s: &mut S, front: &Front) -> Result<
             return Err("malformed remaining length".into());
         }
     }
-    if len > front.max_packet_size {
-        return Err(format!("CONNECT of {len} bytes is over the packet limit"));
+    if len > max {
+        return Err(format!(
+            "a packet of {len} bytes is over the limit of {max}"
+        ));
     }
     let mut body = vec![0; len];
     s.read_exact(&mut body).await.map_err(io)?;
     Ok(Packet { header, body })
+}
+
+/// rumqttd's MQTT 5 CONNACK does not announce the packet size it enforces (it disconnects a
+/// client that sends more): the front adds the Maximum Packet Size property (0x27), so MQTT 5
+/// clients refuse an oversized message themselves. The whole packet: None when `body` is not a
+/// successful CONNACK, or already carries the property.
+fn with_max_packet_size(body: &[u8], max: u32) -> Option<Vec<u8>> {
+    let mut r = Reader(body);
+    let flags = r.u8()?;
+    let reason = r.u8()?;
+    if reason >= 0x80 {
+        return None;
+    }
+    let n = r.varint()?;
+    let mut props = r.take(n)?;
+    if !r.0.is_empty() || has_property(&props, 0x27)? {
+        return None;
+    }
+    props.push(0x27);
+    props.extend(max.to_be_bytes());
+    let mut rest = vec![flags, reason];
+    rest.extend(varint(props.len()));
+    rest.extend(props);
+    let mut packet = vec![0x20];
+    packet.extend(varint(rest.len()));
+    packet.extend(rest);
+    Some(packet)
+}
+
+/// Whether CONNACK properties hold property `id`; None when they cannot be read.
+fn has_property(mut props: &[u8], id: u8) -> Option<bool> {
+    while let Some((&p, rest)) = props.split_first() {
+        if p == id {
+            return Some(true);
+        }
+        let mut r = Reader(rest);
+        match p {
+            // byte
+            0x01 | 0x17 | 0x19 | 0x24 | 0x25 | 0x28 | 0x29 | 0x2a => {
+                r.u8()?;
+            }
+            // two-byte integer
+            0x13 | 0x21 | 0x22 => {
+                r.take(2)?;
+            }
+            // four-byte integer
+            0x02 | 0x11 | 0x18 | 0x27 => {
+                r.take(4)?;
+            }
+            // variable byte integer
+            0x0b => {
+                r.varint()?;
+            }
+            // UTF-8 string or binary data
+            0x03 | 0x08 | 0x09 | 0x12 | 0x15 | 0x16 | 0x1a | 0x1c | 0x1f => {
+                r.binary()?;
+            }
+            // string pair
+            0x26 => {
+                r.binary()?;
+                r.binary()?;
+            }
+            _ => return None,
+        }
+        props = r.0;
+    }
+    Some(false)
+}
+
+/// MQTT's variable byte integer.
+fn varint(mut n: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let b = (n % 128) as u8;
+        n /= 128;
+        if n == 0 {
+            out.push(b);
+            return out;
+        }
+        out.push(b | 0x80);
+    }
 }
 
 /// What the front needs from a CONNECT.
@@ -349,6 +455,25 @@ mod tests {
         assert_eq!(c.username.as_deref(), Some(&b"u"[..]));
         assert_eq!(c.password, None);
         assert!(parse_connect(&b[..b.len() - 1]).is_none());
+    }
+
+    #[test]
+    fn announces_the_packet_size_limit_in_a_v5_connack() {
+        // rumqttd's: session not present, success, topic alias maximum 4096.
+        let body = [0, 0, 3, 0x22, 0x10, 0x00];
+        let packet = with_max_packet_size(&body, 1024).unwrap();
+        assert_eq!(
+            packet,
+            [0x20, 11, 0, 0, 8, 0x22, 0x10, 0x00, 0x27, 0, 0, 4, 0]
+        );
+        // Refusals pass unchanged, and so does a CONNACK that already has the property.
+        assert!(with_max_packet_size(&[0, 0x86, 0], 1024).is_none());
+        assert!(with_max_packet_size(&[0, 0, 5, 0x27, 0, 0, 1, 0], 1024).is_none());
+        // An assigned client id (string) is skipped over.
+        let body = [0, 0, 5, 0x12, 0, 2, b'i', b'd'];
+        let packet = with_max_packet_size(&body, 300).unwrap();
+        assert_eq!(&packet[packet.len() - 5..], &[0x27, 0, 0, 1, 44]);
+        assert_eq!(varint(200), [0xc8, 0x01]);
     }
 
     #[test]
