@@ -9,6 +9,7 @@
 //! until the process ends, which is what both `serve` and `--embedded` want.
 
 mod front;
+mod packet;
 
 use crate::exit::{Code, Error, Result};
 use std::collections::HashMap;
