@@ -143,6 +143,17 @@ fn embedded_refuses_a_broker_given_on_the_command_line() {
             &["sub", "--embedded", "-t", "a", "--cafile", "ca.pem"],
             "--cafile",
         ),
+        (
+            &[
+                "sub",
+                "--embedded",
+                "-t",
+                "a",
+                "--ciphers",
+                "ECDHE-RSA-AES128-GCM-SHA256",
+            ],
+            "--ciphers",
+        ),
         (&["sub", "--embedded", "-t", "a", "--ws"], "--ws"),
         (
             &["pub", "--embedded", "-l", "-t", "a", "-h", "127.0.0.1"],
