@@ -216,6 +216,19 @@ fn credentials_are_required_and_a_wrong_password_is_refused() {
 }
 
 #[test]
+fn a_client_id_with_topic_characters_is_refused_with_a_connack() {
+    let s = Serve::start(&[]);
+    for v in ["5", "311"] {
+        let out = run(
+            s.on("pub", &["-V", v, "-i", "a+b", "-t", "t", "-m", "x"]),
+            b"",
+            LIMIT,
+        );
+        assert_eq!(out.status.code(), Some(4), "v{v}: {}", stderr(&out));
+    }
+}
+
+#[test]
 fn password_file_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let pw = dir.path().join("pw");

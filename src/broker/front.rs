@@ -163,6 +163,15 @@ where
             return Err(format!("refused: unsupported protocol level {level}"));
         }
     };
+    // rumqttd closes the connection unanswered on a client id with a topic character in it.
+    if connect.client_id.iter().any(|b| b"+#$/".contains(b)) {
+        let _ = client.write_all(&refuse(2, 0x85)).await;
+        let _ = client.shutdown().await;
+        return Err(format!(
+            "refused client '{}': a client id must not contain +, #, $ or /",
+            String::from_utf8_lossy(&connect.client_id)
+        ));
+    }
     if let Some((user, pass)) = &front.credentials {
         let good = connect.username.as_deref() == Some(user.as_bytes())
             && connect
