@@ -140,37 +140,27 @@ fn system_roots_do_not_trust_a_private_ca() {
     let f = Files::new();
     let other = f.put("other.pem", &pki.other_ca);
     let port = b.ports[0].to_string();
-    let mut c = mq();
-    c.env("SSL_CERT_FILE", &other).args([
-        "pub",
-        "-h",
-        "localhost",
-        "-p",
-        &port,
-        "--tls",
-        "-t",
-        "a",
-        "-m",
-        "x",
-    ]);
-    let out = run(c, b"", LIMIT);
+    let pub_trusting = |store: &str| {
+        let mut c = mq();
+        c.env("SSL_CERT_FILE", store).args([
+            "pub",
+            "-h",
+            "localhost",
+            "-p",
+            &port,
+            "--tls",
+            "-t",
+            "a",
+            "-m",
+            "x",
+        ]);
+        run(c, b"", LIMIT)
+    };
+    let out = pub_trusting(&other);
     assert_fails(&out, 3, "(the system's CA store has no such CA)");
     // And trusting the right CA that way works.
     let ca = f.put("ca.pem", &pki.ca);
-    let mut c = mq();
-    c.env("SSL_CERT_FILE", &ca).args([
-        "pub",
-        "-h",
-        "localhost",
-        "-p",
-        &port,
-        "--tls",
-        "-t",
-        "a",
-        "-m",
-        "x",
-    ]);
-    let out = run(c, b"", LIMIT);
+    let out = pub_trusting(&ca);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
 
