@@ -141,27 +141,12 @@ fn no_prompt_without_a_terminal() {
 #[test]
 fn prompts_on_a_terminal() {
     let b = auth_broker();
-    // util-linux `script` gives mq a pseudo-terminal; the password is typed on its stdin.
     let cmd = format!(
         "{} pub -h 127.0.0.1 -p {} -t creds/t -m x -q 1 -u alice",
         env!("CARGO_BIN_EXE_mq"),
         b.port
     );
-    let mut c = std::process::Command::new("script");
-    c.args(["-qec", &cmd, "/dev/null"]);
-    // Give mq time to switch echo off before the password arrives.
-    let mut child = c
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("script (util-linux) is installed");
-    let mut stdin = child.stdin.take().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    use std::io::Write;
-    stdin.write_all(format!("{SECRET}\n").as_bytes()).unwrap();
-    let out = wait_with_limit(child, LIMIT);
-    drop(stdin);
+    let out = typed_at_terminal(&cmd, SECRET);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     assert!(
         stdout(&out).contains("Password for alice@127.0.0.1: "),

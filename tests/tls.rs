@@ -624,26 +624,12 @@ fn the_key_passphrase_is_asked_on_a_terminal() {
         secret,
         &["-v2", "aes-256-cbc"],
     );
-    // util-linux `script` gives mq a pseudo-terminal; the passphrase is typed on its stdin.
     let cmd = format!(
         "{} pub -h localhost -p {} -t k -m x --cafile {ca} --cert {cert} --key {key}",
         env!("CARGO_BIN_EXE_mq"),
         b.ports[0]
     );
-    let mut child = Command::new("script")
-        .args(["-qec", &cmd, "/dev/null"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("script (util-linux) is installed");
-    let mut stdin = child.stdin.take().unwrap();
-    // Give mq time to switch echo off before the passphrase arrives.
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    use std::io::Write;
-    stdin.write_all(format!("{secret}\n").as_bytes()).unwrap();
-    let out = wait_with_limit(child, LIMIT);
-    drop(stdin);
+    let out = typed_at_terminal(&cmd, secret);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     assert!(
         stdout(&out).contains(&format!("Passphrase for --key {key}: ")),

@@ -296,6 +296,25 @@ pub fn run(mut cmd: Command, stdin: &[u8], limit: Duration) -> Output {
     out
 }
 
+/// Run the shell command `cmd` on a pseudo-terminal (util-linux `script`) and type `typed` and
+/// a newline at its prompt, once the program has had time to switch echo off. What the program
+/// writes to the terminal, its prompt included, comes back as stdout.
+pub fn typed_at_terminal(cmd: &str, typed: &str) -> Output {
+    let mut child = Command::new("script")
+        .args(["-qec", cmd, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) is installed");
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    stdin.write_all(format!("{typed}\n").as_bytes()).unwrap();
+    let out = wait_with_limit(child, LIMIT);
+    drop(stdin);
+    out
+}
+
 /// Wait for a child's exit and output, killing it after `limit`.
 pub fn wait_with_limit(mut child: Child, limit: Duration) -> Output {
     let mut stdout = child.stdout.take();
