@@ -452,17 +452,24 @@ fn broker_requiring_a_client_certificate() {
     assert_fails(&out, 3, "the broker rejected mq's client certificate");
 }
 
-/// `openssl pkey -traditional` turns a PKCS#8 key into PKCS#1 (RSA) or SEC1 (EC).
-fn traditional(f: &Files, pkcs8: &str, name: &str) -> String {
-    let src = f.put(&format!("{name}.p8"), pkcs8);
+/// Run `openssl ARGS -in <input> -out <name>` on `input` written to a file; returns the output
+/// file's path.
+fn openssl(f: &Files, input: &str, name: &str, args: &[&str]) -> String {
+    let src = f.put(&format!("{name}.in"), input);
     let dst = f.path(name);
     let st = Command::new("openssl")
-        .args(["pkey", "-in", &src, "-traditional", "-out"])
+        .args(args)
+        .args(["-in", &src, "-out"])
         .arg(&dst)
         .status()
         .expect("openssl is installed");
     assert!(st.success());
     dst.to_str().unwrap().to_string()
+}
+
+/// `openssl pkey -traditional` turns a PKCS#8 key into PKCS#1 (RSA) or SEC1 (EC).
+fn traditional(f: &Files, pkcs8: &str, name: &str) -> String {
+    openssl(f, pkcs8, name, &["pkey", "-traditional"])
 }
 
 #[test]
@@ -501,18 +508,10 @@ fn client_keys_in_pkcs8_pkcs1_and_sec1() {
 
 /// `pkcs8` encrypted with `passphrase` by openssl, with `args` (e.g. `-v2 aes-256-cbc`).
 fn encrypted(f: &Files, pkcs8: &str, name: &str, passphrase: &str, args: &[&str]) -> String {
-    let src = f.put(&format!("{name}.plain"), pkcs8);
-    let dst = f.path(name);
-    let st = Command::new("openssl")
-        .args(["pkcs8", "-topk8", "-in", &src, "-passout"])
-        .arg(format!("pass:{passphrase}"))
-        .args(args)
-        .arg("-out")
-        .arg(&dst)
-        .status()
-        .expect("openssl is installed");
-    assert!(st.success());
-    dst.to_str().unwrap().to_string()
+    let pass = format!("pass:{passphrase}");
+    let mut all = vec!["pkcs8", "-topk8", "-passout", &pass];
+    all.extend_from_slice(args);
+    openssl(f, pkcs8, name, &all)
 }
 
 #[test]
