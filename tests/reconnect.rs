@@ -11,6 +11,43 @@ fn lines(n: usize) -> String {
     (0..n).map(|i| format!("{i}\n")).collect()
 }
 
+/// Stream `want` (lines) with `mq pub -l` and `args`, restarting the broker once the lines
+/// before line `split` are written: the rest is written during the outage. Returns the
+/// publisher's output.
+fn publish_across_a_restart(
+    b: &mut Broker,
+    args: &[&str],
+    want: &str,
+    split: usize,
+) -> std::process::Output {
+    let mut p = mq_on(b, "pub", args);
+    p.args(["-l", "-d", "--ack-timeout", "60s"]);
+    let mut publisher = Running::until(p, "received CONNACK");
+    let mut stdin = publisher.stdin.take().unwrap();
+    let (first, rest) = want.split_at(want.find(&format!("\n{split}\n")).unwrap() + 1);
+    stdin.write_all(first.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    b.restart();
+    stdin.write_all(rest.as_bytes()).unwrap();
+    drop(stdin);
+    publisher.finish(Duration::from_secs(120))
+}
+
+/// The subscriber's output file once it holds `last` (waiting at most 60 s); stops `sub`.
+fn output_through(sub: Running, path: &std::path::Path, last: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut got = String::new();
+    while Instant::now() < deadline {
+        got = String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
+        if got.contains(last) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = sub.finish(Duration::from_secs(1));
+    got
+}
+
 /// Publish N lines at `qos` with a persistent session while the broker restarts, into a
 /// persistent subscriber; returns the subscriber's lines.
 fn through_a_restart(qos: &str, n: usize) -> Vec<usize> {
@@ -27,22 +64,9 @@ fn through_a_restart(qos: &str, n: usize) -> Vec<usize> {
     );
     c.stdout(std::fs::File::create(&out_path).unwrap());
     let sub = Running::until_keep_stdout(c, "received SUBACK");
-    let mut p = mq_on(
-        &b,
-        "pub",
-        &["-c", "-i", "rs-pub", "-q", qos, "-t", "rs", "-l", "-d"],
-    );
-    p.args(["--ack-timeout", "60s"]);
-    let mut publisher = Running::until(p, "received CONNACK");
-    let mut stdin = publisher.stdin.take().unwrap();
-    let (first, rest) = want.split_at(want.find(&format!("\n{}\n", n * 3 / 10)).unwrap() + 1);
-    stdin.write_all(first.as_bytes()).unwrap();
-    stdin.flush().unwrap();
     // Restart while the first 30 % are in flight; the rest is written during the outage.
-    b.restart();
-    stdin.write_all(rest.as_bytes()).unwrap();
-    drop(stdin);
-    let out = publisher.finish(Duration::from_secs(120));
+    let args = ["-c", "-i", "rs-pub", "-q", qos, "-t", "rs"];
+    let out = publish_across_a_restart(&mut b, &args, &want, n * 3 / 10);
     assert_eq!(code(&out), 0, "publisher: {}", tail(&stderr(&out)));
     assert!(
         stderr(&out).contains("reconnecting"),
@@ -50,19 +74,7 @@ fn through_a_restart(qos: &str, n: usize) -> Vec<usize> {
     );
 
     // Wait (bounded) until the last line arrived, then stop the subscriber.
-    let last = format!("\n{}\n", n - 1);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut got = Vec::new();
-    while Instant::now() < deadline {
-        got = std::fs::read(&out_path).unwrap_or_default();
-        if String::from_utf8_lossy(&got).contains(&last) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = sub.finish(Duration::from_secs(1));
-    String::from_utf8(got)
-        .unwrap()
+    output_through(sub, &out_path, &format!("\n{}\n", n - 1))
         .lines()
         .map(|l| l.parse().unwrap())
         .collect()
@@ -215,24 +227,11 @@ fn a_topic_aliased_stream_sets_its_alias_up_again_after_a_broker_restart() {
     );
     c.stdout(std::fs::File::create(&out_path).unwrap());
     let sub = Running::until_keep_stdout(c, "received SUBACK");
-    let mut p = mq_on(
-        &b,
-        "pub",
-        &["-c", "-i", "al-pub", "-q", "1", "-t", topic, "-l", "-d"],
-    );
-    p.args(["--ack-timeout", "60s"]);
-    let mut publisher = Running::until(p, "received CONNACK");
-    let mut stdin = publisher.stdin.take().unwrap();
     let want = lines(N);
-    let (first, rest) = want.split_at(want.find(&format!("\n{}\n", N / 2)).unwrap() + 1);
-    stdin.write_all(first.as_bytes()).unwrap();
-    stdin.flush().unwrap();
     // Restart with QoS 1 messages in flight: their resends must carry the topic, and the
     // alias is set up again on the new connection.
-    b.restart();
-    stdin.write_all(rest.as_bytes()).unwrap();
-    drop(stdin);
-    let out = publisher.finish(Duration::from_secs(120));
+    let args = ["-c", "-i", "al-pub", "-q", "1", "-t", topic];
+    let out = publish_across_a_restart(&mut b, &args, &want, N / 2);
     let err = stderr(&out);
     assert_eq!(code(&out), 0, "publisher: {}", tail(&err));
     assert!(
@@ -251,17 +250,7 @@ fn a_topic_aliased_stream_sets_its_alias_up_again_after_a_broker_restart() {
         tail(&err)
     );
 
-    let last = format!("{topic} {}\n", N - 1);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut got = String::new();
-    while Instant::now() < deadline {
-        got = std::fs::read_to_string(&out_path).unwrap_or_default();
-        if got.contains(&last) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = sub.finish(Duration::from_secs(1));
+    let got = output_through(sub, &out_path, &format!("{topic} {}\n", N - 1));
     let mut seen = std::collections::HashSet::new();
     for line in got.lines() {
         let (t, n) = line.rsplit_once(' ').unwrap();
