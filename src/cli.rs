@@ -197,10 +197,13 @@ pub struct Deferred<T>(pub T);
 
 static DEFER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Build only the subcommand that runs (see `Deferred`). For `main`, when the first argument
-/// names a command that runs (not `help`, `completions` or `man`).
-pub fn defer_subcommands() {
-    DEFER.store(true, std::sync::atomic::Ordering::Relaxed);
+/// Build only the subcommand that runs (see `Deferred`) when `first_arg` names one of the
+/// commands whose arguments are `Deferred`; `help`, `completions` and `man` build everything.
+pub fn defer_subcommands(first_arg: Option<&std::ffi::OsStr>) {
+    const DEFERRED: [&str; 6] = ["pub", "sub", "check", "capture", "bench", "serve"];
+    if first_arg.is_some_and(|a| DEFERRED.iter().any(|d| a == *d)) {
+        DEFER.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// `T::augment_args` on a subcommand whose description is already set: the descriptions of the

@@ -20,13 +20,7 @@ fn main() {
 /// (dropping them one by one is a tenth of a one-shot `mq pub`'s start-up).
 fn parse() -> Result<cli::Cli, clap::Error> {
     use clap::{CommandFactory, FromArgMatches};
-    let runs = ["pub", "sub", "check", "capture", "bench", "serve"];
-    if std::env::args_os()
-        .nth(1)
-        .is_some_and(|a| runs.iter().any(|r| a == *r))
-    {
-        cli::defer_subcommands();
-    }
+    cli::defer_subcommands(std::env::args_os().nth(1).as_deref());
     let mut cmd = cli::Cli::command();
     let parsed = cmd
         .try_get_matches_from_mut(std::env::args_os())
