@@ -292,6 +292,10 @@ impl MqttState {
         self.outgoing_rel.set(pubcomp.pkid as usize, false);
         self.inflight -= 1;
         let packet = self.check_collision(pubcomp.pkid).map(|publish| {
+            // The publish that waited for this packet id starts its exchange: tracked like any
+            // other, so its acks are expected and it is resent after a reconnect (mq patch).
+            self.outgoing_pub[publish.pkid as usize] = Some(publish.clone());
+            self.inflight += 1;
             let event = Event::Outgoing(Outgoing::Publish(publish.pkid));
             self.events.push_back(event);
             self.collision_ping_count = 0;
@@ -317,11 +321,15 @@ impl MqttState {
             }
 
             let pkid = publish.pkid;
+            // A packet id is in use until its exchange ends: for QoS 2 that is the PUBCOMP,
+            // after the PUBREL (mq patch: a QoS 2 exchange in its PUBREL phase, e.g. resumed
+            // after a reconnect, had its id handed to a new publish).
             if self
                 .outgoing_pub
                 .get(publish.pkid as usize)
                 .ok_or(StateError::Unsolicited(publish.pkid))?
                 .is_some()
+                || self.outgoing_rel.contains(pkid as usize)
             {
                 info!("Collision on packet id = {:?}", publish.pkid);
                 self.collision = Some(publish);

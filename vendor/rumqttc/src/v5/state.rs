@@ -459,34 +459,31 @@ impl MqttState {
     }
 
     fn handle_incoming_pubcomp(&mut self, pubcomp: &PubComp) -> Result<Option<Packet>, StateError> {
-        let outgoing = match self.check_collision(pubcomp.pkid) {
-            Some(publish) => {
-                let pkid = publish.pkid;
-                let event = Event::Outgoing(Outgoing::Publish(pkid));
-                self.events.push_back(event);
-                self.collision_ping_count = 0;
-
-                Some(Packet::Publish(self.alias_on_wire(publish)?))
-            }
-            None => None,
-        };
-
         if !self.outgoing_rel.contains(pubcomp.pkid as usize) {
             error!("Unsolicited pubcomp packet: {:?}", pubcomp.pkid);
             return Err(StateError::Unsolicited(pubcomp.pkid));
         }
         self.outgoing_rel.set(pubcomp.pkid as usize, false);
-
         if pubcomp.reason != PubCompReason::Success {
             warn!(
                 "PubComp Pkid = {:?}, reason: {:?}",
                 pubcomp.pkid, pubcomp.reason
             );
-            return Ok(None);
         }
-
+        // The exchange is over either way (mq patch: a failed PUBCOMP kept its slot forever).
         self.inflight -= 1;
-        Ok(outgoing)
+
+        let Some(publish) = self.check_collision(pubcomp.pkid) else {
+            return Ok(None);
+        };
+        // The publish that waited for this packet id starts its exchange, tracked like any
+        // other: its acks are expected and it is resent after a reconnect (mq patch).
+        self.outgoing_pub[publish.pkid as usize] = Some(publish.clone());
+        self.inflight += 1;
+        let event = Event::Outgoing(Outgoing::Publish(publish.pkid));
+        self.events.push_back(event);
+        self.collision_ping_count = 0;
+        Ok(Some(Packet::Publish(self.alias_on_wire(publish)?)))
     }
 
     fn handle_incoming_pingresp(&mut self) -> Result<Option<Packet>, StateError> {
@@ -503,11 +500,15 @@ impl MqttState {
             }
 
             let pkid = publish.pkid;
+            // A packet id is in use until its exchange ends: for QoS 2 that is the PUBCOMP,
+            // after the PUBREL (mq patch: a QoS 2 exchange in its PUBREL phase, e.g. resumed
+            // after a reconnect, had its id handed to a new publish).
             if self
                 .outgoing_pub
                 .get(publish.pkid as usize)
                 .ok_or(StateError::Unsolicited(publish.pkid))?
                 .is_some()
+                || self.outgoing_rel.contains(pkid as usize)
             {
                 info!("Collision on packet id = {:?}", publish.pkid);
                 self.collision = Some(publish);
