@@ -6,14 +6,14 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mq::output::json;
 use mq::output::time::Stamp;
 use mq::output::Template;
-use mq::session::{Message, Properties};
+use mq::session::{Message, Properties, Qos};
 use std::hint::black_box;
 
 fn message() -> Message {
     Message {
         topic: "sensors/building-1/floor-2/temperature".into(),
         payload: Bytes::from(vec![b'x'; 99]),
-        qos: 1,
+        qos: Qos::AtLeastOnce,
         retain: false,
         pkid: 42,
         properties: Some(Properties {

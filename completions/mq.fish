@@ -288,15 +288,38 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -l ws -d 'Connect over we
 complete -c mq -n "__fish_mq_using_subcommand capture" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
 complete -c mq -n "__fish_mq_using_subcommand capture" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
 complete -c mq -n "__fish_mq_using_subcommand capture" -l request -d 'Request side: publish the trigger, wait for the capture, save it to -o'
-complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s h -l host -d 'Broker host, or a comma-separated list (host or host:port) to spread clients round-robin' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s p -l port -d 'Broker port for hosts given without one [default: 1883]' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s u -l username -d 'User name' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s P -l password -d 'Password (prefer MQ_PASSWORD: a command line is visible to other users)' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1]' -r -f -a "5\t''
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
-complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s k -l keepalive -d 'Keepalive interval: seconds or a duration' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l connect-timeout -d 'Give up on a connect after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s u -l username -d 'User name' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s P -l password -l pw -d 'Password; `-P -` asks on the terminal. Prefer --password-file or MQ_PASSWORD: a command line is visible to other users' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l password-file -d 'Read the password from the first line of FILE (which others must not be able to read)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l will-topic -d 'Topic of the last will, published by the broker if mq dies without disconnecting' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l will-payload -d 'Payload of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l will-qos -d 'QoS of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l profile -d 'Take unset connection options from this profile in ~/.config/mq/config.toml' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
+1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s h -l host -d 'Broker host, or a comma-separated list (host or host:port) to spread clients round-robin' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s p -l port -d 'Broker port for hosts given without one [default: 1883, 8883 with TLS]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l session-expiry -d 'MQTT 5 session expiry: seconds, a duration, or -1 / never for no expiry' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l id -d 'Client id [default: assigned by the broker]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l id-prefix -d 'Client id prefix; the process id is appended' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l prefix -d 'Client id prefix (ids are PREFIX-pub-N, PREFIX-sub-N, PREFIX-conn-N) [default: mq-bench-PID]' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s i -l connect-interval -d 'Wait this long between connects (emqtt-bench\'s -i)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s R -l connect-rate -d 'Connects per second, instead of -i (emqtt-bench\'s -R)' -r
@@ -312,8 +335,14 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcomm
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s t -l topic -d 'Topic template: %i is the publisher number, %s the sequence; subscribers use + there' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s F -l inflight -d 'QoS 1/2 messages in flight per publisher (MQTT 5: the broker\'s receive maximum caps it; 3.1.1: above the broker\'s limit, mosquitto closes QoS 2 connections)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l help -d 'Print help'
-complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s d -l debug -d 'Log MQTT packets on stderr (for a handful of clients)'
-complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l quiet -d 'No live progress and no error text (the summary and exit code still tell)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l will-retain -d 'Retain the last will'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l insecure -d 'Do not check the broker\'s certificate at all (warns on every run; for testing only)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l embedded -d 'Benchmark a broker started inside mq on a free loopback port (instead of -h/-p)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s r -l retain -d 'Publish with the retain flag'
@@ -323,15 +352,38 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcomm
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "conn" -d 'Connections only: connect -c clients, time each CONNECT, hold them for --duration'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "merge" -d 'Merge `--json` results of several runs (machines) into one summary'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s h -l host -d 'Broker host, or a comma-separated list (host or host:port) to spread clients round-robin' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s p -l port -d 'Broker port for hosts given without one [default: 1883]' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s u -l username -d 'User name' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s P -l password -d 'Password (prefer MQ_PASSWORD: a command line is visible to other users)' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1]' -r -f -a "5\t''
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l connect-timeout -d 'Give up on a connect after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s u -l username -d 'User name' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s P -l password -l pw -d 'Password; `-P -` asks on the terminal. Prefer --password-file or MQ_PASSWORD: a command line is visible to other users' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l password-file -d 'Read the password from the first line of FILE (which others must not be able to read)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l will-topic -d 'Topic of the last will, published by the broker if mq dies without disconnecting' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l will-payload -d 'Payload of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l will-qos -d 'QoS of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l profile -d 'Take unset connection options from this profile in ~/.config/mq/config.toml' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
+1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s h -l host -d 'Broker host, or a comma-separated list (host or host:port) to spread clients round-robin' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s p -l port -d 'Broker port for hosts given without one [default: 1883, 8883 with TLS]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l session-expiry -d 'MQTT 5 session expiry: seconds, a duration, or -1 / never for no expiry' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l id -d 'Client id [default: assigned by the broker]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l id-prefix -d 'Client id prefix; the process id is appended' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l prefix -d 'Client id prefix (ids are PREFIX-pub-N, PREFIX-sub-N, PREFIX-conn-N) [default: mq-bench-PID]' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s i -l connect-interval -d 'Wait this long between connects (emqtt-bench\'s -i)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s R -l connect-rate -d 'Connects per second, instead of -i (emqtt-bench\'s -R)' -r
@@ -347,21 +399,50 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s t -l topic -d 'Topic template: %i is the publisher number, %s the sequence; subscribers use + there' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s F -l inflight -d 'QoS 1/2 messages in flight per publisher (MQTT 5: the broker\'s receive maximum caps it; 3.1.1: above the broker\'s limit, mosquitto closes QoS 2 connections)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l help -d 'Print help'
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s d -l debug -d 'Log MQTT packets on stderr (for a handful of clients)'
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l quiet -d 'No live progress and no error text (the summary and exit code still tell)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l will-retain -d 'Retain the last will'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l insecure -d 'Do not check the broker\'s certificate at all (warns on every run; for testing only)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l embedded -d 'Benchmark a broker started inside mq on a free loopback port (instead of -h/-p)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s r -l retain -d 'Publish with the retain flag'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s h -l host -d 'Broker host, or a comma-separated list (host or host:port) to spread clients round-robin' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s p -l port -d 'Broker port for hosts given without one [default: 1883]' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s u -l username -d 'User name' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s P -l password -d 'Password (prefer MQ_PASSWORD: a command line is visible to other users)' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1]' -r -f -a "5\t''
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l connect-timeout -d 'Give up on a connect after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s u -l username -d 'User name' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s P -l password -l pw -d 'Password; `-P -` asks on the terminal. Prefer --password-file or MQ_PASSWORD: a command line is visible to other users' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l password-file -d 'Read the password from the first line of FILE (which others must not be able to read)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l will-topic -d 'Topic of the last will, published by the broker if mq dies without disconnecting' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l will-payload -d 'Payload of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l will-qos -d 'QoS of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l profile -d 'Take unset connection options from this profile in ~/.config/mq/config.toml' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
+1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s h -l host -d 'Broker host, or a comma-separated list (host or host:port) to spread clients round-robin' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s p -l port -d 'Broker port for hosts given without one [default: 1883, 8883 with TLS]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l session-expiry -d 'MQTT 5 session expiry: seconds, a duration, or -1 / never for no expiry' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l id -d 'Client id [default: assigned by the broker]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l id-prefix -d 'Client id prefix; the process id is appended' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l prefix -d 'Client id prefix (ids are PREFIX-pub-N, PREFIX-sub-N, PREFIX-conn-N) [default: mq-bench-PID]' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s i -l connect-interval -d 'Wait this long between connects (emqtt-bench\'s -i)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s R -l connect-rate -d 'Connects per second, instead of -i (emqtt-bench\'s -R)' -r
@@ -377,21 +458,50 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s t -l topic -d 'Topic template: %i is the publisher number, %s the sequence; subscribers use + there' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s F -l inflight -d 'QoS 1/2 messages in flight per publisher (MQTT 5: the broker\'s receive maximum caps it; 3.1.1: above the broker\'s limit, mosquitto closes QoS 2 connections)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l help -d 'Print help'
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s d -l debug -d 'Log MQTT packets on stderr (for a handful of clients)'
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l quiet -d 'No live progress and no error text (the summary and exit code still tell)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l will-retain -d 'Retain the last will'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l insecure -d 'Do not check the broker\'s certificate at all (warns on every run; for testing only)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l embedded -d 'Benchmark a broker started inside mq on a free loopback port (instead of -h/-p)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s r -l retain -d 'Publish with the retain flag'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s h -l host -d 'Broker host, or a comma-separated list (host or host:port) to spread clients round-robin' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s p -l port -d 'Broker port for hosts given without one [default: 1883]' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s u -l username -d 'User name' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s P -l password -d 'Password (prefer MQ_PASSWORD: a command line is visible to other users)' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1]' -r -f -a "5\t''
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s k -l keepalive -d 'Keepalive interval: seconds or a duration' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l connect-timeout -d 'Give up on a connect after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s u -l username -d 'User name' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s P -l password -l pw -d 'Password; `-P -` asks on the terminal. Prefer --password-file or MQ_PASSWORD: a command line is visible to other users' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l password-file -d 'Read the password from the first line of FILE (which others must not be able to read)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l will-topic -d 'Topic of the last will, published by the broker if mq dies without disconnecting' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l will-payload -d 'Payload of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l will-qos -d 'QoS of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l profile -d 'Take unset connection options from this profile in ~/.config/mq/config.toml' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
+1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s h -l host -d 'Broker host, or a comma-separated list (host or host:port) to spread clients round-robin' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s p -l port -d 'Broker port for hosts given without one [default: 1883, 8883 with TLS]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l session-expiry -d 'MQTT 5 session expiry: seconds, a duration, or -1 / never for no expiry' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l id -d 'Client id [default: assigned by the broker]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l id-prefix -d 'Client id prefix; the process id is appended' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l prefix -d 'Client id prefix (ids are PREFIX-pub-N, PREFIX-sub-N, PREFIX-conn-N) [default: mq-bench-PID]' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s i -l connect-interval -d 'Wait this long between connects (emqtt-bench\'s -i)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s R -l connect-rate -d 'Connects per second, instead of -i (emqtt-bench\'s -R)' -r
@@ -407,8 +517,14 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s t -l topic -d 'Topic template: %i is the publisher number, %s the sequence; subscribers use + there' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s F -l inflight -d 'QoS 1/2 messages in flight per publisher (MQTT 5: the broker\'s receive maximum caps it; 3.1.1: above the broker\'s limit, mosquitto closes QoS 2 connections)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l help -d 'Print help'
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s d -l debug -d 'Log MQTT packets on stderr (for a handful of clients)'
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l quiet -d 'No live progress and no error text (the summary and exit code still tell)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l will-retain -d 'Retain the last will'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l insecure -d 'Do not check the broker\'s certificate at all (warns on every run; for testing only)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l embedded -d 'Benchmark a broker started inside mq on a free loopback port (instead of -h/-p)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s r -l retain -d 'Publish with the retain flag'

@@ -2,41 +2,7 @@
 //! `mq completions SHELL` and `mq man [SUBCOMMAND]`, and committed under `completions/` and
 //! `man/` (tests/generated.rs fails when those files no longer match the CLI).
 
-use crate::cli::Cli;
-use clap::CommandFactory;
 use clap_complete::Shell;
-
-/// The exit-code table of every man page (the same as README.md and `exit.rs`).
-const EXIT_CODES: &[(i32, &str)] = &[
-    (0, "success"),
-    (
-        1,
-        "runtime error not listed below (I/O, protocol error, publish not acknowledged)",
-    ),
-    (
-        2,
-        "usage error: bad flag, bad value, invalid topic, unreadable file",
-    ),
-    (
-        3,
-        "could not reach the broker: DNS, TCP, TLS handshake, websocket handshake, connect timeout",
-    ),
-    (
-        4,
-        "the broker refused the connection (bad credentials, not authorized, bad client id, ...)",
-    ),
-    (5, "the broker refused a subscribe or publish"),
-    (
-        6,
-        "an assertion failed (connected fine, but the broker misbehaves)",
-    ),
-    (
-        27,
-        "-W timeout ran out before the wanted messages arrived (as mosquitto_sub)",
-    ),
-    (130, "interrupted (Ctrl-C)"),
-    (143, "terminated (SIGTERM)"),
-];
 
 /// Completion file names, as each shell looks for them.
 pub const SHELLS: &[(Shell, &str)] = &[
@@ -48,7 +14,7 @@ pub const SHELLS: &[(Shell, &str)] = &[
 ];
 
 pub fn completions(shell: Shell) -> Vec<u8> {
-    let mut cmd = Cli::command();
+    let mut cmd = crate::cli::command();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut cmd, "mq", &mut out);
     out
@@ -56,7 +22,7 @@ pub fn completions(shell: Shell) -> Vec<u8> {
 
 /// `mq.1` and one page per subcommand (`mq-pub.1`, ...): (file name, roff).
 pub fn man_pages() -> Vec<(String, Vec<u8>)> {
-    let mut root = Cli::command().disable_help_subcommand(true);
+    let mut root = crate::cli::command().disable_help_subcommand(true);
     root.build();
     let mut pages = vec![page(root.clone())];
     for sub in root.get_subcommands().filter(|s| !s.is_hide_set()) {
@@ -78,9 +44,10 @@ fn page(cmd: clap::Command) -> (String, Vec<u8>) {
         .replace(".SH EXTRA\n", ".SH EXAMPLES\n")
         .into_bytes();
     out.extend_from_slice(b".SH \"EXIT STATUS\"\n");
-    for (code, meaning) in EXIT_CODES {
+    for code in crate::exit::Code::ALL {
+        let meaning = code.meaning().replace('`', "");
         out.extend_from_slice(
-            format!(".TP\n\\fB{code}\\fR\n{}\n", roff_escape(meaning)).as_bytes(),
+            format!(".TP\n\\fB{}\\fR\n{}\n", code as i32, roff_escape(&meaning)).as_bytes(),
         );
     }
     (name, out)
@@ -102,4 +69,52 @@ pub fn generated_files() -> Vec<(String, Vec<u8>)> {
             .map(|(name, roff)| (format!("man/{name}"), roff)),
     );
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::exit::Code;
+
+    /// `exit::Code` is the one source of the exit-code table: the README, `mq --help` and every
+    /// man page say the same, code for code.
+    #[test]
+    fn readme_help_and_man_pages_agree_with_the_exit_code_table() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        let table = readme
+            .split("## Exit codes")
+            .nth(1)
+            .expect("README has an Exit codes section");
+        let rows: Vec<(i32, &str)> = table
+            .lines()
+            .skip_while(|l| !l.starts_with("| 0 "))
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+                (cells[0].parse().expect("a code"), cells[1])
+            })
+            .collect();
+        let want: Vec<(i32, &str)> = Code::ALL.iter().map(|&c| (c as i32, c.meaning())).collect();
+        assert_eq!(
+            rows, want,
+            "README's exit-code table differs from src/exit.rs"
+        );
+
+        let help = crate::cli::command().render_help().to_string();
+        let help: String = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        for c in Code::ALL {
+            let line = format!("{} {}", c as i32, c.meaning().replace('`', ""));
+            assert!(help.contains(&line), "mq --help lacks: {line}");
+        }
+        for (name, page) in super::man_pages() {
+            let page = String::from_utf8(page).expect("roff is text");
+            for c in Code::ALL {
+                let entry = format!(
+                    "\\fB{}\\fR\n{}\n",
+                    c as i32,
+                    super::roff_escape(&c.meaning().replace('`', ""))
+                );
+                assert!(page.contains(&entry), "{name} lacks exit code {}", c as i32);
+            }
+        }
+    }
 }

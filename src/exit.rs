@@ -30,6 +30,52 @@ pub enum Code {
     Terminated = 143,
 }
 
+impl Code {
+    /// Every code, in the order of the table.
+    pub const ALL: [Code; 10] = [
+        Code::Ok,
+        Code::Runtime,
+        Code::Usage,
+        Code::Unreachable,
+        Code::ConnectRefused,
+        Code::Refused,
+        Code::Assertion,
+        Code::Timeout,
+        Code::Interrupted,
+        Code::Terminated,
+    ];
+
+    /// What the code means: the one text behind `mq --help`, the man pages' EXIT STATUS and
+    /// the README's table (a test compares them).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Code::Ok => "success",
+            Code::Runtime => "runtime error: I/O, protocol error, connection lost, a message not acknowledged in time",
+            Code::Usage => "usage error: bad flag or value, invalid topic, missing or unreadable `-f`, certificate, key or password file",
+            Code::Unreachable => "could not reach the broker: DNS, TCP refused or unreachable, TLS or websocket handshake, connect timeout",
+            Code::ConnectRefused => "the broker refused the connection: bad credentials, not authorized, client id rejected",
+            Code::Refused => "the broker refused a subscribe or publish (ACL), or a message is over its maximum packet size",
+            Code::Assertion => "`mq check`: a probe or assertion failed, or a message did not come back",
+            Code::Timeout => "`-W` ran out before the wanted messages arrived (mosquitto's code)",
+            Code::Interrupted => "interrupted by SIGINT (Ctrl-C), after a clean disconnect",
+            Code::Terminated => "terminated by SIGTERM, after a clean disconnect",
+        }
+    }
+
+    /// The table as `mq --help` ends with it.
+    pub fn help_table() -> String {
+        let mut out = String::from("Exit codes:\n");
+        for c in Code::ALL {
+            out.push_str(&format!(
+                "  {:>3}  {}\n",
+                c as i32,
+                c.meaning().replace('`', "")
+            ));
+        }
+        out
+    }
+}
+
 /// An error that knows its exit code and, where we can guess the cause, a hint.
 #[derive(Debug)]
 pub struct Error {
@@ -85,6 +131,96 @@ impl std::error::Error for Error {}
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::runtime(e.to_string())
+    }
+}
+
+/// clap's parse errors as mq's one-line usage errors, built from the error's kind and context
+/// (never from its rendered text). `--help` and `--version` are not for here: `cli::parse`
+/// prints them.
+impl From<clap::Error> for Error {
+    fn from(e: clap::Error) -> Self {
+        use clap::error::{ContextKind as K, ContextValue as V, ErrorKind as E};
+        let get = |k: K| match e.get(k) {
+            Some(V::String(s)) => Some(s.clone()),
+            Some(V::Strings(v)) => Some(v.join(", ")),
+            Some(V::StyledStr(s)) => Some(s.to_string()),
+            Some(V::StyledStrs(v)) => Some(
+                v.iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            Some(V::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let arg = get(K::InvalidArg).unwrap_or_default();
+        // A value parser's own error: mq's message and hint, as data.
+        if let Some(own) = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<Error>()) {
+            let value = get(K::InvalidValue).unwrap_or_default();
+            let mut out = Error::usage(format!(
+                "invalid value '{value}' for '{arg}': {}",
+                own.message
+            ));
+            out.hint = own.hint.clone();
+            return out;
+        }
+        let message = match e.kind() {
+            E::InvalidValue | E::ValueValidation => {
+                let value = get(K::InvalidValue).unwrap_or_default();
+                match std::error::Error::source(&e) {
+                    Some(why) => format!("invalid value '{value}' for '{arg}': {why}"),
+                    None => format!("invalid value '{value}' for '{arg}'"),
+                }
+            }
+            E::UnknownArgument => format!("unexpected argument '{arg}' found"),
+            E::InvalidSubcommand => format!(
+                "unrecognized subcommand '{}'",
+                get(K::InvalidSubcommand).unwrap_or_default()
+            ),
+            E::MissingRequiredArgument => {
+                format!("the following required arguments were not provided: {arg}")
+            }
+            E::ArgumentConflict => match get(K::PriorArg) {
+                Some(prior) => format!("the argument '{arg}' cannot be used with '{prior}'"),
+                None => format!("the argument '{arg}' cannot be used here"),
+            },
+            E::NoEquals => format!("equal sign is needed when assigning values to '{arg}'"),
+            E::TooManyValues => format!("unexpected value for '{arg}'"),
+            E::TooFewValues | E::WrongNumberOfValues => {
+                format!("'{arg}' takes more values than were given")
+            }
+            E::MissingSubcommand => "a subcommand is required".to_string(),
+            kind => match arg.is_empty() {
+                true => kind.as_str().unwrap_or("invalid arguments").to_string(),
+                false => format!("{}: {arg}", kind.as_str().unwrap_or("invalid argument")),
+            },
+        };
+        let suggestion = get(K::SuggestedArg)
+            .map(|s| format!("a similar argument exists: '{s}'"))
+            .or_else(|| {
+                get(K::SuggestedSubcommand).map(|s| format!("a similar subcommand exists: '{s}'"))
+            })
+            .or_else(|| get(K::ValidValue).map(|v| format!("possible values: {v}")));
+        let usage = match get(K::Usage) {
+            Some(u) => {
+                // "Usage: mq pub [OPTIONS]" -> "see mq pub --help"
+                let words: Vec<&str> = u
+                    .trim()
+                    .trim_start_matches("Usage:")
+                    .split_whitespace()
+                    .take_while(|w| {
+                        !w.starts_with('[') && !w.starts_with('<') && !w.starts_with('-')
+                    })
+                    .collect();
+                format!("see {} --help", words.join(" "))
+            }
+            None => "see mq --help".to_string(),
+        };
+        let hint = match suggestion {
+            Some(s) => format!("{s}; {usage}"),
+            None => usage,
+        };
+        Error::usage(message).hint(hint)
     }
 }
 

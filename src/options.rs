@@ -5,6 +5,7 @@
 //! sets host, port, credentials and topic). Nothing here touches the network.
 
 use crate::exit::{Error, Result};
+use crate::session::Qos;
 use crate::tls::TlsPlan;
 use crate::topic::Topic;
 use std::time::Duration;
@@ -34,7 +35,7 @@ pub enum Protocol {
 pub struct Will {
     pub topic: Topic,
     pub payload: Vec<u8>,
-    pub qos: u8,
+    pub qos: Qos,
     pub retain: bool,
 }
 
@@ -56,17 +57,12 @@ pub struct ConnectPlan {
     pub connect_timeout: Duration,
     /// MQTT 5 receive maximum to advertise (sub `-C N` with small N).
     pub receive_maximum: Option<u16>,
-    /// QoS 1/2 publishes in flight, when not the session's default (bench clients).
-    pub inflight: Option<u16>,
     /// MQTT 5 CONNECT properties (`-D connect ...`).
     pub properties: crate::properties::ConnectProperties,
     /// TLS, when the connection uses it (also for wss).
     pub tls: Option<TlsPlan>,
     /// Websocket path (`/mqtt`), when the connection goes over websockets.
     pub ws_path: Option<String>,
-    /// Read a flood in batches (see `session::READ_COALESCING`): for commands whose figure of
-    /// merit is messages per CPU second (`sub`, `pub -l`), not the latency of each one.
-    pub batch_reads: bool,
     pub debug: bool,
 }
 
@@ -217,11 +213,9 @@ pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<Strin
             will,
             connect_timeout: args.connect_timeout,
             receive_maximum: None,
-            inflight: None,
             properties: Default::default(),
             tls,
             ws_path,
-            batch_reads: false,
             debug: args.debug,
         },
         url_topic,
@@ -291,7 +285,7 @@ pub fn parse_url(url: &str) -> Result<BrokerUrl, String> {
     if host.is_empty() {
         return Err("the host is missing".into());
     }
-    let port = port.map(parse_port).transpose()?;
+    let port = port.map(parse_port).transpose().map_err(|e| e.message)?;
     Ok(BrokerUrl {
         scheme,
         host,
@@ -355,22 +349,21 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .map_err(|_| format!("'{s}' is not a duration (examples: 30, 1.5, 30s, 500ms, 2m)"))
 }
 
-pub fn parse_port(s: &str) -> Result<u16, String> {
+pub fn parse_port(s: &str) -> Result<u16, Error> {
     match s.trim().parse::<u64>() {
-        Ok(0) => Err("port 0 is not a port (1-65535)".into()),
+        Ok(0) => Err(Error::usage("port 0 is not a port (1-65535)")),
         Ok(p) if p <= 65535 => Ok(p as u16),
-        Ok(p) => Err(format!("port {p} is out of range (1-65535)")),
-        Err(_) => Err(format!(
-            "'{s}' is not a port number (hint: -p is the port; the password flag is -P)"
-        )),
+        Ok(p) => Err(Error::usage(format!("port {p} is out of range (1-65535)"))),
+        Err(_) => Err(Error::usage(format!("'{s}' is not a port number"))
+            .hint("-p is the port; the password flag is -P")),
     }
 }
 
-pub fn parse_qos(s: &str) -> Result<u8, String> {
+pub fn parse_qos(s: &str) -> Result<Qos, String> {
     match s.trim() {
-        "0" => Ok(0),
-        "1" => Ok(1),
-        "2" => Ok(2),
+        "0" => Ok(Qos::AtMostOnce),
+        "1" => Ok(Qos::AtLeastOnce),
+        "2" => Ok(Qos::ExactlyOnce),
         _ => Err(format!("'{s}' is not a QoS: use 0, 1 or 2")),
     }
 }
@@ -459,10 +452,14 @@ mod tests {
 
     #[test]
     fn ports() {
-        assert_eq!(parse_port("1883"), Ok(1883));
+        assert_eq!(parse_port("1883").ok(), Some(1883));
         assert!(parse_port("0").is_err());
         assert!(parse_port("70000").is_err());
-        assert!(parse_port("secret").unwrap_err().contains("-P"));
+        assert!(parse_port("secret")
+            .unwrap_err()
+            .hint
+            .unwrap()
+            .contains("-P"));
     }
 
     #[test]

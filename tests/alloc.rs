@@ -5,7 +5,7 @@
 use bytes::Bytes;
 use mq::output::time::Stamp;
 use mq::output::{json, Template};
-use mq::session::{Message, Properties};
+use mq::session::{Message, Properties, Qos};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -47,7 +47,7 @@ fn rendering_allocates_nothing_beyond_the_output_buffer() {
     let m = Message {
         topic: "sensors/kitchen/temp".into(),
         payload: Bytes::from_static(b"{\"t\":21, \"ok\":true}\0\x01"),
-        qos: 1,
+        qos: Qos::AtLeastOnce,
         retain: true,
         pkid: 9,
         properties: Some(Properties {

@@ -1,13 +1,15 @@
 //! `mq bench` flags and help text. No logic: `cmd::bench` checks values and builds the run.
 //!
 //! Flag resolution: `mq bench` speaks emqtt-bench's vocabulary where users know it (`-c`
-//! clients, `-I` message interval, `-i` connect interval, `-L` message limit, `-s` size), so it
-//! does not take the shared `ConnectArgs`, whose `-c` (clean session), `-i` (client id), `-I` (id
-//! prefix) and `-L` (URL) mean something else. Bench keeps the connection flags that do not
-//! collide (`-h`, `-p`, `-u`, `-P`, `-V`, `-k`, `--connect-timeout`, `-d`, `--quiet`) and names
-//! client ids with `--prefix`.
+//! clients, `-I` message interval, `-i` connect interval, `-L` message limit, `-s` size). It
+//! takes the shared connection flags (`ConnectArgs`: host, port, TLS, websockets, credentials,
+//! profiles, `--print-config`) through `BenchConnect`, which gives up the short flags that
+//! collide: the URL is `--url`, clean session `--disable-clean-session`, session expiry
+//! `--session-expiry`. Client ids are named with `--prefix`.
 
-use crate::options::{parse_duration, parse_port, parse_qos, ProtocolArg};
+use super::ConnectArgs;
+use crate::options::{parse_duration, parse_qos};
+use crate::session::Qos;
 use clap::{ArgAction, Args, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -55,57 +57,8 @@ pub enum BenchMode {
 /// Options of a bench run.
 #[derive(Args, Debug, Clone)]
 pub struct BenchOpts {
-    /// Print help
-    #[arg(long, action = ArgAction::Help)]
-    pub help: Option<bool>,
-
-    /// Broker host, or a comma-separated list (host or host:port) to spread clients round-robin
-    #[arg(
-        short = 'h',
-        long,
-        env = "MQ_HOST",
-        default_value = "localhost",
-        allow_hyphen_values = true,
-        help_heading = "Connection"
-    )]
-    pub host: String,
-
-    /// Broker port for hosts given without one [default: 1883]
-    #[arg(short = 'p', long, env = "MQ_PORT", value_parser = parse_port, help_heading = "Connection")]
-    pub port: Option<u16>,
-
-    /// User name
-    #[arg(
-        short = 'u',
-        long,
-        env = "MQ_USERNAME",
-        allow_hyphen_values = true,
-        help_heading = "Connection"
-    )]
-    pub username: Option<String>,
-
-    /// Password (prefer MQ_PASSWORD: a command line is visible to other users)
-    #[arg(
-        short = 'P',
-        long,
-        env = "MQ_PASSWORD",
-        hide_env_values = true,
-        allow_hyphen_values = true,
-        help_heading = "Connection"
-    )]
-    pub password: Option<String>,
-
-    /// MQTT version: 5 or 311 [default: 5, falling back to 3.1.1]
-    #[arg(short = 'V', long, value_enum, help_heading = "Connection")]
-    pub protocol_version: Option<ProtocolArg>,
-
-    /// Keepalive interval: seconds or a duration
-    #[arg(short = 'k', long, value_parser = parse_duration, default_value = "60", help_heading = "Connection")]
-    pub keepalive: Duration,
-
-    /// Give up on a connect after this long
-    #[arg(long, value_parser = parse_duration, default_value = "10s", help_heading = "Connection")]
-    pub connect_timeout: Duration,
+    #[command(flatten)]
+    pub conn: BenchConnect,
 
     /// Client id prefix (ids are PREFIX-pub-N, PREFIX-sub-N, PREFIX-conn-N) [default: mq-bench-PID]
     #[arg(long, allow_hyphen_values = true, help_heading = "Connection")]
@@ -118,14 +71,6 @@ pub struct BenchOpts {
     /// Connects per second, instead of -i (emqtt-bench's -R)
     #[arg(short = 'R', long, value_parser = parse_rate, help_heading = "Connection")]
     pub connect_rate: Option<f64>,
-
-    /// Log MQTT packets on stderr (for a handful of clients)
-    #[arg(short = 'd', long, help_heading = "Connection")]
-    pub debug: bool,
-
-    /// No live progress and no error text (the summary and exit code still tell)
-    #[arg(long, help_heading = "Connection")]
-    pub quiet: bool,
 
     /// Benchmark a broker started inside mq on a free loopback port (instead of -h/-p)
     #[arg(long, help_heading = "Connection")]
@@ -145,7 +90,7 @@ pub struct BenchOpts {
 
     /// Quality of service: 0, 1 or 2
     #[arg(short = 'q', long, value_parser = parse_qos, default_value = "0", help_heading = "Load")]
-    pub qos: u8,
+    pub qos: Qos,
 
     /// Interval between messages of each publisher (open loop) [default: as fast as acked]
     #[arg(short = 'I', long, value_parser = parse_duration, conflicts_with = "rate", help_heading = "Load")]
@@ -193,6 +138,50 @@ pub struct BenchOpts {
     /// Print the summary as one JSON object (histograms included, for `mq bench merge`)
     #[arg(long, help_heading = "Output")]
     pub json: bool,
+}
+
+/// The shared connection flags, less the short flags emqtt-bench gives other meanings here
+/// (`-L` message count, `-c` clients, `-i` connect interval, `-I` message interval) and less
+/// the client id flags (each client is named from `--prefix`).
+#[derive(Debug, Clone)]
+pub struct BenchConnect(pub ConnectArgs);
+
+impl Args for BenchConnect {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        ConnectArgs::augment_args(cmd)
+            .mut_arg("host", |a| {
+                a.help("Broker host, or a comma-separated list (host or host:port) to spread clients round-robin")
+            })
+            .mut_arg("port", |a| a.help("Broker port for hosts given without one [default: 1883, 8883 with TLS]"))
+            .mut_arg("url", |a| a.short(None))
+            .mut_arg("disable_clean_session", |a| a.short(None))
+            .mut_arg("session_expiry", |a| a.short(None))
+            .mut_arg("id", |a| a.short(None).hide(true))
+            .mut_arg("id_prefix", |a| a.short(None).hide(true))
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl clap::FromArgMatches for BenchConnect {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        ConnectArgs::from_arg_matches(m).map(BenchConnect)
+    }
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(m)
+    }
+}
+
+impl BenchArgs {
+    /// `--quiet` of whichever mode runs (merge has none).
+    pub fn quiet(&self) -> bool {
+        match &self.mode {
+            None => self.opts.conn.0.quiet,
+            Some(BenchMode::Pub(o) | BenchMode::Sub(o) | BenchMode::Conn(o)) => o.conn.0.quiet,
+            Some(BenchMode::Merge(_)) => false,
+        }
+    }
 }
 
 #[derive(Args, Debug)]

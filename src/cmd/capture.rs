@@ -13,7 +13,9 @@ use crate::cli::{CaptureArgs, OnBusy};
 use crate::exit::{Code, Error, Result};
 use crate::options::{self, Will};
 use crate::output;
-use crate::session::{Event, Message, Properties, Session, SubscribeOptions};
+use crate::session::{
+    Event, Message, Properties, Qos, RetainHandling, Session, SessionOptions, SubscribeOptions,
+};
 use crate::topic::{Topic, TopicFilter};
 use crate::transfer::{hex, names, send};
 use bytes::Bytes;
@@ -29,6 +31,9 @@ const QUEUE: usize = 100;
 
 pub async fn run(args: CaptureArgs) -> Result<()> {
     let (mut plan, _) = options::plan(&args.conn)?;
+    if args.request && args.conn.print_config {
+        return crate::cmd::config::print(&args.conn, &plan);
+    }
     if args.request {
         return request::run(&args, &plan).await;
     }
@@ -69,9 +74,13 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
         });
     }
 
+    if args.conn.print_config {
+        return crate::cmd::config::print(&args.conn, &plan);
+    }
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
-    let mut session = Session::connect(&plan, true, true).await?;
+    let mut session =
+        Session::connect(&plan, SessionOptions::receiving().reconnecting(true)).await?;
     let agent = Agent {
         args: &args,
         status: status.map(|t| t.as_str().to_string()),
@@ -79,10 +88,10 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
     agent.set_status(&mut session, "online").await?;
     let filters = [args.trigger.clone()];
     let opts = SubscribeOptions {
-        qos: 1,
-        retain_handling: 2,
+        qos: Qos::AtLeastOnce,
+        retain_handling: RetainHandling::Never,
     };
-    super::subscribe::subscribe(&mut session, &filters, &opts, &[]).await?;
+    super::subscribe::subscribe(&mut session, &filters, opts, &[]).await?;
 
     let mut running: JoinSet<Done> = JoinSet::new();
     let mut queue: VecDeque<Message> = VecDeque::new();
@@ -106,22 +115,9 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
                         }
                     }
                 }
-                Event::ConnectionLost { error, retry_in } => {
-                    if !args.conn.quiet {
-                        output::warn(&format!(
-                            "{}; reconnecting in {}",
-                            error.message,
-                            humantime::format_duration(retry_in)
-                        ));
-                    }
-                }
-                Event::Reconnected { session_present } => {
-                    if !args.conn.quiet {
-                        output::warn("reconnected");
-                    }
-                    if !session_present {
-                        super::subscribe::subscribe(&mut session, &filters, &opts, &[]).await?;
-                    }
+                event @ Event::ConnectionLost { .. } => output::connection_event(&event, args.conn.quiet),
+                event @ Event::Reconnected { .. } => {
+                    output::connection_event(&event, args.conn.quiet);
                     // The connection may drop again right away: that is no reason to stop.
                     if let Err(e) = agent.set_status(&mut session, "online").await {
                         output::warn(&format!("publishing the online status: {}", e.message));

@@ -9,7 +9,7 @@ use crate::exit::{Error, Result};
 use crate::options;
 use crate::output;
 use crate::properties;
-use crate::session::{Event, Properties, Session, Version};
+use crate::session::{Event, Properties, Qos, Session, SessionOptions, Version};
 use crate::topic::Topic;
 use crate::transfer::send;
 use bytes::Bytes;
@@ -81,10 +81,12 @@ pub async fn run(mut args: PubArgs) -> Result<()> {
     // session, -c -i ID, resends what was in flight). A single message does not.
     let reconnect = matches!(source, Some(Source::Lines));
     // A stream's acknowledgements are read in batches: fewer wake-ups per message.
-    plan.batch_reads = matches!(source, Some(Source::Lines));
-    let mut session = Session::connect(&plan, reconnect, false).await?;
+    let opts = SessionOptions::default()
+        .reconnecting(reconnect)
+        .batch_reads(reconnect);
+    let mut session = Session::connect(&plan, opts).await?;
     let what = || format!("publishing to {topic}");
-    let qos = args.qos.unwrap_or(0);
+    let qos = args.qos.unwrap_or(Qos::AtMostOnce);
     let source = match (file, source) {
         (Some(file), _) => match transfer(&args, &mut session, file, topic.as_str()).await? {
             Some(raw) => {
@@ -147,7 +149,7 @@ pub async fn run(mut args: PubArgs) -> Result<()> {
                         if matches!(event, Event::Reconnected { .. }) {
                             aliases.reconnected(&args.conn);
                         }
-                        report(event, args.conn.quiet)
+                        output::connection_event(&event, args.conn.quiet)
                     }
                 }
             }
@@ -176,17 +178,6 @@ pub async fn run(mut args: PubArgs) -> Result<()> {
 
 /// How long the own connection of `pub --embedded` may take to close.
 const EMBEDDED_SETTLE: std::time::Duration = std::time::Duration::from_millis(200);
-
-/// Tell the user about connection changes while a stream runs.
-fn report(event: Event, quiet: bool) {
-    match event {
-        Event::ConnectionLost { error, retry_in } => {
-            output::connection_lost(&error, retry_in, quiet)
-        }
-        Event::Reconnected { .. } => output::reconnected(quiet),
-        Event::Message(_) => {}
-    }
-}
 
 /// The topic alias of a `-l` stream on MQTT 5: `-D publish topic-alias N`, or alias 1 when the
 /// broker's CONNACK allows aliases (unless `--no-topic-alias`). Every message is handed over
@@ -292,7 +283,7 @@ async fn transfer(
                     "-f {shown} is sent in chunks, and --repeat applies to single messages only"
                 )));
             }
-            let qos = args.qos.unwrap_or(1);
+            let qos = args.qos.unwrap_or(Qos::AtLeastOnce);
             t.send(session, topic, qos, args.ack_timeout)
                 .await
                 .map_err(|e| e.context(format!("sending {shown} to {topic}")))?;

@@ -9,7 +9,7 @@ use crate::exit::{Code, Error, Result};
 use crate::options::ConnectPlan;
 use crate::output::saved::SavedReport;
 use crate::output::{self, Written};
-use crate::session::{Event, Session, SubscribeOptions};
+use crate::session::{Event, Qos, RetainHandling, Session, SessionOptions, SubscribeOptions};
 use crate::topic::TopicFilter;
 use crate::transfer::reassemble::{Outcome, SaveOptions, Saver};
 use std::path::Path;
@@ -40,13 +40,22 @@ pub async fn receive(
     .map_err(|e| Error::usage(e).hint("create the directory first"))?;
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
-    let mut session = Session::connect_buffered(plan, true, true, BUFFER).await?;
+    let mut session = Session::connect(
+        plan,
+        SessionOptions::receiving()
+            .reconnecting(true)
+            .buffer(BUFFER),
+    )
+    .await?;
     // Chunks must not be dropped on the way in: QoS 1 at least.
     let opts = SubscribeOptions {
-        qos: args.qos.max(1),
-        retain_handling: if args.no_retained { 2 } else { 0 },
+        qos: args.qos.max(Qos::AtLeastOnce),
+        retain_handling: match args.no_retained {
+            true => RetainHandling::Never,
+            false => RetainHandling::OnSubscribe,
+        },
     };
-    subscribe(&mut session, filters, &opts, &args.unsubscribe).await?;
+    subscribe(&mut session, filters, opts, &args.unsubscribe).await?;
 
     let mut report = SavedReport::new(args.json);
     let (mut files, mut failed) = (0u64, 0u64);
@@ -62,23 +71,8 @@ pub async fn receive(
                     }
                     saver.accept(&m.topic, &m.payload, Instant::now()).into_iter().collect()
                 }
-                Event::ConnectionLost { error, retry_in } => {
-                    if !args.conn.quiet {
-                        output::warn(&format!(
-                            "{}; reconnecting in {}",
-                            error.message,
-                            humantime::format_duration(retry_in)
-                        ));
-                    }
-                    continue;
-                }
-                Event::Reconnected { session_present } => {
-                    if !args.conn.quiet {
-                        output::warn("reconnected");
-                    }
-                    if !session_present {
-                        subscribe(&mut session, filters, &opts, &args.unsubscribe).await?;
-                    }
+                other => {
+                    output::connection_event(&other, args.conn.quiet);
                     continue;
                 }
             },

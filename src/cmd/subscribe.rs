@@ -10,7 +10,8 @@ use crate::exit::{Code, Error, Result};
 use crate::options;
 use crate::output::{self, Printer, Written};
 use crate::properties;
-use crate::session::{Event, Session, SubscribeOptions, SubscribeV5};
+use crate::session::{AckToken, Delivery, Event, Qos, RetainHandling, Session, SessionOptions};
+use crate::session::{SubscribeOptions, SubscribeV5};
 use crate::topic::TopicFilter;
 use bytes::Bytes;
 use tokio::signal::unix::{signal, SignalKind};
@@ -50,7 +51,6 @@ pub async fn run(mut args: SubArgs) -> Result<()> {
         plan.receive_maximum = Some(n as u16);
     }
     let v5 = properties::for_subscribe(&args.v5, &mut plan)?;
-    plan.batch_reads = true;
 
     let quiet = args.conn.quiet;
     // Output problems (a bad -F, an unwritable --output) are reported before connecting.
@@ -109,16 +109,21 @@ async fn receive(
     }
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
-    let mut session = Session::connect_acking_after_output(plan, true).await?;
+    let session_opts = SessionOptions::default()
+        .delivery(Delivery::AfterOutput)
+        .reconnecting(true)
+        .batch_reads(true);
+    let mut session = Session::connect(plan, session_opts).await?;
     let opts = SubscribeOptions {
         qos: args.qos,
         // -R also asks an MQTT 5 broker not to send retained messages at all.
-        retain_handling: args
-            .v5
-            .retain_handling
-            .unwrap_or(if args.no_retained { 2 } else { 0 }),
+        retain_handling: match (args.v5.retain_handling, args.no_retained) {
+            (Some(n), _) => RetainHandling::from_u8(n),
+            (None, true) => RetainHandling::Never,
+            (None, false) => RetainHandling::OnSubscribe,
+        },
     };
-    subscribe_v5(&mut session, filters, &opts, v5, &args.unsubscribe).await?;
+    subscribe_v5(&mut session, filters, opts, v5, &args.unsubscribe).await?;
     if args.exit_after_subscribe {
         return session.disconnect().await;
     }
@@ -126,7 +131,7 @@ async fn receive(
     let mut count = 0u64;
     // Messages written but not yet flushed: acknowledged only once flushed, so a crash makes
     // the broker deliver them again instead of losing them.
-    let mut unacked: Vec<(u16, u8)> = Vec::new();
+    let mut unacked: Vec<AckToken> = Vec::new();
     // --count-only prints once a second; the first report comes one second in.
     let mut ticks = tokio::time::interval_at(
         tokio::time::Instant::now() + std::time::Duration::from_secs(1),
@@ -149,33 +154,32 @@ async fn receive(
         };
         match event {
             Event::Message(m) => {
-                if m.qos > 0 {
-                    unacked.push((m.pkid, m.qos));
-                }
                 let skip = (args.no_retained && m.retain)
                     || filter_out.iter().any(|f| f.matches(&m.topic))
                     || (!m.retain && m.payload.is_empty() && cleared.remove(&m.topic));
                 if !skip {
                     if args.retained_only && !m.retain {
                         // Not printed: left unacknowledged for a persistent session's next run.
-                        if m.qos > 0 {
-                            unacked.pop();
-                        }
                         break;
                     }
                     if args.remove_retained && m.retain && !m.payload.is_empty() {
                         session
-                            .publish(&m.topic, Bytes::new(), 1, true, None)
+                            .publish(&m.topic, Bytes::new(), Qos::AtLeastOnce, true, None)
                             .await?;
                         cleared.insert(m.topic.clone());
                     }
-                    if printer.message(&m)? == Written::Closed {
+                    let written = printer.message(&m)?;
+                    unacked.extend(m.ack_token());
+                    if written == Written::Closed {
                         return session.disconnect().await;
                     }
                     count += 1;
                     if args.count == Some(count) {
                         break;
                     }
+                } else {
+                    // Filtered out: handled, as far as the broker is concerned.
+                    unacked.extend(m.ack_token());
                 }
                 // Flush and acknowledge when nothing else is waiting, or at least every
                 // ACK_BATCH messages so the broker's window keeps moving under a flood.
@@ -186,15 +190,7 @@ async fn receive(
                     session.ack(&mut unacked);
                 }
             }
-            Event::ConnectionLost { error, retry_in } => {
-                output::connection_lost(&error, retry_in, args.conn.quiet)
-            }
-            Event::Reconnected { session_present } => {
-                output::reconnected(args.conn.quiet);
-                if !session_present {
-                    subscribe_v5(&mut session, filters, &opts, v5, &args.unsubscribe).await?;
-                }
-            }
+            other => output::connection_event(&other, args.conn.quiet),
         }
     }
     printer.finish()?;
@@ -237,7 +233,7 @@ fn output_options(args: &SubArgs) -> Result<output::Options> {
 pub(super) async fn subscribe(
     session: &mut Session,
     filters: &[String],
-    opts: &SubscribeOptions,
+    opts: SubscribeOptions,
     unsub: &[String],
 ) -> Result<()> {
     subscribe_v5(session, filters, opts, &SubscribeV5::default(), unsub).await
@@ -247,7 +243,7 @@ pub(super) async fn subscribe(
 async fn subscribe_v5(
     session: &mut Session,
     filters: &[String],
-    opts: &SubscribeOptions,
+    opts: SubscribeOptions,
     v5: &SubscribeV5,
     unsub: &[String],
 ) -> Result<()> {
@@ -272,7 +268,7 @@ async fn subscribe_v5(
 async fn interrupted(
     mut session: Session,
     mut printer: Printer,
-    unacked: &mut Vec<(u16, u8)>,
+    unacked: &mut Vec<AckToken>,
     code: Code,
 ) -> Result<()> {
     if printer.finish().is_ok() {

@@ -331,7 +331,7 @@ fn field(
         Conv::HexUpper => hex(out, &m.payload, spec, plain::HEX_UPPER),
         Conv::Length => int(out, m.payload.len() as u64, spec),
         Conv::Mid => int(out, m.pkid as u64, spec),
-        Conv::Qos => out.push(b'0' + m.qos),
+        Conv::Qos => out.push(b'0' + m.qos as u8),
         Conv::Retain => out.push(if m.retain { b'1' } else { b'0' }),
         Conv::Iso8601 => {
             let start = out.len();

@@ -264,7 +264,7 @@ pub fn mosquitto_object(
     e.u64(m.retain as u64);
     e.key("payloadlen");
     e.u64(m.payload.len() as u64);
-    if m.qos > 0 {
+    if m.qos.acknowledged() {
         e.key("mid");
         e.u64(m.pkid as u64);
     }
@@ -340,7 +340,7 @@ pub fn record(out: &mut Vec<u8>, m: &Message, t: &Stamp, utc: bool, pretty: bool
     e.u64(m.qos as u64);
     e.key("retain");
     e.bool(m.retain);
-    if m.qos > 0 {
+    if m.qos.acknowledged() {
         e.key("mid");
         e.u64(m.pkid as u64);
     }

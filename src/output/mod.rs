@@ -276,19 +276,19 @@ pub fn debug(line: &str) {
 }
 
 /// A lost connection that will be retried.
-pub fn connection_lost(error: &crate::exit::Error, retry_in: std::time::Duration, quiet: bool) {
-    if !quiet {
-        warn(&format!(
+/// A connection change (`Event::ConnectionLost`, `Event::Reconnected`) as a warning line, the
+/// same for every command; messages are not for here.
+pub fn connection_event(event: &crate::session::Event, quiet: bool) {
+    use crate::session::Event;
+    match event {
+        _ if quiet => {}
+        Event::ConnectionLost { error, retry_in } => warn(&format!(
             "{}; reconnecting in {}",
             error.message,
-            humantime::format_duration(retry_in)
-        ));
-    }
-}
-
-pub fn reconnected(quiet: bool) {
-    if !quiet {
-        warn("reconnected");
+            humantime::format_duration(*retry_in)
+        )),
+        Event::Reconnected { .. } => warn("reconnected"),
+        Event::Message(_) => {}
     }
 }
 

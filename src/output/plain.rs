@@ -39,7 +39,7 @@ impl Plain {
                 out.push(b' ');
                 self.paint(out, DIM, |out| {
                     out.extend_from_slice(b"q");
-                    out.push(b'0' + m.qos);
+                    out.push(b'0' + m.qos as u8);
                 });
                 if m.retain {
                     out.push(b' ');

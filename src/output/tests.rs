@@ -5,7 +5,7 @@ use super::json;
 use super::plain::Plain;
 use super::time::Stamp;
 use super::PayloadFormat;
-use crate::session::{Message, Properties};
+use crate::session::{Message, Properties, Qos};
 use bytes::Bytes;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -13,7 +13,7 @@ fn msg(topic: &str, payload: &[u8]) -> Message {
     Message {
         topic: topic.into(),
         payload: Bytes::copy_from_slice(payload),
-        qos: 0,
+        qos: Qos::AtMostOnce,
         retain: false,
         pkid: 0,
         properties: None,
@@ -22,7 +22,7 @@ fn msg(topic: &str, payload: &[u8]) -> Message {
 
 fn v5(topic: &str, payload: &[u8]) -> Message {
     let mut m = msg(topic, payload);
-    m.qos = 1;
+    m.qos = Qos::AtLeastOnce;
     m.retain = true;
     m.pkid = 7;
     m.properties = Some(Properties {
@@ -53,7 +53,7 @@ fn render(fmt: &str, m: &Message) -> String {
 fn templates_render_like_mosquitto() {
     let a = msg("fmt/a", b"hello world");
     let mut q1 = msg("fmt/a", b"hello world");
-    q1.qos = 1;
+    q1.qos = Qos::AtLeastOnce;
     q1.retain = true;
     q1.pkid = 1;
     let cases: &[(&str, &Message, &str)] = &[

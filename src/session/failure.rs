@@ -1,7 +1,7 @@
 //! Connection failures from rumqttc's two error families, normalized, explained and mapped to
 //! the exit-code table (TLS details come from `crate::tls`).
 
-use super::reason_words;
+use super::convert::reason_words;
 use crate::exit::{Code, Error};
 use crate::options::ConnectPlan;
 use rumqttc::v5 as r5;

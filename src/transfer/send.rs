@@ -6,7 +6,7 @@ use super::frame::{self, Header, MAX_HEADER};
 use super::{human_size, names};
 use crate::exit::{Code, Error, Result};
 use crate::output::progress::Progress;
-use crate::session::Session;
+use crate::session::{Qos, Session};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use std::io::{self, Read};
@@ -279,7 +279,7 @@ impl Transfer {
         mut self,
         session: &mut Session,
         topic: &str,
-        qos: u8,
+        qos: Qos,
         ack_timeout: Duration,
     ) -> Result<(u64, [u8; 32])> {
         let id = transfer_id();

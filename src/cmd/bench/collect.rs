@@ -199,7 +199,7 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
         mode: plan.mode.name().into(),
         runs: 1,
         duration_s: stats::round2(duration_s * 1000.0) / 1000.0,
-        qos: plan.qos,
+        qos: plan.qos as u8,
         payload_size: if plan.mode == Mode::Conn {
             0
         } else {

@@ -13,9 +13,10 @@ mod report;
 mod run;
 mod stats;
 
-use crate::cli::{BenchArgs, BenchMode, BenchOpts, ConnectArgs, MergeArgs};
+use crate::cli::{BenchArgs, BenchMode, BenchOpts, MergeArgs};
 use crate::exit::{Code, Error, Result};
-use crate::options::{ConnectPlan, ProtocolArg};
+use crate::options::ConnectPlan;
+use crate::session::Qos;
 use crate::topic::{Topic, TopicFilter};
 use std::time::Duration;
 
@@ -60,7 +61,7 @@ pub struct Plan {
     pub publishers: u32,
     pub subscribers: u32,
     pub size: usize,
-    pub qos: u8,
+    pub qos: Qos,
     pub retain: bool,
     pub inflight: u16,
     /// Per-publisher interval (open loop), or `None`: as fast as the session takes them.
@@ -80,23 +81,13 @@ pub struct Plan {
 
 impl Plan {
     /// The client of `role` number `i` (0-based): host round-robin, id from the prefix.
-    pub fn client(&self, role: &str, i: u32, inflight: u16) -> (usize, ConnectPlan) {
+    pub fn client(&self, role: &str, i: u32) -> (usize, ConnectPlan) {
         let h = i as usize % self.hosts.len();
         let mut p = self.base.clone();
         p.host = self.hosts[h].host.clone();
         p.port = self.hosts[h].port;
         p.client_id = format!("{}-{role}-{}", self.prefix, i + 1);
-        p.inflight = Some(inflight);
         (h, p)
-    }
-}
-
-/// `--quiet` of whichever mode runs (merge has none).
-pub fn quiet(args: &BenchArgs) -> bool {
-    match &args.mode {
-        None => args.opts.quiet,
-        Some(BenchMode::Pub(o) | BenchMode::Sub(o) | BenchMode::Conn(o)) => o.quiet,
-        Some(BenchMode::Merge(_)) => false,
     }
 }
 
@@ -109,13 +100,22 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         Some(BenchMode::Merge(m)) => return merge(m),
     };
     let mut opts = opts;
-    if opts.embedded {
-        // A broker inside mq, alive until mq exits; see `cmd/serve.rs`.
-        let port = crate::cmd::serve::embedded(opts.debug)?.port;
-        opts.host = "127.0.0.1".into();
-        opts.port = Some(port);
+    // A broker inside mq, alive until mq exits; see `cmd/serve.rs`.
+    let _embedded = match opts.embedded {
+        true => Some(crate::cmd::serve::point_at_embedded(&mut opts.conn.0)?),
+        false => None,
+    };
+    let conn = &opts.conn.0;
+    if conn.id.is_some() || conn.id_prefix.is_some() {
+        return Err(Error::usage("mq bench names its clients itself").hint(
+            "give a client id prefix with --prefix (ids are PREFIX-pub-N, PREFIX-sub-N, ...)",
+        ));
     }
-    let plan = plan(mode, &opts)?;
+    let (base, _) = crate::options::plan(conn)?;
+    if conn.print_config {
+        return crate::cmd::config::print(conn, &base);
+    }
+    let plan = plan(mode, &opts, base)?;
     ensure_fd_limit(&plan)?;
     let (summary, interrupted) = run::run(&plan).await?;
     report::print_summary(&summary, plan.json)?;
@@ -143,8 +143,8 @@ fn merge(args: MergeArgs) -> Result<()> {
 }
 
 /// Check the flags and build the plan.
-pub fn plan(mode: Mode, o: &BenchOpts) -> Result<Plan> {
-    let hosts = parse_hosts(&o.host, o.port.unwrap_or(1883))?;
+pub fn plan(mode: Mode, o: &BenchOpts, base: ConnectPlan) -> Result<Plan> {
+    let hosts = parse_hosts(&base.host, base.port)?;
     if o.size < payload::HEADER && mode != Mode::Conn {
         return Err(Error::usage(format!(
             "-s {} is too small: a bench message carries a {}-byte header",
@@ -189,7 +189,6 @@ pub fn plan(mode: Mode, o: &BenchOpts) -> Result<Plan> {
         .prefix
         .clone()
         .unwrap_or_else(|| format!("mq-bench-{}", std::process::id()));
-    let base = base_plan(o)?;
     Ok(Plan {
         mode,
         hosts,
@@ -211,52 +210,8 @@ pub fn plan(mode: Mode, o: &BenchOpts) -> Result<Plan> {
         connect_every,
         run_id: payload::run_id(),
         json: o.json,
-        quiet: o.quiet,
+        quiet: o.conn.0.quiet,
     })
-}
-
-/// The connection settings every bench client shares, built by the same code as every other
-/// subcommand's (`options::plan` over `ConnectArgs`), so bench follows the shared rules and
-/// defaults (and profiles, TLS, ... as they come) without restating them. Host, port and client
-/// id are set per client by `Plan::client`.
-fn base_plan(o: &BenchOpts) -> Result<ConnectPlan> {
-    #[derive(clap::Parser)]
-    #[command(no_binary_name = true, disable_help_flag = true)]
-    struct Shared {
-        #[command(flatten)]
-        conn: ConnectArgs,
-    }
-    let secs = |d: Duration| d.as_secs_f64().to_string();
-    let mut argv = vec![
-        "--keepalive".to_string(),
-        secs(o.keepalive),
-        "--connect-timeout".into(),
-        secs(o.connect_timeout),
-    ];
-    if let Some(u) = &o.username {
-        argv.extend(["--username".into(), u.clone()]);
-    }
-    if let Some(p) = &o.password {
-        argv.extend(["--password".into(), p.clone()]);
-    }
-    match o.protocol_version {
-        None => {}
-        Some(ProtocolArg::V5) => argv.extend(["-V".into(), "5".into()]),
-        Some(ProtocolArg::V311) => argv.extend(["-V".into(), "311".into()]),
-        Some(ProtocolArg::V31) => {
-            return Err(Error::usage("MQTT 3.1 is not supported").hint("use -V 311 or -V 5"))
-        }
-    }
-    if o.debug {
-        argv.push("--debug".into());
-    }
-    let shared = <Shared as clap::Parser>::try_parse_from(argv).map_err(|e| {
-        let text = e.render().to_string();
-        let first = text.lines().next().unwrap_or_default().to_string();
-        Error::usage(first.trim_start_matches("error: ").to_string())
-    })?;
-    let (plan, _) = crate::options::plan(&shared.conn)?;
-    Ok(plan)
 }
 
 /// `a,b:1884,[::1]:1885` with `default_port` where none is given.
@@ -282,7 +237,7 @@ fn parse_hosts(list: &str, default_port: u16) -> Result<Vec<Host>> {
         }
         let port = match port {
             Some(p) => crate::options::parse_port(p)
-                .map_err(|e| Error::usage(format!("invalid host '{item}': {e}")))?,
+                .map_err(|e| Error::usage(format!("invalid host '{item}': {}", e.message)))?,
             None => default_port,
         };
         let label = if host.contains(':') {

@@ -9,7 +9,7 @@ use super::report::Live;
 use super::stats::{self, Tracks};
 use super::{Mode, Plan};
 use crate::exit::{Code, Error, Result};
-use crate::session::{Session, SubscribeOptions};
+use crate::session::{Delivery, RetainHandling, Session, SessionOptions, SubscribeOptions};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -118,11 +118,11 @@ async fn drive(
         let opts = SubscribeOptions {
             qos: plan.qos,
             // MQTT 5: no retained messages from earlier runs.
-            retain_handling: 2,
+            retain_handling: RetainHandling::Never,
         };
         let answer = c
             .session
-            .subscribe(std::slice::from_ref(&plan.filter), &opts)
+            .subscribe(std::slice::from_ref(&plan.filter), opts)
             .await?;
         if let Some(Err(why)) = answer.into_iter().next() {
             return Err(Error::new(
@@ -304,7 +304,13 @@ async fn connect_all(
     done: &mut Done,
 ) -> Result<Vec<Client>> {
     let gate = Arc::new(Semaphore::new(CONNECT_CONCURRENCY));
-    let wants_messages = role == "sub";
+    let delivery = match role {
+        "sub" => Delivery::Auto,
+        _ => Delivery::None,
+    };
+    let opts = SessionOptions::default()
+        .delivery(delivery)
+        .inflight(inflight);
     let mut set = JoinSet::new();
     let start = Instant::now();
     for i in 0..n {
@@ -319,10 +325,10 @@ async fn connect_all(
         let Ok(permit) = gate.clone().acquire_owned().await else {
             break;
         };
-        let (host, p) = plan.client(role, i, inflight);
+        let (host, p) = plan.client(role, i);
         set.spawn(async move {
             let t = Instant::now();
-            let r = Session::connect(&p, false, wants_messages).await;
+            let r = Session::connect(&p, opts).await;
             drop(permit);
             (i, host, t.elapsed(), r)
         });

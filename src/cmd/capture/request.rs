@@ -6,7 +6,7 @@ use crate::cli::CaptureArgs;
 use crate::exit::{Code, Error, Result};
 use crate::options::ConnectPlan;
 use crate::output::saved::SavedReport;
-use crate::session::{Event, Session, SubscribeOptions};
+use crate::session::{Event, Qos, RetainHandling, Session, SessionOptions, SubscribeOptions};
 use crate::topic::Topic;
 use crate::transfer::reassemble::{Outcome, SaveOptions, Saver};
 use bytes::Bytes;
@@ -35,20 +35,26 @@ pub async fn run(args: &CaptureArgs, plan: &ConnectPlan) -> Result<()> {
     )
     .map_err(|e| Error::usage(format!("-o {}: {e}", output.display())))?;
 
-    let mut session = Session::connect_buffered(plan, false, true, 8).await?;
+    let mut session = Session::connect(plan, SessionOptions::receiving().buffer(8)).await?;
     let events = format!("{}/events", topic.as_str());
     let filters = [topic.as_str().to_string(), events.clone()];
     let opts = SubscribeOptions {
-        qos: 1,
-        retain_handling: 2,
+        qos: Qos::AtLeastOnce,
+        retain_handling: RetainHandling::Never,
     };
-    super::super::subscribe::subscribe(&mut session, &filters, &opts, &[]).await?;
+    super::super::subscribe::subscribe(&mut session, &filters, opts, &[]).await?;
     let payload = args
         .match_payload
         .clone()
         .unwrap_or_else(|| "capture".into());
     session
-        .publish(trigger.as_str(), Bytes::from(payload), 1, false, None)
+        .publish(
+            trigger.as_str(),
+            Bytes::from(payload),
+            Qos::AtLeastOnce,
+            false,
+            None,
+        )
         .await?;
     session.wait_acks(args.wait).await?;
 

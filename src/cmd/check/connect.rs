@@ -4,7 +4,7 @@ use super::stages::Conn;
 use super::{ms, Stage};
 use crate::exit::{Code, Error};
 use crate::options::{ConnectPlan, Protocol};
-use crate::session::{ConnAckInfo, Session, Version};
+use crate::session::{ConnAckInfo, Session, SessionOptions, Version};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -34,7 +34,7 @@ pub async fn connect(base: &ConnectPlan) -> (Stage, Option<Conn>) {
         }
         async move {
             let a = Instant::now();
-            let r = Session::connect(&plan, false, true).await;
+            let r = Session::connect(&plan, SessionOptions::receiving()).await;
             (r.map(|s| (s, plan)), a.elapsed())
         }
     };

@@ -186,6 +186,9 @@ pub async fn run(mut args: CheckArgs) -> Result<()> {
         crate::cmd::serve::point_at_embedded(&mut args.conn)?;
     }
     let (plan, _) = options::plan(&args.conn)?;
+    if args.conn.print_config {
+        return crate::cmd::config::print(&args.conn, &plan);
+    }
     let prefix = match &args.topic_prefix {
         Some(p) => p.trim_end_matches('/').to_string(),
         None => format!("mq-check/{}", random_hex()),

@@ -9,7 +9,7 @@ use super::stages::{receive, received_by_now, Conn};
 use super::{ms, Ctx, Kind, Report, Stage};
 use crate::exit::{Code, Error, Result};
 use crate::options::Will;
-use crate::session::{Event, Session, SubscribeOptions};
+use crate::session::{Event, Qos, RetainHandling, Session, SessionOptions, SubscribeOptions};
 use crate::topic::Topic;
 use bytes::Bytes;
 use serde_json::json;
@@ -40,13 +40,13 @@ fn finish(name: &'static str, t: Instant, r: Result<Stage>) -> Stage {
 }
 
 const QOS1: SubscribeOptions = SubscribeOptions {
-    qos: 1,
-    retain_handling: 0,
+    qos: Qos::AtLeastOnce,
+    retain_handling: RetainHandling::OnSubscribe,
 };
 
 /// Subscribe; a refusal is an error naming the filter.
 async fn subscribe(session: &mut Session, filters: &[String]) -> Result<()> {
-    for (f, r) in filters.iter().zip(session.subscribe(filters, &QOS1).await?) {
+    for (f, r) in filters.iter().zip(session.subscribe(filters, QOS1).await?) {
         if let Err(reason) = r {
             return Err(Error::new(
                 Code::Refused,
@@ -114,8 +114,10 @@ async fn shared(cx: &Ctx, conn: &mut Conn) -> Stage {
     let body = async {
         let topic = cx.topic("shared");
         let filter = vec![format!("$share/mqcheck{}/{topic}", super::random_hex())];
-        let mut a = Session::connect(&conn.plan_for("share-a"), false, true).await?;
-        let mut b = Session::connect(&conn.plan_for("share-b"), false, true).await?;
+        let mut a =
+            Session::connect(&conn.plan_for("share-a"), SessionOptions::receiving()).await?;
+        let mut b =
+            Session::connect(&conn.plan_for("share-b"), SessionOptions::receiving()).await?;
         subscribe(&mut a, &filter).await?;
         subscribe(&mut b, &filter).await?;
         // One at a time: a burst of PUBACKs from a broker without TCP_NODELAY (mosquitto's
@@ -187,7 +189,7 @@ async fn accepts(
     tries: &mut u32,
 ) -> Result<bool> {
     *tries += 1;
-    let mut s = Session::connect(&conn.plan_for("size"), false, false).await?;
+    let mut s = Session::connect(&conn.plan_for("size"), SessionOptions::default()).await?;
     let ok = match s
         .publish(topic, payload.slice(..size), conn.ack_qos(), false, None)
         .await
@@ -277,7 +279,9 @@ async fn will(cx: &Ctx, conn: &mut Conn) -> Stage {
             qos: plan_qos,
             retain: false,
         });
-        Session::connect(&plan, false, false).await?.abort();
+        Session::connect(&plan, SessionOptions::default())
+            .await?
+            .abort();
         let closed = Instant::now();
         // Our request carries the TCP ACK that mosquitto's Nagle waits for (see `retained`).
         conn.session.sync().await?;
@@ -313,7 +317,7 @@ async fn sys(cx: &Ctx, conn: &mut Conn) -> Stage {
     let body = async {
         let wanted = ["version", "uptime", "clients/connected"];
         let filters: Vec<String> = wanted.iter().map(|w| format!("$SYS/broker/{w}")).collect();
-        let results = conn.session.subscribe(&filters, &QOS1).await?;
+        let results = conn.session.subscribe(&filters, QOS1).await?;
         let mut found: HashMap<String, String> = HashMap::new();
         if results.iter().any(Result::is_ok) {
             // mosquitto retains its $SYS topics: they arrive before the answer to a later

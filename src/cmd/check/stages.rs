@@ -4,7 +4,9 @@
 use super::{ms, Ctx, Stage};
 use crate::exit::{Code, Error};
 use crate::options::ConnectPlan;
-use crate::session::{Event, Message, Session, SubscribeOptions};
+use crate::session::{
+    Event, Message, Qos, RetainHandling, Session, SessionOptions, SubscribeOptions,
+};
 use bytes::Bytes;
 use serde_json::{json, Value};
 use std::io;
@@ -33,14 +35,15 @@ impl Conn {
     }
 
     /// The highest QoS the broker takes (MQTT 5 CONNACK maximum QoS; 2 when not said).
-    pub fn max_qos(&self) -> u8 {
-        self.session.connack().maximum_qos.unwrap_or(2).min(2)
+    pub fn max_qos(&self) -> Qos {
+        let max = self.session.connack().maximum_qos.unwrap_or(2);
+        Qos::from_u8(max.min(2)).unwrap_or(Qos::ExactlyOnce)
     }
 
     /// QoS 1 for publishes whose acknowledgement tells something, unless the broker takes
     /// only QoS 0 (publishing above its maximum QoS is a protocol error).
-    pub fn ack_qos(&self) -> u8 {
-        self.max_qos().min(1)
+    pub fn ack_qos(&self) -> Qos {
+        self.max_qos().min(Qos::AtLeastOnce)
     }
 }
 
@@ -207,24 +210,24 @@ pub async fn tcp(cx: &Ctx, addrs: &[SocketAddr]) -> (Stage, Option<SocketAddr>) 
     (s, None)
 }
 
-pub async fn subscribe(cx: &Ctx, conn: &mut Conn) -> (Stage, Option<u8>) {
+pub async fn subscribe(cx: &Ctx, conn: &mut Conn) -> (Stage, Option<Qos>) {
     let t = Instant::now();
     let topic = cx.topic("rt");
     let opts = SubscribeOptions {
         qos: conn.max_qos(),
-        retain_handling: 0,
+        retain_handling: RetainHandling::OnSubscribe,
     };
     match conn
         .session
-        .subscribe(std::slice::from_ref(&topic), &opts)
+        .subscribe(std::slice::from_ref(&topic), opts)
         .await
     {
         Ok(r) => match r.first() {
             Some(Ok(granted)) => {
                 let s = Stage::ok("subscribe", t, format!("{topic}: granted QoS {granted}"))
                     .fact("topic", topic)
-                    .fact("requested_qos", opts.qos)
-                    .fact("granted_qos", *granted);
+                    .fact("requested_qos", opts.qos as u8)
+                    .fact("granted_qos", *granted as u8);
                 (s, Some(*granted))
             }
             Some(Err(reason)) => {
@@ -303,7 +306,10 @@ pub async fn round_trip(cx: &Ctx, conn: &mut Conn) -> (Stage, Option<()>) {
     // QoS 1 first: a broker that refuses the publish says so in its PUBACK, while a QoS 0
     // message it drops leaves only a timeout.
     let max_qos = conn.max_qos();
-    for qos in [1, 2, 0].into_iter().filter(|&q| q <= max_qos) {
+    for qos in [Qos::AtLeastOnce, Qos::ExactlyOnce, Qos::AtMostOnce]
+        .into_iter()
+        .filter(|&q| q <= max_qos)
+    {
         let payload = Bytes::from(format!("mq-check {nonce} qos {qos}"));
         let start = Instant::now();
         let sent = async {
@@ -367,13 +373,14 @@ pub async fn retained(cx: &Ctx, conn: &mut Conn) -> (Stage, Option<()>) {
             .await?;
         conn.session.wait_acks(cx.timeout).await?;
         let set = t.elapsed();
-        let mut reader = Session::connect(&conn.plan_for("reader"), false, true).await?;
+        let mut reader =
+            Session::connect(&conn.plan_for("reader"), SessionOptions::receiving()).await?;
         let opts = SubscribeOptions {
-            qos: 1,
-            retain_handling: 0,
+            qos: Qos::AtLeastOnce,
+            retain_handling: RetainHandling::OnSubscribe,
         };
         let filters = std::slice::from_ref(&topic);
-        if let Some(Err(reason)) = reader.subscribe(filters, &opts).await?.first() {
+        if let Some(Err(reason)) = reader.subscribe(filters, opts).await?.first() {
             return Err(Error::new(
                 Code::Refused,
                 format!("subscribing to {topic}: {reason}"),
@@ -392,7 +399,7 @@ pub async fn retained(cx: &Ctx, conn: &mut Conn) -> (Stage, Option<()>) {
         // A new subscription gets the retained message before the answer to a later request,
         // so after `sync` an empty buffer proves the clear without waiting.
         reader.unsubscribe(filters).await?;
-        reader.subscribe(filters, &opts).await?;
+        reader.subscribe(filters, opts).await?;
         // The clear itself reaches the reader as a live, empty message.
         let left = received_by_now(&mut reader, cx.timeout)
             .await?

@@ -1,0 +1,271 @@
+//! The driver: the task that owns the event loop. It turns what the loop produces into
+//! acknowledgement bookkeeping and notes for the command, acknowledges resends itself, and
+//! renews the subscriptions when a reconnect finds no session.
+
+use super::client::{Client, Loop, Subscription};
+use super::convert::Polled;
+use super::failure::lost_error;
+use super::types::{AckToken, Delivery, Event, Granted};
+use crate::exit::{Code, Error};
+use crate::output::debug;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+/// What the driver sends on the message channel.
+pub(super) enum Note {
+    Event(Event),
+    SubAck(Vec<Granted>),
+    UnsubAck,
+    /// The connection is gone for good.
+    Closed(Error),
+}
+
+/// Acknowledgement bookkeeping of publishes, shared between the command and the driver.
+#[derive(Default)]
+pub(super) struct Acks {
+    /// Publishes handed to the event loop.
+    pub requested: u64,
+    /// Publishes written to the network for the first time.
+    pub written: u64,
+    /// Packet ids of QoS 1/2 publishes awaiting PUBACK / PUBCOMP.
+    pub outstanding: HashSet<u16>,
+    /// The first publish the broker refused.
+    pub refused: Option<String>,
+    /// Why the connection ended, if it did.
+    pub closed: Option<String>,
+}
+
+impl Acks {
+    /// Publishes not yet written or not yet acknowledged.
+    pub fn pending(&self) -> u64 {
+        self.requested - self.written + self.outstanding.len() as u64
+    }
+}
+
+/// State the command's `Session` and the driver share.
+#[derive(Default)]
+pub(super) struct Shared {
+    pub acks: Mutex<Acks>,
+    /// Acknowledgements of received messages the request channel had no room for, in order;
+    /// the driver hands them over. Nothing on the command's side ever waits to acknowledge.
+    pub backlog: Mutex<Vec<AckToken>>,
+    /// What the command subscribed to, to renew after a reconnect without a session.
+    pub subscriptions: Mutex<Vec<Subscription>>,
+}
+
+pub(super) struct Driver {
+    pub eventloop: Loop,
+    /// To acknowledge duplicates and renew subscriptions itself: the command never sees them.
+    pub client: Client,
+    /// Packet ids of QoS 1/2 messages handed to the command whose exchange is not finished
+    /// (no PUBACK sent yet; no PUBREL received yet). After a reconnect the broker resends
+    /// them; a resend is acknowledged here and not delivered twice.
+    pub delivered: HashSet<u16>,
+    pub shared: Arc<Shared>,
+    pub delivery: Delivery,
+    pub tx: mpsc::Sender<Note>,
+    pub changed: watch::Sender<u64>,
+    pub reconnect: bool,
+    /// SUBSCRIBEs the driver sent to renew subscriptions, whose SUBACK is still to come.
+    pub renewing: Vec<Subscription>,
+    pub debug: bool,
+    pub address: String,
+}
+
+impl Driver {
+    pub async fn run(mut self) {
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            {
+                let mut backlog = self.shared.backlog.lock().expect("backlog lock");
+                if !backlog.is_empty() {
+                    let taken = self.client.try_ack(&backlog);
+                    backlog.drain(..taken);
+                }
+            }
+            match self.eventloop.poll().await {
+                Ok(p) => {
+                    if !self.handle(p).await {
+                        return;
+                    }
+                    backoff = Duration::from_secs(1);
+                }
+                Err(f) => {
+                    let error = lost_error(f, &self.address);
+                    if !self.reconnect {
+                        self.close(error).await;
+                        return;
+                    }
+                    if self.debug {
+                        debug(&format!("{error}; reconnecting in {}s", backoff.as_secs()));
+                    }
+                    let retry_in = backoff;
+                    if !self.send(Event::ConnectionLost { error, retry_in }).await {
+                        return;
+                    }
+                    tokio::time::sleep(retry_in).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+    }
+
+    async fn send(&mut self, e: Event) -> bool {
+        self.tx.send(Note::Event(e)).await.is_ok()
+    }
+
+    fn acks_changed(&self) {
+        self.changed.send_modify(|g| *g += 1);
+    }
+
+    async fn close(&mut self, error: Error) {
+        self.shared.acks.lock().expect("acks lock").closed = Some(error.message.clone());
+        self.acks_changed();
+        let _ = self.tx.send(Note::Closed(error)).await;
+    }
+
+    /// Returns false when the driver should stop.
+    async fn handle(&mut self, p: Polled) -> bool {
+        match p {
+            Polled::ConnAck(c) => {
+                if self.debug {
+                    debug(&format!(
+                        "received CONNACK (session present: {})",
+                        c.session_present
+                    ));
+                }
+                let mut renewed = 0;
+                if !c.session_present {
+                    self.delivered.clear();
+                    renewed = self.renew_subscriptions().await;
+                }
+                return self
+                    .send(Event::Reconnected {
+                        session_present: c.session_present,
+                        renewed,
+                    })
+                    .await;
+            }
+            Polled::Publish(m) => {
+                if self.debug {
+                    debug(&format!(
+                        "received PUBLISH (d0, q{}, r{}, m{}, '{}', ... ({} bytes))",
+                        m.qos as u8,
+                        m.retain as u8,
+                        m.pkid,
+                        m.topic,
+                        m.payload.len()
+                    ));
+                }
+                if self.delivery == Delivery::None {
+                    return true;
+                }
+                if m.qos.acknowledged() && !self.delivered.insert(m.pkid) {
+                    // Already delivered: only the acknowledgement is owed.
+                    if self.debug {
+                        debug(&format!("m{} is a resend of a delivered message", m.pkid));
+                    }
+                    // Never wait on the request channel here: only this task drains it.
+                    // (Without manual acknowledgements rumqttc has answered already.)
+                    if let (Delivery::AfterOutput, Some(t)) = (self.delivery, m.ack_token()) {
+                        self.shared.backlog.lock().expect("backlog lock").push(t);
+                    }
+                    return true;
+                }
+                return self.send(Event::Message(m)).await;
+            }
+            Polled::OutgoingPublish(pkid) => {
+                if self.debug {
+                    debug(&format!("sending PUBLISH (m{pkid})"));
+                }
+                let mut acks = self.shared.acks.lock().expect("acks lock");
+                if pkid == 0 || acks.outstanding.insert(pkid) {
+                    acks.written += 1;
+                }
+                drop(acks);
+                self.acks_changed();
+            }
+            Polled::PubDone(pkid, result) => {
+                if self.debug {
+                    debug(&format!(
+                        "received ack for m{pkid}: {}",
+                        result.as_ref().err().map_or("ok", |s| s)
+                    ));
+                }
+                let mut acks = self.shared.acks.lock().expect("acks lock");
+                acks.outstanding.remove(&pkid);
+                if let Err(reason) = result {
+                    acks.refused.get_or_insert(reason);
+                }
+                drop(acks);
+                self.acks_changed();
+            }
+            Polled::SubAck(r) => {
+                if self.debug {
+                    debug(&format!("received SUBACK {r:?}"));
+                }
+                // SUBACKs come in the order of the SUBSCRIBEs: renewals were sent first.
+                if !self.renewing.is_empty() {
+                    let s = self.renewing.remove(0);
+                    if let Some((f, Err(reason))) =
+                        s.filters.iter().zip(&r).find(|(_, g)| g.is_err())
+                    {
+                        let e = Error::new(
+                            Code::Refused,
+                            format!("the broker refused the subscription to '{f}' after a reconnect: {reason}"),
+                        )
+                        .hint("check the broker's ACL for this user and filter");
+                        self.close(e).await;
+                        return false;
+                    }
+                    return true;
+                }
+                return self.tx.send(Note::SubAck(r)).await.is_ok();
+            }
+            Polled::UnsubAck => return self.tx.send(Note::UnsubAck).await.is_ok(),
+            Polled::Finished(pkid) => {
+                self.delivered.remove(&pkid);
+            }
+            Polled::OutgoingDisconnect => {
+                self.shared.acks.lock().expect("acks lock").closed = Some("disconnected".into());
+                self.acks_changed();
+                return false;
+            }
+            Polled::ServerDisconnect(reason) => {
+                let e = Error::runtime(format!("the broker disconnected mq: {reason}"));
+                if !self.reconnect {
+                    self.close(e).await;
+                    return false;
+                }
+            }
+            Polled::Other => {}
+        }
+        true
+    }
+
+    /// Send every subscription again (the broker kept no session); returns how many filters.
+    async fn renew_subscriptions(&mut self) -> usize {
+        let subscriptions = self.shared.subscriptions.lock().expect("subs lock").clone();
+        self.renewing.clear();
+        let mut renewed = 0;
+        for s in subscriptions {
+            // Never wait on the request channel from this task: it is the one that drains it.
+            if !self.client.try_subscribe(&s) {
+                let e = Error::runtime(format!(
+                    "renewing the subscriptions after a reconnect to {}: the request queue is full",
+                    self.address
+                ));
+                self.close(e).await;
+                return renewed;
+            }
+            if self.debug {
+                debug(&format!("renewing the subscription to {:?}", s.filters));
+            }
+            renewed += s.filters.len();
+            self.renewing.push(s);
+        }
+        renewed
+    }
+}
