@@ -1,4 +1,4 @@
-//! Shell completions and man pages, generated from the clap definition in `cli.rs`: printed by
+//! Shell completions and man pages, generated from the clap definition in `cli/`: printed by
 //! `mq completions SHELL` and `mq man [SUBCOMMAND]`, and committed under `completions/` and
 //! `man/` (tests/generated.rs fails when those files no longer match the CLI).
 

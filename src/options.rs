@@ -1,6 +1,6 @@
 //! Turns command-line values into a validated connection plan.
 //!
-//! Value parsers used by `cli.rs` live here (durations, ports, QoS, session expiry), together
+//! Value parsers used by `cli/` live here (durations, ports, QoS, session expiry), together
 //! with `-L` URL parsing and the rules that tie options together (`-c` needs a client id, a URL
 //! sets host, port, credentials and topic). Nothing here touches the network.
 

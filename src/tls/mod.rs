@@ -3,7 +3,7 @@
 //! ALPN, the name to check the certificate against, SSLKEYLOGFILE) and explains handshake
 //! failures in words: which certificate, which check, what to try.
 //!
-//! May import rustls; never rumqttc (`session.rs` hands the config to it).
+//! May import rustls; never rumqttc (`session/` hands the config to it).
 
 use crate::exit::{Error, Result};
 use rustls::client::danger::ServerCertVerifier;
