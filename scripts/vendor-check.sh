@@ -27,6 +27,9 @@ local_files=(PATCHED.md)
 
 die() { echo "vendor-check: $*" >&2; exit 1; }
 
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
 version_of() { # CRATE -> the version in vendor/CRATE/Cargo.toml's [package]
   sed -n 's/^version = "\(.*\)"$/\1/p' "vendor/$1/Cargo.toml" | head -n 1
 }
@@ -35,15 +38,13 @@ crate_file() { # CRATE VERSION -> path of the cached .crate, fetching it if need
   local name=$1 version=$2 cache=${CARGO_HOME:-$HOME/.cargo}/registry/cache found
   found=$(ls "$cache"/*/"$name-$version.crate" 2>/dev/null | head -n 1 || true)
   if [ -z "$found" ]; then
-    local project
-    project=$(mktemp -d)
-    mkdir "$project/src"
+    local project=$scratch/fetch
+    mkdir -p "$project/src"
     : >"$project/src/lib.rs"
     printf '[package]\nname = "vendor-fetch"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\n%s = "=%s"\n' \
       "$name" "$version" >"$project/Cargo.toml"
     (cd "$project" && cargo fetch --quiet --target "$(rustc -vV | sed -n 's/^host: //p')") \
-      || { rm -rf "$project"; die "cannot fetch $name $version from crates.io"; }
-    rm -rf "$project"
+      || die "cannot fetch $name $version from crates.io"
     found=$(ls "$cache"/*/"$name-$version.crate" 2>/dev/null | head -n 1 || true)
     [ -n "$found" ] || die "cargo fetched $name $version but $cache has no $name-$version.crate"
   fi
@@ -57,7 +58,7 @@ pristine() { # CRATE DIR -> DIR holds the crate as mq keeps it, before any patch
   file=$(crate_file "$name" "$version")
   mkdir -p "$dir"
   tar -xzf "$file" -C "$dir" --strip-components=1
-  grep -v -e '^#' -e '^$' "vendor/patches/$name/not-copied" | while read -r path; do
+  sed -e '/^#/d' -e '/^$/d' "vendor/patches/$name/not-copied" | while read -r path; do
     rm -rf "${dir:?}/$path"
   done
   awk '/^\[\[(example|test|bench)\]\]$/ { skip = 1; next } /^\[/ { skip = 0 } !skip' \
@@ -77,8 +78,7 @@ patches() { # CRATE -> the series, in order
 }
 
 check() { # CRATE: pristine + series = vendor/CRATE, or list what differs
-  local name=$1 work excludes=(-x .git) f status=0
-  work=$(mktemp -d)
+  local name=$1 work=$scratch/check-$1 excludes=(-x .git) f status=0
   series "$name" "$work/tree" >/dev/null
   for f in "${local_files[@]}"; do excludes+=(-x "$f"); done
   if diff -rq "${excludes[@]}" "$work/tree" "vendor/$name" >"$work/diff"; then
@@ -110,25 +110,27 @@ series() { # CRATE DIR: a git repository, one commit per patch
 }
 
 export_series() { # CRATE DIR: DIR's commits -> patch files, DIR's tree -> vendor/CRATE
-  local name=$1 dir=$2 n=0 commit subject file old f
+  local name=$1 dir=$2 out=$scratch/patches n=0 commit file subject f
   [ -z "$(git -C "$dir" status --porcelain)" ] || die "$dir has uncommitted changes"
-  old=$(mktemp -d)
-  mv "vendor/patches/$name"/[0-9][0-9][0-9][0-9]-*.patch "$old/"
+  mkdir -p "$out"
   for commit in $(git -C "$dir" rev-list --reverse HEAD | tail -n +2); do
     n=$((n + 1))
-    file=$(ls "$old"/"$(printf %04d $n)"-*.patch 2>/dev/null | head -n 1 || true)
+    # Patch N keeps its file name; a new one is named after its subject.
+    file=$(ls "vendor/patches/$name/$(printf %04d $n)"-*.patch 2>/dev/null | head -n 1 || true)
     if [ -z "$file" ]; then
       subject=$(git -C "$dir" log -1 --format=%s "$commit" | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | cut -c1-50)
       file=$(printf '%04d-%s.patch' "$n" "${subject%-}")
     fi
     {
+      # The header (the commit message, trailing blank lines dropped), a blank line, the diff.
       git -C "$dir" log -1 --format=%B "$commit" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
       echo
       git -C "$dir" -c diff.noprefix=false diff --no-color --no-renames --no-ext-diff \
         "$commit^" "$commit"
-    } >"vendor/patches/$name/$(basename "$file")"
+    } >"$out/$(basename "$file")"
   done
-  rm -rf "$old"
+  rm -f "vendor/patches/$name"/[0-9][0-9][0-9][0-9]-*.patch
+  mv "$out"/*.patch "vendor/patches/$name/"
   # vendor/CRATE becomes DIR's tree; mq's own files in it stay.
   for f in "vendor/$name"/* "vendor/$name"/.[!.]*; do
     [ -e "$f" ] || continue
@@ -144,10 +146,18 @@ run_tests() { # rumqttc's unit tests, on a copy outside vendor/ so its lock file
   features=$(sed -n 's/^rumqttc = .*features = \[\(.*\)\].*/\1/p' Cargo.toml | tr -d ' "')
   [ -n "$features" ] || die "no rumqttc features in Cargo.toml"
   mkdir -p "$copy"
-  rm -rf "${copy:?}/src"
-  cp -a vendor/rumqttc/src "$copy/"
+  # Copied afresh only when changed: cargo goes by modification times.
+  if ! diff -rq vendor/rumqttc/src "$copy/src" >/dev/null 2>&1; then
+    rm -rf "${copy:?}/src"
+    cp -R vendor/rumqttc/src "$copy/"
+  fi
   # An empty [workspace] makes the copy its own root, outside mq's package.
-  { cat vendor/rumqttc/Cargo.toml; printf '\n[workspace]\n'; } >"$copy/Cargo.toml"
+  { cat vendor/rumqttc/Cargo.toml; printf '\n[workspace]\n'; } >"$copy/Cargo.toml.new"
+  if cmp -s "$copy/Cargo.toml.new" "$copy/Cargo.toml"; then
+    rm "$copy/Cargo.toml.new"
+  else
+    mv "$copy/Cargo.toml.new" "$copy/Cargo.toml"
+  fi
   [ -e "$copy/Cargo.lock" ] || cp Cargo.lock "$copy/"
   # Built with the features mq enables, into mq's target directory to share what is built.
   (cd "$copy" && CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target} \
