@@ -17,6 +17,8 @@
 # repository depends on it and runs `cargo fetch`; with the crate cached, nothing goes online.
 # Files of the crate that mq does not copy are listed in vendor/patches/CRATE/not-copied; the
 # manifest's [[example]], [[test]] and [[bench]] targets go with them (their files are absent).
+# The tests build a copy of vendor/rumqttc in target/vendor-test/ with mq's features and lock
+# file; besides mq's dependencies they need pretty_assertions, fetched on the first run.
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -153,7 +155,7 @@ run_tests() { # rumqttc's unit tests, on a copy outside vendor/ so its lock file
   fi
   # An empty [workspace] makes the copy its own root, outside mq's package. Of the
   # dev-dependencies only pretty_assertions is used by the unit tests; the others serve the
-  # crate's tests/ and examples/, which are not copied, and would double the first build.
+  # crate's tests/ and examples/, which are not copied, and cost 40 s of CPU on a first build.
   {
     awk '/^\[/ { skip = /^\[dev-dependencies\./ && $0 != "[dev-dependencies.pretty_assertions]" } !skip' \
       vendor/rumqttc/Cargo.toml
@@ -164,7 +166,9 @@ run_tests() { # rumqttc's unit tests, on a copy outside vendor/ so its lock file
   else
     mv "$copy/Cargo.toml.new" "$copy/Cargo.toml"
   fi
-  [ -e "$copy/Cargo.lock" ] || cp Cargo.lock "$copy/"
+  # mq's versions, so that what mq built is reused; cargo then adds pretty_assertions (from
+  # crates.io the first time) and keeps the copy's lock newer until mq's changes.
+  [ "$copy/Cargo.lock" -nt Cargo.lock ] || cp Cargo.lock "$copy/"
   # Built with the features mq enables, into mq's target directory to share what is built.
   (cd "$copy" && CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target} \
     cargo test --quiet --lib --no-default-features --features "$features")
