@@ -891,3 +891,62 @@ mod test {
         }
     }
 }
+
+/// Regression tests for mq's changes to this file (see PATCHED.md, patches 0001 and 0008).
+#[cfg(test)]
+mod mq_patch_tests {
+    use super::MqttState;
+    use crate::mqttbytes::v4::*;
+    use crate::mqttbytes::QoS;
+    use crate::{Incoming, Request};
+
+    /// Patch 0001: after a reconnect `clean()` has forgotten the QoS 2 publishes this client
+    /// received, and the broker resends their PUBREL; it is answered with PUBCOMP.
+    #[test]
+    fn a_pubrel_for_a_forgotten_packet_id_is_answered_with_pubcomp() {
+        let mut mqtt = MqttState::new(10, false);
+        let mut publish = Publish::new("t", QoS::ExactlyOnce, vec![1]);
+        publish.pkid = 5;
+        mqtt.handle_incoming_packet(Incoming::Publish(publish))
+            .unwrap();
+        mqtt.clean();
+
+        let reply = mqtt
+            .handle_incoming_packet(Incoming::PubRel(PubRel::new(5)))
+            .unwrap();
+        assert_eq!(reply, Some(Packet::PubComp(PubComp::new(5))));
+        assert!(!mqtt.incoming_pub.contains(5));
+    }
+
+    /// Patch 0008: a packet id whose QoS 2 exchange is in its PUBREL phase is not handed to a
+    /// new publish; that publish waits for the PUBCOMP and is then tracked like any other.
+    #[test]
+    fn a_packet_id_awaiting_pubcomp_is_not_reused() {
+        let mut mqtt = MqttState::new(2, false);
+        let qos2 = Publish::new("t", QoS::ExactlyOnce, vec![1]);
+        let qos1 = Publish::new("t", QoS::AtLeastOnce, vec![2]);
+        mqtt.handle_outgoing_packet(Request::Publish(qos2)).unwrap();
+        mqtt.handle_outgoing_packet(Request::Publish(qos1.clone()))
+            .unwrap();
+        // Packet id 1 moves on to PUBREL; id 2 is done.
+        mqtt.handle_incoming_packet(Incoming::PubRec(PubRec::new(1)))
+            .unwrap();
+        mqtt.handle_incoming_packet(Incoming::PubAck(PubAck::new(2)))
+            .unwrap();
+
+        // The next id is 1 again: the publish waits instead of going out under it.
+        let sent = mqtt.handle_outgoing_packet(Request::Publish(qos1)).unwrap();
+        assert_eq!(sent, None);
+        assert_eq!(mqtt.collision.as_ref().map(|p| p.pkid), Some(1));
+
+        // The PUBCOMP releases it, and its PUBACK is then expected.
+        let released = mqtt
+            .handle_incoming_packet(Incoming::PubComp(PubComp::new(1)))
+            .unwrap();
+        assert!(matches!(released, Some(Packet::Publish(ref p)) if p.pkid == 1));
+        assert_eq!(mqtt.inflight, 1);
+        mqtt.handle_incoming_packet(Incoming::PubAck(PubAck::new(1)))
+            .unwrap();
+        assert_eq!(mqtt.inflight, 0);
+    }
+}

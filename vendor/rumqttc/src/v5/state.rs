@@ -1067,3 +1067,93 @@ mod test {
         mqtt.outgoing_ping().unwrap();
     }
 }
+
+/// Regression tests for mq's changes to this file (see PATCHED.md, patches 0001, 0002, 0008).
+#[cfg(test)]
+mod mq_patch_tests {
+    use super::mqttbytes::v5::*;
+    use super::mqttbytes::QoS;
+    use super::{Incoming, MqttState, Request};
+
+    /// Patch 0001: after a reconnect `clean()` has forgotten the QoS 2 publishes this client
+    /// received, and the broker resends their PUBREL; it is answered with PUBCOMP.
+    #[test]
+    fn a_pubrel_for_a_forgotten_packet_id_is_answered_with_pubcomp() {
+        let mut mqtt = MqttState::new(10, false);
+        let mut publish = Publish::new("t", QoS::ExactlyOnce, vec![1], None);
+        publish.pkid = 5;
+        mqtt.handle_incoming_packet(Incoming::Publish(publish))
+            .unwrap();
+        mqtt.clean();
+
+        let reply = mqtt
+            .handle_incoming_packet(Incoming::PubRel(PubRel::new(5, None)))
+            .unwrap();
+        assert_eq!(reply, Some(Packet::PubComp(PubComp::new(5, None))));
+        assert!(!mqtt.incoming_pub.contains(5));
+    }
+
+    /// Patch 0002: once packet ids have wrapped, the publishes awaiting acknowledgement are
+    /// resent after a reconnect in the order they were first sent, not by packet id.
+    #[test]
+    fn resends_after_a_reconnect_are_oldest_first_once_packet_ids_have_wrapped() {
+        let mut mqtt = MqttState::new(4, false);
+        fn send(mqtt: &mut MqttState, n: u8) -> u16 {
+            let publish = Publish::new("t", QoS::AtLeastOnce, vec![n], None);
+            match mqtt.handle_outgoing_packet(Request::Publish(publish)) {
+                Ok(Some(Packet::Publish(publish))) => publish.pkid,
+                other => panic!("publish {n} not sent: {other:?}"),
+            }
+        }
+        let pkids: Vec<u16> = (1..=4).map(|n| send(&mut mqtt, n)).collect();
+        assert_eq!(pkids, [1, 2, 3, 4]);
+        for pkid in [1, 2] {
+            mqtt.handle_incoming_packet(Incoming::PubAck(PubAck::new(pkid, None)))
+                .unwrap();
+        }
+        // Messages 5 and 6 take the freed ids 1 and 2.
+        assert_eq!([send(&mut mqtt, 5), send(&mut mqtt, 6)], [1, 2]);
+
+        let resent: Vec<u8> = mqtt
+            .clean()
+            .into_iter()
+            .map(|request| match request {
+                Request::Publish(publish) => publish.payload[0],
+                other => panic!("unexpected request {other:?}"),
+            })
+            .collect();
+        assert_eq!(resent, [3, 4, 5, 6]);
+    }
+
+    /// Patch 0008: a packet id whose QoS 2 exchange is in its PUBREL phase is not handed to a
+    /// new publish; that publish waits for the PUBCOMP and is then tracked like any other.
+    #[test]
+    fn a_packet_id_awaiting_pubcomp_is_not_reused() {
+        let mut mqtt = MqttState::new(2, false);
+        let qos2 = Publish::new("t", QoS::ExactlyOnce, vec![1], None);
+        let qos1 = Publish::new("t", QoS::AtLeastOnce, vec![2], None);
+        mqtt.handle_outgoing_packet(Request::Publish(qos2)).unwrap();
+        mqtt.handle_outgoing_packet(Request::Publish(qos1.clone()))
+            .unwrap();
+        // Packet id 1 moves on to PUBREL; id 2 is done.
+        mqtt.handle_incoming_packet(Incoming::PubRec(PubRec::new(1, None)))
+            .unwrap();
+        mqtt.handle_incoming_packet(Incoming::PubAck(PubAck::new(2, None)))
+            .unwrap();
+
+        // The next id is 1 again: the publish waits instead of going out under it.
+        let sent = mqtt.handle_outgoing_packet(Request::Publish(qos1)).unwrap();
+        assert_eq!(sent, None);
+        assert_eq!(mqtt.collision.as_ref().map(|p| p.pkid), Some(1));
+
+        // The PUBCOMP releases it, and its PUBACK is then expected.
+        let released = mqtt
+            .handle_incoming_packet(Incoming::PubComp(PubComp::new(1, None)))
+            .unwrap();
+        assert!(matches!(released, Some(Packet::Publish(ref p)) if p.pkid == 1));
+        assert_eq!(mqtt.inflight, 1);
+        mqtt.handle_incoming_packet(Incoming::PubAck(PubAck::new(1, None)))
+            .unwrap();
+        assert_eq!(mqtt.inflight, 0);
+    }
+}
