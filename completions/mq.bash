@@ -133,7 +133,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bench)
-            opts="-k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json pub sub conn merge help"
+            opts="-k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --version --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json pub sub conn merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -395,7 +395,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bench__subcmd__conn)
-            opts="-k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
+            opts="-k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --version --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -755,7 +755,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bench__subcmd__pub)
-            opts="-k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
+            opts="-k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --version --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1017,7 +1017,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bench__subcmd__sub)
-            opts="-k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
+            opts="-k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --version --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1279,7 +1279,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__capture)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d -q -o -W --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --trigger --match --match-json --topic --exec --file --timeout --concurrency --on-busy --status-topic --qos --chunk-size --request --output --wait"
+            opts="-h -p -L -i -I -k -V -c -x -u -P -d -q -o -W --help --version --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --trigger --match --match-json --topic --exec --file --timeout --concurrency --on-busy --status-topic --qos --chunk-size --request --output --wait"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1529,7 +1529,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__check)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --topic-prefix --probe --max-payload --timeout --json --embedded --max-latency --require-v5 --require-tls --min-cert-days --interval --runs"
+            opts="-h -p -L -i -I -k -V -c -x -u -P -d --help --version --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --topic-prefix --probe --max-payload --timeout --json --embedded --max-latency --require-v5 --require-tls --min-cert-days --interval --runs"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1739,7 +1739,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__completions)
-            opts="bash elvish fish powershell zsh"
+            opts="--help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1949,7 +1949,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__man)
-            opts=""
+            opts="--help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1963,180 +1963,12 @@ _mq() {
             return 0
             ;;
         mq__subcmd__pub)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -m -f -s -l -n -q -r -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --topic --message --file --stdin-file --stdin-line --null-message --qos --retain --repeat --repeat-delay --ack-timeout --chunk-size --chunked --embedded --user-property --content-type --message-expiry --response-topic --correlation-data --payload-format --no-topic-alias --property"
+            opts="-t -m -f -s -l -n -q -r -D -h -p -L -i -I -k -V -c -x -u -P -d --topic --message --file --stdin-file --stdin-line --null-message --qos --retain --repeat --repeat-delay --ack-timeout --chunk-size --chunked --embedded --user-property --content-type --message-expiry --response-topic --correlation-data --payload-format --no-topic-alias --property --help --version --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --host)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -h)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --port)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -p)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --url)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -L)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --id)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -i)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --id-prefix)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -I)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --keepalive)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -k)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --protocol-version)
-                    COMPREPLY=($(compgen -W "5 311 31" -- "${cur}"))
-                    return 0
-                    ;;
-                -V)
-                    COMPREPLY=($(compgen -W "5 311 31" -- "${cur}"))
-                    return 0
-                    ;;
-                --session-expiry)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -x)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -u)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --pw)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -P)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --will-topic)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --will-payload)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --will-qos)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --connect-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cafile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --capath)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --cert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --key-password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-version)
-                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
-                    return 0
-                    ;;
-                --ciphers)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls13-ciphers)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --alpn)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-alpn)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-server-name)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --sni)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --psk)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --psk-identity)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ws-path)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --topic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2217,74 +2049,6 @@ _mq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        mq__subcmd__serve)
-            opts="-u -P -d --help --bind --public --ws --username --password --password-file --tls-cert --tls-key --max-packet-size --debug --quiet"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --bind)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --ws)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --username)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -u)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --password)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -P)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --password-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-cert)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --tls-key)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --max-packet-size)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        mq__subcmd__sub)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d -t -q -T -U -C -W -R -E -v -N -F -D --help --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --embedded --topic --qos --filter-out --unsubscribe --count --timeout --no-retained --retained-only --remove-retained --exit-after-subscribe --verbose --no-eol --json --pretty --format --color --timestamp --output --message-rate --count-only --save-dir --overwrite --transfer-timeout --max-size --user-property --no-local --retain-as-published --retain-handling --subscription-id --property"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2453,6 +2217,74 @@ _mq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mq__subcmd__serve)
+            opts="-u -P -d --help --bind --public --ws --username --password --password-file --tls-cert --tls-key --max-packet-size --debug --quiet"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ws)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -P)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-packet-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mq__subcmd__sub)
+            opts="-t -q -T -U -C -W -R -E -v -N -F -D -h -p -L -i -I -k -V -c -x -u -P -d --topic --qos --filter-out --unsubscribe --count --timeout --no-retained --retained-only --remove-retained --exit-after-subscribe --verbose --no-eol --json --pretty --format --color --timestamp --output --message-rate --count-only --save-dir --overwrite --transfer-timeout --max-size --user-property --no-local --retain-as-published --retain-handling --subscription-id --property --embedded --help --version --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --topic)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2550,6 +2382,174 @@ _mq() {
                     return 0
                     ;;
                 -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -L)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --id-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -I)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keepalive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -k)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --protocol-version)
+                    COMPREPLY=($(compgen -W "5 311 31" -- "${cur}"))
+                    return 0
+                    ;;
+                -V)
+                    COMPREPLY=($(compgen -W "5 311 31" -- "${cur}"))
+                    return 0
+                    ;;
+                --session-expiry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --username)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pw)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -P)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --will-topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --will-payload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --will-qos)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cafile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --capath)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-version)
+                    COMPREPLY=($(compgen -W "1.2 1.3" -- "${cur}"))
+                    return 0
+                    ;;
+                --ciphers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls13-ciphers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --alpn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-alpn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-server-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --psk)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --psk-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ws-path)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

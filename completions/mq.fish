@@ -35,6 +35,22 @@ complete -c mq -n "__fish_mq_needs_command" -f -a "completions" -d 'Print shell 
 complete -c mq -n "__fish_mq_needs_command" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
 complete -c mq -n "__fish_mq_needs_command" -f -a "serve" -d 'Run an MQTT broker in this process (for demos, CI and workshops)'
 complete -c mq -n "__fish_mq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mq -n "__fish_mq_using_subcommand pub" -s t -l topic -d 'Topic to publish to' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -s m -l message -d 'Message payload' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -s f -l file -d 'Send a file: one message if it fits in a chunk, else a chunked transfer; - reads stdin' -r -F
+complete -c mq -n "__fish_mq_using_subcommand pub" -s q -l qos -d 'Quality of service: 0, 1 or 2 [default: 0; 1 for chunked transfers]' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l repeat -d 'Publish the message this many times' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l repeat-delay -d 'Wait this long between repeated messages: seconds or a duration' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l ack-timeout -d 'Fail if QoS 1/2 acknowledgements have not all arrived this long after the last publish' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l chunk-size -d '-f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker\'s maximum packet size needs]' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l user-property -d 'Add a user property to the message: KEY=VALUE (repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l content-type -d 'Content type of the payload, e.g. application/json' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l message-expiry -d 'The broker discards the message if undelivered after this long: seconds or a duration' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l response-topic -d 'Topic the receiver should answer on (request/response)' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l correlation-data -d 'Correlation data for request/response, sent as these bytes' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l payload-format -d 'Declare the payload format: utf8 (checked before sending) or bytes' -r -f -a "utf8\t'The payload is UTF-8 text (payload format indicator 1)'
+bytes\t'Unspecified bytes (payload format indicator 0)'"
+complete -c mq -n "__fish_mq_using_subcommand pub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, publish or disconnect; repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
@@ -67,23 +83,15 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l tls-server-name -l sni -d 
 complete -c mq -n "__fish_mq_using_subcommand pub" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -s t -l topic -d 'Topic to publish to' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -s m -l message -d 'Message payload' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -s f -l file -d 'Send a file: one message if it fits in a chunk, else a chunked transfer; - reads stdin' -r -F
-complete -c mq -n "__fish_mq_using_subcommand pub" -s q -l qos -d 'Quality of service: 0, 1 or 2 [default: 0; 1 for chunked transfers]' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -l repeat -d 'Publish the message this many times' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -l repeat-delay -d 'Wait this long between repeated messages: seconds or a duration' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -l ack-timeout -d 'Fail if QoS 1/2 acknowledgements have not all arrived this long after the last publish' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -l chunk-size -d '-f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker\'s maximum packet size needs]' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -l user-property -d 'Add a user property to the message: KEY=VALUE (repeatable)' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -l content-type -d 'Content type of the payload, e.g. application/json' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -l message-expiry -d 'The broker discards the message if undelivered after this long: seconds or a duration' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -l response-topic -d 'Topic the receiver should answer on (request/response)' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -l correlation-data -d 'Correlation data for request/response, sent as these bytes' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -l payload-format -d 'Declare the payload format: utf8 (checked before sending) or bytes' -r -f -a "utf8\t'The payload is UTF-8 text (payload format indicator 1)'
-bytes\t'Unspecified bytes (payload format indicator 0)'"
-complete -c mq -n "__fish_mq_using_subcommand pub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, publish or disconnect; repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -s s -l stdin-file -d 'Send all of stdin as one message'
+complete -c mq -n "__fish_mq_using_subcommand pub" -s l -l stdin-line -d 'Send one message per line of stdin, on one connection'
+complete -c mq -n "__fish_mq_using_subcommand pub" -s n -l null-message -d 'Send an empty message'
+complete -c mq -n "__fish_mq_using_subcommand pub" -s r -l retain -d 'Ask the broker to retain the message'
+complete -c mq -n "__fish_mq_using_subcommand pub" -l chunked -d '-f: send as a chunked transfer even if the file fits in one message'
+complete -c mq -n "__fish_mq_using_subcommand pub" -l embedded -d 'With -l: start a broker inside mq on a free loopback port and publish to it; prints how to subscribe from another shell (instead of -h/-p/-L)'
+complete -c mq -n "__fish_mq_using_subcommand pub" -l no-topic-alias -d 'Send the topic of every -l line in full (by default, on MQTT 5, a -l stream sends it once per connection and then a topic alias, when the broker allows aliases)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand pub" -l version -d 'Print version (the protocol version is -V)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l will-retain -d 'Retain the last will'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
@@ -92,13 +100,31 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l insecure -d 'Do not check 
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
-complete -c mq -n "__fish_mq_using_subcommand pub" -s s -l stdin-file -d 'Send all of stdin as one message'
-complete -c mq -n "__fish_mq_using_subcommand pub" -s l -l stdin-line -d 'Send one message per line of stdin, on one connection'
-complete -c mq -n "__fish_mq_using_subcommand pub" -s n -l null-message -d 'Send an empty message'
-complete -c mq -n "__fish_mq_using_subcommand pub" -s r -l retain -d 'Ask the broker to retain the message'
-complete -c mq -n "__fish_mq_using_subcommand pub" -l chunked -d '-f: send as a chunked transfer even if the file fits in one message'
-complete -c mq -n "__fish_mq_using_subcommand pub" -l embedded -d 'With -l: start a broker inside mq on a free loopback port and publish to it; prints how to subscribe from another shell (instead of -h/-p/-L)'
-complete -c mq -n "__fish_mq_using_subcommand pub" -l no-topic-alias -d 'Send the topic of every -l line in full (by default, on MQTT 5, a -l stream sends it once per connection and then a topic alias, when the broker allows aliases)'
+complete -c mq -n "__fish_mq_using_subcommand sub" -s t -l topic -d 'Topic filter to subscribe to (repeatable; + and # wildcards)' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s q -l qos -d 'Quality of service for the subscriptions: 0, 1 or 2' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s T -l filter-out -d 'Do not print messages whose topic matches this filter (repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s U -l unsubscribe -d 'Unsubscribe from this filter after subscribing (repeatable; cleans persistent sessions)' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s C -l count -d 'Exit after this many messages' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s W -l timeout -d 'Exit with code 27 if the wanted messages have not arrived after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s F -d 'Print each message with this template, as mosquitto_sub -F: \'%t %p\', \'@H:@M:@S %t %x\', \'%j\'' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l format -d 'Payload display in the default and -v output [default: raw, but hex for binary on a terminal]' -r -f -a "raw\t'The bytes as received (mosquitto_sub\'s output)'
+text\t'UTF-8 text; invalid bytes and control characters shown as \\xNN'
+hex\t'Lowercase hex, two digits per byte'
+base64\t'Standard base64'
+json\t'JSON payloads re-serialised on one line (indented with --pretty); others as a JSON string'"
+complete -c mq -n "__fish_mq_using_subcommand sub" -l color -d 'Colour the -v output: auto = when stdout is a terminal and NO_COLOR is not set' -r -f -a "auto\t'When stdout is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c mq -n "__fish_mq_using_subcommand sub" -l timestamp -d 'Prefix each line with its receive time (RFC 3339, ms); --timestamp=utc for UTC' -r -f -a "local\t''
+utc\t''"
+complete -c mq -n "__fish_mq_using_subcommand sub" -l output -d 'Also append every payload, byte-exact with nothing in between, to FILE' -r -F
+complete -c mq -n "__fish_mq_using_subcommand sub" -l save-dir -d 'Save each file (chunked transfer) and each other message as a file in DIR; print its path' -r -F
+complete -c mq -n "__fish_mq_using_subcommand sub" -l transfer-timeout -d '--save-dir: give up on a transfer when no chunk arrived for this long' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l max-size -d '--save-dir: refuse files announced larger than this' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l user-property -d 'Add a user property to the SUBSCRIBE: KEY=VALUE (repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l retain-handling -d 'Retained messages: 0 send on subscribe, 1 only for a new subscription, 2 never' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l subscription-id -d 'Subscription identifier (1-268435455), returned with each matching message' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, subscribe, unsubscribe or disconnect; repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
@@ -131,41 +157,6 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l tls-server-name -l sni -d 
 complete -c mq -n "__fish_mq_using_subcommand sub" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -s t -l topic -d 'Topic filter to subscribe to (repeatable; + and # wildcards)' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -s q -l qos -d 'Quality of service for the subscriptions: 0, 1 or 2' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -s T -l filter-out -d 'Do not print messages whose topic matches this filter (repeatable)' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -s U -l unsubscribe -d 'Unsubscribe from this filter after subscribing (repeatable; cleans persistent sessions)' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -s C -l count -d 'Exit after this many messages' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -s W -l timeout -d 'Exit with code 27 if the wanted messages have not arrived after this long' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -s F -d 'Print each message with this template, as mosquitto_sub -F: \'%t %p\', \'@H:@M:@S %t %x\', \'%j\'' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -l format -d 'Payload display in the default and -v output [default: raw, but hex for binary on a terminal]' -r -f -a "raw\t'The bytes as received (mosquitto_sub\'s output)'
-text\t'UTF-8 text; invalid bytes and control characters shown as \\xNN'
-hex\t'Lowercase hex, two digits per byte'
-base64\t'Standard base64'
-json\t'JSON payloads re-serialised on one line (indented with --pretty); others as a JSON string'"
-complete -c mq -n "__fish_mq_using_subcommand sub" -l color -d 'Colour the -v output: auto = when stdout is a terminal and NO_COLOR is not set' -r -f -a "auto\t'When stdout is a terminal and NO_COLOR is not set'
-always\t''
-never\t''"
-complete -c mq -n "__fish_mq_using_subcommand sub" -l timestamp -d 'Prefix each line with its receive time (RFC 3339, ms); --timestamp=utc for UTC' -r -f -a "local\t''
-utc\t''"
-complete -c mq -n "__fish_mq_using_subcommand sub" -l output -d 'Also append every payload, byte-exact with nothing in between, to FILE' -r -F
-complete -c mq -n "__fish_mq_using_subcommand sub" -l save-dir -d 'Save each file (chunked transfer) and each other message as a file in DIR; print its path' -r -F
-complete -c mq -n "__fish_mq_using_subcommand sub" -l transfer-timeout -d '--save-dir: give up on a transfer when no chunk arrived for this long' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -l max-size -d '--save-dir: refuse files announced larger than this' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -l user-property -d 'Add a user property to the SUBSCRIBE: KEY=VALUE (repeatable)' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -l retain-handling -d 'Retained messages: 0 send on subscribe, 1 only for a new subscription, 2 never' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -l subscription-id -d 'Subscription identifier (1-268435455), returned with each matching message' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, subscribe, unsubscribe or disconnect; repeatable)' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -l help -d 'Print help'
-complete -c mq -n "__fish_mq_using_subcommand sub" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
-complete -c mq -n "__fish_mq_using_subcommand sub" -l will-retain -d 'Retain the last will'
-complete -c mq -n "__fish_mq_using_subcommand sub" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
-complete -c mq -n "__fish_mq_using_subcommand sub" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
-complete -c mq -n "__fish_mq_using_subcommand sub" -l insecure -d 'Do not check the broker\'s certificate at all (warns on every run; for testing only)'
-complete -c mq -n "__fish_mq_using_subcommand sub" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
-complete -c mq -n "__fish_mq_using_subcommand sub" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
-complete -c mq -n "__fish_mq_using_subcommand sub" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
-complete -c mq -n "__fish_mq_using_subcommand sub" -l embedded -d 'Start a broker inside mq on a free loopback port and subscribe to it; prints how to publish to it from another shell (instead of -h/-p/-L)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -s R -l no-retained -d 'Skip retained messages'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l retained-only -d 'Print only retained messages; exit at the first live one'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l remove-retained -d 'Clear each retained message received (publishes an empty retained message to its topic)'
@@ -178,6 +169,17 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l count-only -l message-rate
 complete -c mq -n "__fish_mq_using_subcommand sub" -l overwrite -d '--save-dir: replace an existing file of the same name (default: add a number, photo.1.jpg)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l no-local -d 'Do not receive the messages this client publishes itself'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l retain-as-published -d 'Keep the retain flag of messages as published (instead of clearing it on live ones)'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l embedded -d 'Start a broker inside mq on a free loopback port and subscribe to it; prints how to publish to it from another shell (instead of -h/-p/-L)'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l version -d 'Print version (the protocol version is -V)'
+complete -c mq -n "__fish_mq_using_subcommand sub" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l will-retain -d 'Retain the last will'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l insecure -d 'Do not check the broker\'s certificate at all (warns on every run; for testing only)'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
+complete -c mq -n "__fish_mq_using_subcommand sub" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
 complete -c mq -n "__fish_mq_using_subcommand check" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
@@ -218,6 +220,7 @@ complete -c mq -n "__fish_mq_using_subcommand check" -l min-cert-days -d 'Fail (
 complete -c mq -n "__fish_mq_using_subcommand check" -l interval -d 'Repeat the check at this interval, one line per run, until Ctrl-C (then a summary)' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l runs -d 'With --interval: stop after this many runs' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand check" -l version -d 'Print version (the protocol version is -V)'
 complete -c mq -n "__fish_mq_using_subcommand check" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand check" -l will-retain -d 'Retain the last will'
 complete -c mq -n "__fish_mq_using_subcommand check" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
@@ -279,6 +282,7 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -l chunk-size -d 'Data by
 complete -c mq -n "__fish_mq_using_subcommand capture" -s o -l output -d '--request: where to save the capture (replaced atomically)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand capture" -s W -l wait -d '--request: exit 27 if the capture has not arrived after this long' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand capture" -l version -d 'Print version (the protocol version is -V)'
 complete -c mq -n "__fish_mq_using_subcommand capture" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
 complete -c mq -n "__fish_mq_using_subcommand capture" -l will-retain -d 'Retain the last will'
 complete -c mq -n "__fish_mq_using_subcommand capture" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
@@ -335,6 +339,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcomm
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s t -l topic -d 'Topic template: %i is the publisher number, %s the sequence; subscribers use + there' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s F -l inflight -d 'QoS 1/2 messages in flight per publisher (MQTT 5: the broker\'s receive maximum caps it; 3.1.1: above the broker\'s limit, mosquitto closes QoS 2 connections)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l version -d 'Print version (the protocol version is -V)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l will-retain -d 'Retain the last will'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
@@ -399,6 +404,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s t -l topic -d 'Topic template: %i is the publisher number, %s the sequence; subscribers use + there' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s F -l inflight -d 'QoS 1/2 messages in flight per publisher (MQTT 5: the broker\'s receive maximum caps it; 3.1.1: above the broker\'s limit, mosquitto closes QoS 2 connections)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l version -d 'Print version (the protocol version is -V)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l will-retain -d 'Retain the last will'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
@@ -458,6 +464,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s t -l topic -d 'Topic template: %i is the publisher number, %s the sequence; subscribers use + there' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s F -l inflight -d 'QoS 1/2 messages in flight per publisher (MQTT 5: the broker\'s receive maximum caps it; 3.1.1: above the broker\'s limit, mosquitto closes QoS 2 connections)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l version -d 'Print version (the protocol version is -V)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l will-retain -d 'Retain the last will'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
@@ -517,6 +524,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s t -l topic -d 'Topic template: %i is the publisher number, %s the sequence; subscribers use + there' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s F -l inflight -d 'QoS 1/2 messages in flight per publisher (MQTT 5: the broker\'s receive maximum caps it; 3.1.1: above the broker\'s limit, mosquitto closes QoS 2 connections)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l version -d 'Print version (the protocol version is -V)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l will-retain -d 'Retain the last will'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
@@ -536,6 +544,8 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "conn" -d 'Connections only: connect -c clients, time each CONNECT, hold them for --duration'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "merge" -d 'Merge `--json` results of several runs (machines) into one summary'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mq -n "__fish_mq_using_subcommand completions" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand man" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand serve" -l bind -d 'Address to listen on for MQTT (3.1.1 and 5 on one port)' -r
 complete -c mq -n "__fish_mq_using_subcommand serve" -l ws -d 'Also listen for MQTT over websockets (ws://, wss:// with --tls-cert) on this port, same address as --bind' -r
 complete -c mq -n "__fish_mq_using_subcommand serve" -s u -l username -d 'Require this user name (with --password or --password-file)' -r

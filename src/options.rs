@@ -349,6 +349,16 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         .map_err(|_| format!("'{s}' is not a duration (examples: 30, 1.5, 30s, 500ms, 2m)"))
 }
 
+/// A `-W` wait: a duration above zero (mosquitto_sub refuses 0 too: it would time out at once).
+pub fn parse_wait(s: &str) -> Result<Duration, String> {
+    match parse_duration(s)? {
+        d if d.is_zero() => Err(format!(
+            "'{s}' would time out at once: give a duration above 0"
+        )),
+        d => Ok(d),
+    }
+}
+
 pub fn parse_port(s: &str) -> Result<u16, Error> {
     match s.trim().parse::<u64>() {
         Ok(0) => Err(Error::usage("port 0 is not a port (1-65535)")),

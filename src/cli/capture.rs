@@ -2,7 +2,7 @@
 
 use super::pubsub::parse_chunk_size;
 use super::ConnectArgs;
-use crate::options::{parse_duration, parse_qos};
+use crate::options::{parse_duration, parse_qos, parse_wait};
 use crate::session::Qos;
 use clap::Args;
 use std::path::PathBuf;
@@ -92,6 +92,6 @@ pub struct CaptureArgs {
     pub output: Option<PathBuf>,
 
     /// --request: exit 27 if the capture has not arrived after this long
-    #[arg(short = 'W', long = "wait", value_name = "DURATION", value_parser = parse_duration, default_value = "30s", help_heading = "Request")]
+    #[arg(short = 'W', long = "wait", value_name = "DURATION", value_parser = parse_wait, default_value = "30s", help_heading = "Request")]
     pub wait: Duration,
 }

@@ -62,6 +62,10 @@ pub struct ConnectArgs {
     #[arg(long, action = ArgAction::Help)]
     pub help: Option<bool>,
 
+    /// Print version (the protocol version is -V)
+    #[arg(long, action = ArgAction::Version)]
+    pub version: Option<bool>,
+
     /// Broker host name or IP address
     #[arg(
         short = 'h',

@@ -60,6 +60,7 @@ losing a message.",
     disable_help_flag = true,
     disable_version_flag = true,
     subcommand_required = true,
+    propagate_version = true,
     arg_required_else_help = true
 )]
 pub struct Cli {
@@ -88,7 +89,7 @@ pub enum Command {
         disable_help_flag = true,
         disable_version_flag = true,
         args_override_self = true,
-        after_help = "Examples:\n  mq sub -t 'sensor/#' -v\n  mq sub -t alarms/door -C 1 -W 30s\n  mq sub -t 'config/#' --retained-only --remove-retained -W 1\n  mq sub -c -i logger -q 1 -t 'events/#'\n\nOutput formats:\n  mq sub -t 'sensor/#' -F '@H:@M:@S %t %p'      # template, as mosquitto_sub -F\n  mq sub -t 'sensor/#' --json | jq .payload     # one JSON object per line\n  mq sub -t 'cam/#' -v --format hex              # raw|text|hex|base64|json payloads\n  mq sub -t 'sensor/#' -v --timestamp=utc --color never\n  mq sub -t 'cam/1' -C 1 --output frame.jpg       # raw payloads appended to a file\n  mq sub -t 'busy/#' --count-only               # messages per second"
+        after_help = "Examples:\n  mq sub -t 'sensor/#' -v\n  mq sub -t alarms/door -C 1 -W 30s\n  mq sub -t 'config/#' --retained-only --remove-retained -W 1\n  mq sub -c -i logger -q 1 -t 'events/#'\n\nOutput formats:\n  mq sub -t 'sensor/#' -F '@H:@M:@S %t %p'   # template, as mosquitto_sub -F\n  mq sub -t 'sensor/#' --json | jq .payload     # one JSON object per line\n  mq sub -t 'cam/#' -v --format hex   # raw|text|hex|base64|json payloads\n  mq sub -t 'sensor/#' -v --timestamp=utc --color never\n  mq sub -t 'cam/1' -C 1 --output frame.jpg   # raw payloads appended to a file\n  mq sub -t 'busy/#' --count-only               # messages per second"
     )]
     Sub(Deferred<SubArgs>),
     /// Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained
@@ -110,7 +111,7 @@ Exit codes: 0 healthy, 3 unreachable, 4 connection refused, 5 subscribe/publish 
         disable_help_flag = true,
         disable_version_flag = true,
         args_override_self = true,
-        after_help = "Examples:\n  mq capture --trigger camera/capture --match capture_image --topic camera/image --exec 'rpicam-still -o -'\n  mq capture --trigger 'cams/+/capture' --topic 'cams/{2}/image' --file /run/cam/last.jpg\n  mq capture --request --trigger camera/capture --match capture_image --topic camera/image -o photo.jpg -W 10s"
+        after_help = "Examples:\n  mq capture --trigger camera/capture --match capture_image \\\n      --topic camera/image --exec 'rpicam-still -o -'\n  mq capture --trigger 'cams/+/capture' --topic 'cams/{2}/image' \\\n      --file /run/cam/last.jpg\n  mq capture --request --trigger camera/capture --match capture_image \\\n      --topic camera/image -o photo.jpg -W 10s"
     )]
     Capture(Deferred<CaptureArgs>),
     /// Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results
@@ -126,7 +127,7 @@ emqtt-bench: -c clients, -I message interval, -i connect interval, -R connect ra
 -L message limit, -s size. \
 So the shared connection flags -c (clean session), -i (client id), -I (id prefix) and -L (URL) \
 are not available here: client ids are named with --prefix.",
-        after_help = "Examples:\n  mq bench -c 4 -L 4000\n  mq bench -c 10 --rate 5000 --duration 30s -q 1\n  mq bench -h 10.0.0.1,10.0.0.2 -c 100 --subscribers 10 --shared --json > run.json\n  mq bench merge a.json b.json"
+        after_help = "Examples:\n  mq bench -c 4 -L 4000\n  mq bench -c 10 --rate 5000 --duration 30s -q 1\n  mq bench -h 10.0.0.1,10.0.0.2 -c 100 --subscribers 10 --shared \\\n      --json > run.json\n  mq bench merge a.json b.json"
     )]
     Bench(Deferred<Box<BenchArgs>>),
     /// Print shell completions: bash, zsh, fish, powershell or elvish
@@ -147,13 +148,17 @@ are not available here: client ids are named with --prefix.",
         long_about = "Run an MQTT broker (rumqttd, embedded) until Ctrl-C. MQTT 3.1.1 and 5 on \
 one port (and over websockets with --ws), QoS 0, 1 and 2, retained messages and wills; sessions \
 live in memory only; no $SYS topics. It listens on loopback unless --public is given.",
-        after_help = "Examples:\n  mq serve\n  mq serve --bind 127.0.0.1:1884 -u alice -P secret -d\n  mq serve --bind 0.0.0.0:1883 --public -u alice --password-file pw.txt\n  mq serve --ws 8080 --tls-cert cert.pem --tls-key key.pem"
+        after_help = "Examples:\n  mq serve\n  mq serve --bind 127.0.0.1:1884 -u alice --password-file pw.txt -d\n  mq serve --bind 0.0.0.0:1883 --public -u alice --password-file pw.txt\n  mq serve --ws 8080 --tls-cert cert.pem --tls-key key.pem"
     )]
     Serve(Deferred<ServeArgs>),
 }
 
 #[derive(Args, Debug)]
 pub struct CompletionsArgs {
+    /// Print help
+    #[arg(long, action = ArgAction::Help)]
+    pub help: Option<bool>,
+
     /// The shell to complete for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
@@ -161,6 +166,10 @@ pub struct CompletionsArgs {
 
 #[derive(Args, Debug)]
 pub struct ManArgs {
+    /// Print help
+    #[arg(long, action = ArgAction::Help)]
+    pub help: Option<bool>,
+
     /// The subcommand whose page to print (pub, sub, ...); mq's own page without it
     pub subcommand: Option<String>,
 }

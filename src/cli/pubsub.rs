@@ -1,7 +1,7 @@
 //! `mq pub` and `mq sub` flags, with mosquitto_pub's and mosquitto_sub's spellings.
 
 use super::ConnectArgs;
-use crate::options::{parse_byte_size, parse_duration, parse_qos};
+use crate::options::{parse_byte_size, parse_duration, parse_qos, parse_wait};
 use crate::output::{ColorChoice, PayloadFormat, Zone};
 use crate::properties::{parse_user_property, PayloadFormat as PayloadFormatIndicator};
 use crate::session::Qos;
@@ -11,9 +11,6 @@ use std::time::Duration;
 
 #[derive(Args, Debug)]
 pub struct PubArgs {
-    #[command(flatten)]
-    pub conn: ConnectArgs,
-
     /// Topic to publish to
     #[arg(
         short = 't',
@@ -90,18 +87,14 @@ pub struct PubArgs {
 
     #[command(flatten)]
     pub v5: PubV5Args,
+
+    // Last, so that --help shows the command's own flags first.
+    #[command(flatten)]
+    pub conn: ConnectArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct SubArgs {
-    #[command(flatten)]
-    pub conn: ConnectArgs,
-
-    /// Start a broker inside mq on a free loopback port and subscribe to it; prints how to
-    /// publish to it from another shell (instead of -h/-p/-L)
-    #[arg(long, help_heading = "Connection")]
-    pub embedded: bool,
-
     /// Topic filter to subscribe to (repeatable; + and # wildcards)
     #[arg(short = 't', long, action = ArgAction::Append, allow_hyphen_values = true, help_heading = "Subscribe")]
     pub topic: Vec<String>,
@@ -123,7 +116,7 @@ pub struct SubArgs {
     pub count: Option<u64>,
 
     /// Exit with code 27 if the wanted messages have not arrived after this long
-    #[arg(short = 'W', long = "timeout", value_parser = parse_duration, allow_hyphen_values = true, help_heading = "Subscribe")]
+    #[arg(short = 'W', long = "timeout", value_parser = parse_wait, allow_hyphen_values = true, help_heading = "Subscribe")]
     pub timeout: Option<Duration>,
 
     /// Skip retained messages
@@ -231,6 +224,15 @@ pub struct SubArgs {
 
     #[command(flatten)]
     pub v5: SubV5Args,
+
+    /// Start a broker inside mq on a free loopback port and subscribe to it; prints how to
+    /// publish to it from another shell (instead of -h/-p/-L)
+    #[arg(long, help_heading = "Connection")]
+    pub embedded: bool,
+
+    // Last, so that --help shows the command's own flags first.
+    #[command(flatten)]
+    pub conn: ConnectArgs,
 }
 
 /// MQTT 5 properties of `mq pub` (any of them makes the connection MQTT 5).

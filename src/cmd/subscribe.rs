@@ -67,23 +67,14 @@ pub async fn run(mut args: SubArgs) -> Result<()> {
             serve::quoted(&serve::example_topic(&filters[0]))
         ));
     }
-    let body = receive(&args, &plan, &filters, &filter_out, printer, &v5);
+    // How far the run got, for the timeout's message.
+    let progress = Progress::default();
+    let body = receive(&args, &plan, &filters, &filter_out, printer, &v5, &progress);
     let result = match args.timeout {
         None => body.await,
         Some(w) => match tokio::time::timeout(w, body).await {
             Ok(r) => r,
-            Err(_) => Err(Error::new(
-                Code::Timeout,
-                format!(
-                    "timed out after {} waiting for messages",
-                    humantime::format_duration(w)
-                ),
-            )
-            .hint(if quiet {
-                ""
-            } else {
-                "nothing more arrived; check the topic filter (topics are case-sensitive)"
-            })),
+            Err(_) => Err(progress.timed_out(w, &plan, args.count)),
         },
     };
     // -C N reached: the publisher of the last message may still await its acknowledgement.
@@ -96,6 +87,54 @@ pub async fn run(mut args: SubArgs) -> Result<()> {
 /// How long `sub --embedded` keeps its broker for other clients still connected when done.
 const EMBEDDED_DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// How far a `sub` run got: connected and subscribed, messages shown.
+#[derive(Default)]
+struct Progress {
+    subscribed: std::cell::Cell<bool>,
+    shown: std::cell::Cell<u64>,
+}
+
+impl Progress {
+    /// `-W` ran out: say how far the run got. A broker that never answered is unreachable
+    /// (exit 3), not a quiet topic; the topic-filter hint only when nothing arrived at all.
+    fn timed_out(
+        &self,
+        wait: std::time::Duration,
+        plan: &options::ConnectPlan,
+        wanted: Option<u64>,
+    ) -> Error {
+        let after = humantime::format_duration(wait);
+        if !self.subscribed.get() {
+            return Error::new(
+                Code::Unreachable,
+                format!(
+                    "connecting to {}: no CONNACK and SUBACK within -W {after}",
+                    plan.address()
+                ),
+            )
+            .hint("is it an MQTT broker, and is this its MQTT port? (try mq check)");
+        }
+        match (self.shown.get(), wanted) {
+            (0, _) => Error::new(
+                Code::Timeout,
+                format!("timed out after {after}: no message arrived"),
+            )
+            .hint(
+                "check the topic filter (topics are case-sensitive) and that something publishes",
+            ),
+            (n, Some(c)) => Error::new(
+                Code::Timeout,
+                format!("timed out after {after}: {n} of the {c} messages wanted (-C) arrived"),
+            ),
+            (n, None) => Error::new(
+                Code::Timeout,
+                format!("timed out after {after} ({n} messages arrived)"),
+            ),
+        }
+    }
+}
+
+// The command's whole receive loop; `progress` says how far it got.
 async fn receive(
     args: &SubArgs,
     plan: &options::ConnectPlan,
@@ -103,8 +142,11 @@ async fn receive(
     filter_out: &[TopicFilter],
     mut printer: Printer,
     v5: &SubscribeV5,
+    progress: &Progress,
 ) -> Result<()> {
     if let Some(dir) = &args.save_dir {
+        // (--save-dir reports its own progress: a timeout there reads as a quiet topic.)
+        progress.subscribed.set(true);
         return super::save::receive(args, dir, plan, filters, filter_out).await;
     }
     let mut sigint = signal(SignalKind::interrupt())?;
@@ -124,11 +166,11 @@ async fn receive(
         },
     };
     subscribe_v5(&mut session, filters, opts, v5, &args.unsubscribe).await?;
+    progress.subscribed.set(true);
     if args.exit_after_subscribe {
         return session.disconnect().await;
     }
 
-    let mut count = 0u64;
     // Messages written but not yet flushed: acknowledged only once flushed, so a crash makes
     // the broker deliver them again instead of losing them.
     let mut unacked: Vec<AckToken> = Vec::new();
@@ -173,8 +215,8 @@ async fn receive(
                     if written == Written::Closed {
                         return session.disconnect().await;
                     }
-                    count += 1;
-                    if args.count == Some(count) {
+                    progress.shown.set(progress.shown.get() + 1);
+                    if args.count == Some(progress.shown.get()) {
                         break;
                     }
                 } else {

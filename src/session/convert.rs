@@ -20,6 +20,8 @@ pub(super) enum Polled {
     OutgoingPublish(u16),
     OutgoingDisconnect,
     ServerDisconnect(String),
+    /// Keepalive traffic, shown under `-d` as mosquitto_sub shows it.
+    Ping(&'static str),
     Other,
 }
 
@@ -72,6 +74,8 @@ fn from_v4(e: rumqttc::Event) -> Polled {
         Event::Outgoing(Outgoing::PubAck(pkid)) => Polled::Finished(pkid),
         Event::Outgoing(Outgoing::Publish(pkid)) => Polled::OutgoingPublish(pkid),
         Event::Outgoing(Outgoing::Disconnect) => Polled::OutgoingDisconnect,
+        Event::Outgoing(Outgoing::PingReq) => Polled::Ping("sending PINGREQ"),
+        Event::Incoming(Packet::PingResp) => Polled::Ping("received PINGRESP"),
         _ => Polled::Other,
     }
 }
@@ -158,6 +162,8 @@ fn from_v5(e: r5::Event) -> Polled {
         )),
         r5::Event::Outgoing(Outgoing::Publish(pkid)) => Polled::OutgoingPublish(pkid),
         r5::Event::Outgoing(Outgoing::Disconnect) => Polled::OutgoingDisconnect,
+        r5::Event::Outgoing(Outgoing::PingReq) => Polled::Ping("sending PINGREQ"),
+        r5::Event::Incoming(Packet::PingResp(_)) => Polled::Ping("received PINGRESP"),
         _ => Polled::Other,
     }
 }

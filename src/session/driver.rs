@@ -99,7 +99,11 @@ impl Driver {
                         return;
                     }
                     if self.debug {
-                        debug(&format!("{error}; reconnecting in {}s", backoff.as_secs()));
+                        debug(&format!(
+                            "{}; reconnecting in {}s",
+                            error.message,
+                            backoff.as_secs()
+                        ));
                     }
                     let retry_in = backoff;
                     if !self.send(Event::ConnectionLost { error, retry_in }).await {
@@ -204,7 +208,14 @@ impl Driver {
             }
             Polled::SubAck(r) => {
                 if self.debug {
-                    debug(&format!("received SUBACK {r:?}"));
+                    let granted: Vec<String> = r
+                        .iter()
+                        .map(|g| match g {
+                            Ok(q) => format!("QoS {q}"),
+                            Err(why) => why.clone(),
+                        })
+                        .collect();
+                    debug(&format!("received SUBACK ({})", granted.join(", ")));
                 }
                 // SUBACKs come in the order of the SUBSCRIBEs: renewals were sent first.
                 if !self.renewing.is_empty() {
@@ -224,7 +235,12 @@ impl Driver {
                 }
                 return self.tx.send(Note::SubAck(r)).await.is_ok();
             }
-            Polled::UnsubAck => return self.tx.send(Note::UnsubAck).await.is_ok(),
+            Polled::UnsubAck => {
+                if self.debug {
+                    debug("received UNSUBACK");
+                }
+                return self.tx.send(Note::UnsubAck).await.is_ok();
+            }
             Polled::Finished(pkid) => {
                 self.delivered.remove(&pkid);
             }
@@ -238,6 +254,11 @@ impl Driver {
                 if !self.reconnect {
                     self.close(e).await;
                     return false;
+                }
+            }
+            Polled::Ping(line) => {
+                if self.debug {
+                    debug(line);
                 }
             }
             Polled::Other => {}

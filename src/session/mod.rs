@@ -327,6 +327,14 @@ impl Session {
             opts,
             v5: v5.clone(),
         };
+        if self.debug {
+            debug(&format!(
+                "sending SUBSCRIBE ({}, QoS {}, retain handling {})",
+                filters.join(", "),
+                opts.qos,
+                opts.retain_handling as u8
+            ));
+        }
         let sent = self.client.subscribe(&s).await;
         self.sent(sent)?;
         let granted = self
@@ -360,6 +368,9 @@ impl Session {
         user_properties: &[(String, String)],
     ) -> Result<()> {
         for f in filters {
+            if self.debug {
+                debug(&format!("sending UNSUBSCRIBE ({f})"));
+            }
             let sent = self.client.unsubscribe(f, user_properties).await;
             self.sent(sent)?;
             self.await_reply(|n| matches!(n, Note::UnsubAck).then_some(()))

@@ -48,15 +48,17 @@ impl Qos {
 }
 
 /// MQTT 5 retain handling of a subscription.
+/// `as u8` gives the option's number on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(u8)]
 pub enum RetainHandling {
     /// Send retained messages on every SUBSCRIBE (MQTT 3.1.1 always does).
     #[default]
-    OnSubscribe,
+    OnSubscribe = 0,
     /// Only when the subscription did not exist yet.
-    OnNewSubscription,
+    OnNewSubscription = 1,
     /// Never.
-    Never,
+    Never = 2,
 }
 
 impl RetainHandling {

@@ -1,0 +1,141 @@
+//! What a new user hit in the field: help that answers, `-W` that tells a dead broker from a
+//! quiet topic, `-d` that shows what mosquitto_sub -d shows.
+
+mod common;
+use common::*;
+use std::time::Duration;
+
+fn mq_out(args: &[&str]) -> std::process::Output {
+    let mut c = mq();
+    c.args(args);
+    run(c, b"", LIMIT)
+}
+
+#[test]
+fn help_and_version_answer_on_every_subcommand() {
+    for args in [
+        &["completions", "--help"][..],
+        &["man", "--help"],
+        &["pub", "--version"],
+        &["sub", "--version"],
+        &["bench", "--version"],
+    ] {
+        let out = mq_out(args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert!(!stdout(&out).is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn pub_and_sub_help_show_their_own_flags_before_the_connection_flags() {
+    for (cmd, own) in [("pub", "--topic"), ("sub", "--topic")] {
+        let help = stdout(&mq_out(&[cmd, "--help"]));
+        let own_at = help.find(own).expect(own);
+        let host_at = help.find("--host").expect("--host");
+        assert!(own_at < host_at, "{cmd} --help: {own} after --host");
+    }
+}
+
+#[test]
+fn help_examples_fit_80_columns_so_a_copied_line_is_a_whole_command() {
+    for cmd in [
+        "pub",
+        "sub",
+        "check",
+        "capture",
+        "bench",
+        "serve",
+        "completions",
+        "man",
+    ] {
+        let help = stdout(&mq_out(&[cmd, "--help"]));
+        let examples = help.split("Examples:").nth(1).unwrap_or("");
+        for line in examples.lines() {
+            assert!(line.chars().count() <= 80, "{cmd}: {line}");
+        }
+    }
+}
+
+#[test]
+fn wait_of_zero_is_refused_before_connecting() {
+    let out = mq_out(&["sub", "-t", "a", "-W", "0", "-p", "1"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("would time out at once"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_connect_is_unreachable_not_a_quiet_topic() {
+    // Accepts TCP connections and says nothing.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port().to_string();
+    let out = mq_out(&["sub", "-h", "127.0.0.1", "-p", &port, "-t", "a", "-W", "2"]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 3, "{err}");
+    assert!(err.contains("no CONNACK"), "{err}");
+    assert!(!err.contains("topic filter"), "{err}");
+}
+
+#[test]
+fn the_topic_filter_hint_comes_only_when_nothing_arrived() {
+    let b = Broker::start();
+    let p = b.port.to_string();
+    let out = mq_out(&["sub", "-p", &p, "-t", "quiet/topic", "-W", "1"]);
+    assert_eq!(code(&out), 27);
+    assert!(
+        stderr(&out).contains("check the topic filter"),
+        "{}",
+        stderr(&out)
+    );
+
+    let sub = subscribed(&b, &["-t", "some/topic", "-W", "2", "-C", "3"]);
+    publish(&b, &["-t", "some/topic", "-m", "one"]);
+    let out = sub.finish(LIMIT);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 27, "{err}");
+    assert!(err.contains("1 of the 3 messages wanted"), "{err}");
+    assert!(!err.contains("topic filter"), "{err}");
+}
+
+#[test]
+fn debug_shows_what_mosquitto_sub_debug_shows() {
+    let b = Broker::start();
+    let p = b.port.to_string();
+    // 3.1.1 allows a 1 s keepalive: PINGREQ/PINGRESP within the wait.
+    let mut c = mq();
+    c.args([
+        "sub", "-p", &p, "-V", "311", "-k", "1", "-d", "-t", "dbg/+", "-W", "3",
+    ]);
+    let sub = Running::until(c, "received SUBACK");
+    publish(&b, &["-t", "dbg/x", "-m", "hello"]);
+    let out = sub.finish(LIMIT);
+    let err = stderr(&out);
+    for line in [
+        "sending CONNECT",
+        "received CONNACK",
+        "sending SUBSCRIBE (dbg/+, QoS 0",
+        "received SUBACK (QoS 0)",
+        "received PUBLISH (d0, q0, r0, m0, 'dbg/x', ... (5 bytes))",
+        "sending PINGREQ",
+        "received PINGRESP",
+    ] {
+        assert!(err.contains(line), "missing '{line}' in:\n{err}");
+    }
+}
+
+#[test]
+fn a_lost_connection_under_debug_is_one_clean_line() {
+    let mut b = Broker::start();
+    let p = b.port.to_string();
+    let mut c = mq();
+    c.args(["sub", "-p", &p, "-d", "-t", "x", "-W", "4"]);
+    let mut sub = Running::until(c, "received SUBACK");
+    b.stop();
+    sub.wait_for("reconnecting in", Duration::from_secs(10));
+    let out = sub.finish(LIMIT);
+    let err = stderr(&out);
+    assert!(!err.contains("debug: mq:"), "{err}");
+}
