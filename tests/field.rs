@@ -139,3 +139,107 @@ fn a_lost_connection_under_debug_is_one_clean_line() {
     let err = stderr(&out);
     assert!(!err.contains("debug: mq:"), "{err}");
 }
+
+/// What a 3.1.1-only broker does with an MQTT 5 CONNECT.
+#[derive(Clone, Copy, Debug)]
+enum V5Answer {
+    /// A 3.1.1 CONNACK "unacceptable protocol version" (aedes: `20 02 00 01`), then close.
+    Refuse311,
+    /// Nothing at all (amqtt).
+    Silence,
+    /// Close the connection.
+    Close,
+}
+
+/// A relay to `broker` that passes MQTT 3.1.1 connections and answers MQTT 5 ones as `answer`.
+fn only_311(broker: u16, answer: V5Answer) -> u16 {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in l.incoming().take(20) {
+            let Ok(mut client) = conn else { return };
+            std::thread::spawn(move || {
+                let mut head = [0u8; 9]; // fixed header (2) + "\0\x04MQTT" (6) + level (1)
+                if client.read_exact(&mut head).is_err() {
+                    return;
+                }
+                if head[8] == 5 {
+                    match answer {
+                        V5Answer::Refuse311 => {
+                            let _ = client.write_all(&[0x20, 0x02, 0x00, 0x01]);
+                        }
+                        V5Answer::Silence => std::thread::sleep(Duration::from_secs(15)),
+                        V5Answer::Close => {}
+                    }
+                    return;
+                }
+                let Ok(mut up) = std::net::TcpStream::connect(("127.0.0.1", broker)) else {
+                    return;
+                };
+                let _ = up.write_all(&head);
+                let (mut c2, mut u2) = (client.try_clone().unwrap(), up.try_clone().unwrap());
+                std::thread::spawn(move || std::io::copy(&mut c2, &mut u2));
+                let _ = std::io::copy(&mut up, &mut client);
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn a_broker_that_speaks_only_3_1_1_is_reached_without_v() {
+    let b = Broker::start();
+    for answer in [V5Answer::Refuse311, V5Answer::Silence, V5Answer::Close] {
+        let port = only_311(b.port, answer).to_string();
+        let topic = format!("fallback/{answer:?}");
+        let mut c = mq();
+        c.args([
+            "sub",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-t",
+            &topic,
+            "-C",
+            "1",
+            "-d",
+        ]);
+        c.args(["-W", "15"]);
+        let sub = Running::until(c, "received SUBACK");
+        let mut p = mq();
+        p.args([
+            "pub",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-t",
+            &topic,
+            "-m",
+            "hi",
+            "-d",
+        ]);
+        let started = std::time::Instant::now();
+        let out = run(p, b"", LIMIT);
+        assert_eq!(code(&out), 0, "{answer:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("trying 3.1.1"),
+            "{answer:?}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("CONNACK (MQTT 3.1.1"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{answer:?}: too slow"
+        );
+        let out = sub.finish(LIMIT);
+        assert_eq!(code(&out), 0, "{answer:?}: {}", stderr(&out));
+        assert_eq!(stdout(&out), "hi\n");
+    }
+}

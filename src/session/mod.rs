@@ -36,6 +36,9 @@ use client::{Client, Subscription};
 use driver::{Driver, Note, Shared};
 use failure::{first_failure, Failure};
 
+/// How long an MQTT 5 CONNECT may go unanswered before 3.1.1 is tried (when `-V` is not given):
+/// a broker that speaks only 3.1.1 may stay silent instead of refusing.
+const V5_ANSWER: Duration = Duration::from_secs(3);
 /// Largest MQTT packet: 268,435,455 bytes of remaining length plus a 5-byte fixed header.
 const MAX_PACKET: usize = 268_435_460;
 /// Requests queued between a command and the event loop: enough to keep a `-l` stream busy.
@@ -92,11 +95,16 @@ impl Session {
         let deadline = tokio::time::Instant::now() + plan.connect_timeout;
         let mut last = None;
         for (i, &version) in versions.iter().enumerate() {
+            let retry = i + 1 < versions.len();
             let (client, mut eventloop) = client::build(plan, version, &opts);
             if plan.debug {
                 debug(&describe_connect(plan, version));
             }
-            let failure = match tokio::time::timeout_at(deadline, eventloop.first_connack()).await {
+            let until = match retry {
+                true => deadline.min(tokio::time::Instant::now() + V5_ANSWER),
+                false => deadline,
+            };
+            let failure = match tokio::time::timeout_at(until, eventloop.first_connack()).await {
                 Ok(Ok(connack)) => {
                     if plan.debug {
                         debug(&format!(
@@ -112,7 +120,6 @@ impl Session {
                 Ok(Err(f)) => f,
                 Err(_) => Failure::Timeout,
             };
-            let retry = i + 1 < versions.len();
             match failure {
                 Failure::Refused {
                     bad_version: true,
@@ -131,6 +138,25 @@ impl Session {
                         debug(&format!("MQTT 5 connect failed ({reason}); trying 3.1.1"));
                     }
                     last = Some(Failure::Protocol(reason));
+                }
+                // A 3.1.1-only broker may answer an MQTT 5 CONNECT with a 3.1.1 refusal that
+                // does not parse as MQTT 5, with silence, or by closing the connection.
+                Failure::Timeout if retry && tokio::time::Instant::now() < deadline => {
+                    if plan.debug {
+                        debug(&format!(
+                            "no answer to the MQTT 5 CONNECT within {}s; trying 3.1.1",
+                            V5_ANSWER.as_secs()
+                        ));
+                    }
+                    last = Some(Failure::Timeout);
+                }
+                Failure::Io(e) if retry && closed_without_answer(&e) => {
+                    if plan.debug {
+                        debug(&format!(
+                            "the broker closed the connection after the MQTT 5 CONNECT ({e}); trying 3.1.1"
+                        ));
+                    }
+                    last = Some(Failure::Io(e));
                 }
                 f => return Err(first_failure(f, plan).await),
             }
@@ -474,6 +500,15 @@ impl Session {
             None => Error::runtime(format!("connection to {} closed", self.address)),
         }
     }
+}
+
+/// The connection ended before any answer: what a 3.1.1-only broker may do to an MQTT 5 CONNECT.
+fn closed_without_answer(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(
+        e.kind(),
+        K::ConnectionAborted | K::ConnectionReset | K::UnexpectedEof | K::BrokenPipe
+    )
 }
 
 fn describe_connect(plan: &ConnectPlan, version: Version) -> String {
