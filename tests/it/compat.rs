@@ -5,8 +5,7 @@
 //! then published at QoS 1 and queued by the broker for both, so each subscriber receives the
 //! same messages, in the same order, with no race against the publisher.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::process::Command;
 
 /// (topic, payload) published for every case: text, empty, binary with NUL and invalid UTF-8,

@@ -2,10 +2,7 @@
 //! port for one command. `sub` and `pub` print what another shell should type to reach it; a
 //! broker flag typed with `--embedded` is refused, one from the environment is replaced.
 
-#![cfg(feature = "serve")]
-
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;

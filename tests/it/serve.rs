@@ -6,10 +6,7 @@
 //!
 //! Every broker listens on 127.0.0.1 port 0 (a free port, printed on its first stdout line).
 
-#![cfg(feature = "serve")]
-
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;

@@ -10,8 +10,7 @@
 //! - where mosquitto is wrong (`%x` with a width, `%-p` without one, `%j` on binary, widths on
 //!   multi-byte topics) mq's output is checked against the correct text instead.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::process::{Command, Output};
 
 /// Published once, before the drains: (topic, payload, MQTT 5 properties as -D arguments).

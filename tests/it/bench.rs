@@ -1,8 +1,7 @@
 //! `mq bench` against real mosquitto brokers: exact counts, loss that is counted and not hidden,
 //! mergeable JSON results, per-host figures, and clear errors. No assertion on speed.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::time::Duration;
 

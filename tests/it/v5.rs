@@ -2,8 +2,7 @@
 //! independent decoder), both for the named flags and mosquitto's `-D` spelling; topic aliases
 //! on `-l` streams; subscription options; and the usage errors around them.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::process::Command;
 
 fn mosquitto_sub(b: &Broker, args: &[&str]) -> Command {

@@ -2,10 +2,9 @@
 //! non-websocket port says. Debian's mosquitto has no websockets listener, so a bridge
 //! (`common::wsbridge`) serves the websocket side and relays to a real mosquitto.
 
-mod common;
-use common::pki::Pki;
-use common::wsbridge::{server_tls, WsBridge};
-use common::*;
+use crate::common::pki::Pki;
+use crate::common::wsbridge::{server_tls, WsBridge};
+use crate::common::*;
 
 #[test]
 fn pub_and_sub_over_ws() {

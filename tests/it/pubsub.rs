@@ -1,8 +1,7 @@
 //! `mq pub` and `mq sub` against a real mosquitto: round trips, stop conditions, retained
 //! messages, wills, persistent sessions and payload sources.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::Write;
 use std::time::Duration;
 

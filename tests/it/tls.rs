@@ -2,9 +2,8 @@
 //! (CA file, CA dir, mqtts://, client certificates in three key formats, TLS versions, a server
 //! name override, --insecure) and each failure's own message with exit code 3.
 
-mod common;
-use common::pki::{tls_listener, CertKey, Pki};
-use common::*;
+use crate::common::pki::{tls_listener, CertKey, Pki};
+use crate::common::*;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -197,7 +196,7 @@ fn name_mismatch_lists_the_names_the_certificate_carries() {
 
 #[test]
 fn sni_is_the_server_name_override() {
-    use common::wsbridge::{server_tls, WsBridge};
+    use crate::common::wsbridge::{server_tls, WsBridge};
     let pki = Pki::new();
     let b = Broker::start();
     // A TLS front that records the SNI of each ClientHello (mosquitto does not log it).
@@ -819,7 +818,7 @@ fn a_tls_version_the_broker_refuses_says_so() {
 fn alpn_is_offered_and_a_refusal_says_so() {
     // mosquitto 2.0 does not negotiate ALPN: a TLS relay in front of it does (as AWS IoT
     // does on port 443 with x-amzn-mqtt-ca).
-    use common::wsbridge::{server_tls_alpn, WsBridge};
+    use crate::common::wsbridge::{server_tls_alpn, WsBridge};
     let pki = Pki::new();
     let b = Broker::start();
     let relay = WsBridge::tls_relay(

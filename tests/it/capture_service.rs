@@ -1,10 +1,8 @@
 //! `mq capture` as a service: status and last will, signals, keepalive through long captures,
 //! broker restarts, MQTT 5 request/response, and Python paho clients on the other end.
 
-mod capture_support;
-mod common;
-use capture_support::*;
-use common::*;
+use crate::common::capture::*;
+use crate::common::*;
 use std::path::Path;
 use std::time::Duration;
 

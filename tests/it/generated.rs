@@ -1,9 +1,8 @@
 //! The committed shell completions (completions/) and man pages (man/) must match the CLI
 //! definition. After changing a flag or its help text, regenerate them with
-//! `MQ_REGENERATE=1 cargo test --test generated` and commit the result.
+//! `MQ_REGENERATE=1 cargo test --test it generated::` and commit the result.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 #[test]
@@ -36,7 +35,7 @@ fn committed_completions_and_man_pages_are_up_to_date() {
     }
     assert!(
         stale.is_empty(),
-        "out of date with the CLI: {stale:?}\nrun: MQ_REGENERATE=1 cargo test --test generated, and commit completions/ and man/"
+        "out of date with the CLI: {stale:?}\nrun: MQ_REGENERATE=1 cargo test --test it generated::, and commit completions/ and man/"
     );
 }
 

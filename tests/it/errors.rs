@@ -1,8 +1,7 @@
 //! Bad input and unreachable or refusing brokers: one clear line on stderr and the documented
 //! exit code, never a panic or a hang.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::net::TcpListener;
 
 /// (args, exit code, text the one-line error must contain)

@@ -1,8 +1,7 @@
 //! `mq check` against real brokers: healthy, down, not MQTT, unknown host, bad credentials,
 //! ACL, size-limited, 3.1.1-only; JSON, assertions, watch mode.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::net::{TcpListener, TcpStream};
 use std::process::Command;
