@@ -135,11 +135,8 @@ fn values_may_start_with_a_dash_and_the_last_scalar_wins() {
 
 #[test]
 fn connection_refused_exits_3_with_a_hint() {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let p = port.to_string();
+    let closed = closed_port();
+    let p = closed.port.to_string();
     let out = run(
         {
             let mut c = mq();

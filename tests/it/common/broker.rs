@@ -190,6 +190,12 @@ impl Broker {
             .args(["-TERM", &self.child.id().to_string()])
             .status();
         let _ = self.child.wait();
+        self.start_again();
+    }
+
+    /// Start the broker again on its port after `stop`, retrying while the old socket still
+    /// holds the port.
+    pub fn start_again(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             self.child = spawn_mosquitto(self.dir.path());

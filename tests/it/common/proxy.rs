@@ -1,5 +1,6 @@
-//! TCP proxies in front of a test broker: one that plays a 3.1.1-only broker, one that counts
-//! the bytes a client puts on the wire. Each serves a bounded number of connections.
+//! TCP ends that stand in for or in front of a test broker: a port that refuses connections,
+//! a proxy that plays a 3.1.1-only broker, one that counts the bytes a client puts on the wire.
+//! Each proxy serves a bounded number of connections.
 
 use std::io::{Read, Write};
 
@@ -63,4 +64,24 @@ pub fn counting_proxy(broker: u16) -> (u16, std::sync::Arc<std::sync::atomic::At
         }
     });
     (port, sent)
+}
+
+/// A loopback port held by a socket that never listens: connecting to it is refused. A port
+/// merely found free could be taken by another test's broker before mq connects; this one stays
+/// refused while the value lives.
+pub struct ClosedPort {
+    pub port: u16,
+    _socket: tokio::net::TcpSocket,
+}
+
+pub fn closed_port() -> ClosedPort {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+    socket
+        .bind(([127, 0, 0, 1], 0).into())
+        .expect("bind an ephemeral port");
+    let port = socket.local_addr().unwrap().port();
+    ClosedPort {
+        port,
+        _socket: socket,
+    }
 }
