@@ -174,11 +174,7 @@ fn bench_merge_sums_counters_and_combines_histograms() {
         .map(|f| dir.path().join(f).display().to_string())
         .collect();
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["bench", "merge", "--json", &files[0], &files[1]]);
-            c
-        },
+        mq_args(&["bench", "merge", "--json", &files[0], &files[1]]),
         b"",
         LIMIT,
     );
@@ -207,11 +203,7 @@ fn bench_merge_sums_counters_and_combines_histograms() {
 
     // The text form of the same merge.
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["bench", "merge", &files[0], &files[1]]);
-            c
-        },
+        mq_args(&["bench", "merge", &files[0], &files[1]]),
         b"",
         LIMIT,
     );
@@ -348,16 +340,10 @@ fn bench_bad_input_is_one_line_and_exit_2() {
             "{args:?}: {err}"
         );
     }
-    assert!(stderr(&run(
-        {
-            let mut c = mq();
-            c.args(["bench", "merge", &junk]);
-            c
-        },
-        b"",
-        LIMIT
-    ))
-    .contains("is not an mq bench --json result"));
+    assert!(
+        stderr(&run(mq_args(&["bench", "merge", &junk]), b"", LIMIT))
+            .contains("is not an mq bench --json result")
+    );
 }
 
 #[test]

@@ -22,13 +22,6 @@ fn messages() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn mosquitto_sub(b: &Broker, args: &[&str]) -> Command {
-    let mut c = Command::new("mosquitto_sub");
-    c.args(["-h", "127.0.0.1", "-p", &b.port.to_string()])
-        .args(args);
-    c
-}
-
 fn compare(flags: &[&str]) {
     let b = Broker::start();
     let n = messages().len().to_string();

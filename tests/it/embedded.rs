@@ -4,15 +4,8 @@
 
 use crate::common::*;
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
-
-/// `mq <args>` as a Command.
-fn mq_args(args: &[&str]) -> Command {
-    let mut c = mq();
-    c.args(args);
-    c
-}
 
 #[test]
 fn check_embedded_is_healthy() {

@@ -100,15 +100,6 @@ impl Drop for Serve {
     }
 }
 
-const LIMIT: Duration = Duration::from_secs(20);
-
-/// `mq <args>` as a Command.
-fn mq_args(args: &[&str]) -> Command {
-    let mut c = mq();
-    c.args(args);
-    c
-}
-
 #[test]
 fn prints_where_it_listens_and_how_to_connect() {
     let s = Serve::start(&[]);

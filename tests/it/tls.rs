@@ -90,13 +90,9 @@ fn pub_and_sub_over_tls_with_a_ca_file() {
     );
     let url = format!("mqtts://127.0.0.1:{port}/tls/a");
     let out = run(
-        {
-            let mut c = mq();
-            c.args([
-                "pub", "-L", &url, "--cafile", &ca, "-m", "secret", "-q", "1",
-            ]);
-            c
-        },
+        mq_args(&[
+            "pub", "-L", &url, "--cafile", &ca, "-m", "secret", "-q", "1",
+        ]),
         b"",
         LIMIT,
     );
@@ -645,12 +641,19 @@ fn tls_to_a_plain_port_says_so() {
     let ca = f.put("ca.pem", &pki.ca);
     let port = b.port.to_string();
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["pub", "-h", "localhost", "-p", &port, "--cafile", &ca])
-                .args(["-t", "a", "-m", "x"]);
-            c
-        },
+        mq_args(&[
+            "pub",
+            "-h",
+            "localhost",
+            "-p",
+            &port,
+            "--cafile",
+            &ca,
+            "-t",
+            "a",
+            "-m",
+            "x",
+        ]),
         b"",
         LIMIT,
     );
@@ -663,11 +666,7 @@ fn plain_to_a_tls_port_says_so() {
     let b = tls_broker(&pki, &pki.server, false);
     let port = b.ports[0].to_string();
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["pub", "-h", "127.0.0.1", "-p", &port, "-t", "a", "-m", "x"]);
-            c
-        },
+        mq_args(&["pub", "-h", "127.0.0.1", "-p", &port, "-t", "a", "-m", "x"]),
         b"",
         LIMIT,
     );

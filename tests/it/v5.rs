@@ -3,19 +3,11 @@
 //! on `-l` streams; subscription options; and the usage errors around them.
 
 use crate::common::*;
-use std::process::Command;
-
-fn mosquitto_sub(b: &Broker, args: &[&str]) -> Command {
-    let mut c = Command::new("mosquitto_sub");
-    c.args(["-h", "127.0.0.1", "-p", &b.port.to_string(), "-V", "5"])
-        .args(args);
-    c
-}
 
 /// Create a persistent QoS 1 session for mosquitto_sub, run `publish`, then read `n`
 /// messages from the session with the `-F` format.
 fn read_back(b: &Broker, topic: &str, n: usize, format: &str, publish: impl FnOnce()) -> String {
-    let id = ["-c", "-i", "reader", "-q", "1", "-t", topic];
+    let id = ["-V", "5", "-c", "-i", "reader", "-q", "1", "-t", topic];
     let mut c = mosquitto_sub(b, &id);
     c.arg("-E");
     let out = run(c, b"", LIMIT);

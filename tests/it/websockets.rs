@@ -158,11 +158,7 @@ fn websocket_to_a_plain_mqtt_port_fails_clearly() {
 #[test]
 fn ws_path_without_websockets_is_a_usage_error() {
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["pub", "-p", "1", "--ws-path", "/x", "-t", "a", "-m", "x"]);
-            c
-        },
+        mq_args(&["pub", "-p", "1", "--ws-path", "/x", "-t", "a", "-m", "x"]),
         b"",
         LIMIT,
     );

@@ -22,6 +22,20 @@ pub fn mq() -> Command {
     c
 }
 
+/// `mq ARGS`.
+pub fn mq_args(args: &[&str]) -> Command {
+    let mut c = mq();
+    c.args(args);
+    c
+}
+
+/// `mosquitto_sub <broker conn args> <args>`: the reference mq is compared with.
+pub fn mosquitto_sub(broker: &Broker, args: &[&str]) -> Command {
+    let mut c = Command::new("mosquitto_sub");
+    c.args(broker.conn()).args(args);
+    c
+}
+
 /// `mq <sub> <broker conn args> <args>`.
 pub fn mq_on(broker: &Broker, sub: &str, args: &[&str]) -> Command {
     let mut c = mq();
@@ -38,7 +52,6 @@ pub fn run(mut cmd: Command, stdin: &[u8], limit: Duration) -> Output {
     let mut input = child.stdin.take().unwrap();
     let data = stdin.to_vec();
     let writer = std::thread::spawn(move || {
-        use std::io::Write;
         let _ = input.write_all(&data);
     });
     let out = wait_with_limit(child, limit);

@@ -1,13 +1,16 @@
-//! TCP ends that stand in for or in front of a test broker: a port that refuses connections,
-//! a proxy that plays a 3.1.1-only broker, one that counts the bytes a client puts on the wire.
-//! Each proxy serves a bounded number of connections.
+//! TCP ends in front of or instead of a test broker: a proxy that plays a 3.1.1-only broker,
+//! one that counts the bytes a client puts on the wire (each serves a bounded number of
+//! connections), and a port that refuses every connection.
 
 use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// A listener in front of `broker` that refuses MQTT 5 CONNECTs (CONNACK 0x84, unsupported
 /// protocol version) and passes 3.1.1 through: a 3.1.1-only broker.
 pub fn v311_only_proxy(broker: u16) -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for conn in l.incoming().take(50) {
@@ -21,7 +24,7 @@ pub fn v311_only_proxy(broker: u16) -> u16 {
                     let _ = client.write_all(&[0x20, 0x03, 0x00, 0x84, 0x00]);
                     return;
                 }
-                let Ok(mut up) = std::net::TcpStream::connect(("127.0.0.1", broker)) else {
+                let Ok(mut up) = TcpStream::connect(("127.0.0.1", broker)) else {
                     return;
                 };
                 let _ = up.write_all(&head);
@@ -36,16 +39,15 @@ pub fn v311_only_proxy(broker: u16) -> u16 {
 
 /// A relay in front of `broker` that counts the bytes clients send through it (the second
 /// value, shared with the relay's threads): what a client puts on the wire.
-pub fn counting_proxy(broker: u16) -> (u16, std::sync::Arc<std::sync::atomic::AtomicU64>) {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+pub fn counting_proxy(broker: u16) -> (u16, Arc<AtomicU64>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = l.local_addr().unwrap().port();
-    let sent = std::sync::Arc::new(AtomicU64::new(0));
+    let sent = Arc::new(AtomicU64::new(0));
     let counter = sent.clone();
     std::thread::spawn(move || {
         for conn in l.incoming().take(50) {
             let Ok(mut client) = conn else { return };
-            let Ok(mut up) = std::net::TcpStream::connect(("127.0.0.1", broker)) else {
+            let Ok(mut up) = TcpStream::connect(("127.0.0.1", broker)) else {
                 return;
             };
             let counter = counter.clone();
@@ -58,7 +60,7 @@ pub fn counting_proxy(broker: u16) -> (u16, std::sync::Arc<std::sync::atomic::At
                     }
                     counter.fetch_add(n as u64, Ordering::Relaxed);
                 }
-                let _ = u2.shutdown(std::net::Shutdown::Write);
+                let _ = u2.shutdown(Shutdown::Write);
             });
             std::thread::spawn(move || std::io::copy(&mut up, &mut client));
         }
