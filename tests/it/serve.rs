@@ -6,6 +6,7 @@
 //!
 //! Every broker listens on 127.0.0.1 port 0 (a free port, printed on its first stdout line).
 
+use crate::common::broker::free_port;
 use crate::common::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -316,14 +317,6 @@ fn a_port_in_use_is_a_clear_error() {
         "{}",
         stderr(&out)
     );
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `mq ARGS...` with each part's arguments in turn.

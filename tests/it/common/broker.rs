@@ -73,7 +73,9 @@ impl Config {
     }
 }
 
-fn free_port() -> u16 {
+/// A loopback port free when chosen. Another test may take it before it is bound: whoever
+/// binds it retries with another.
+pub fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
     l.local_addr().unwrap().port()
 }
