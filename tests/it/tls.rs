@@ -241,8 +241,7 @@ fn sni_is_the_server_name_override() {
             .args(["--cafile", &ca, "-t", "sni", "-m", "x"]);
         let out = run(c, b"", LIMIT);
         assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
-        let seen = front.sni.lock().unwrap().pop();
-        assert_eq!(seen, Some(want.map(str::to_string)), "{args:?}");
+        assert_eq!(front.last_sni(), Some(want.map(str::to_string)), "{args:?}");
     }
     // The name is what the certificate is checked against, too.
     let mut c = mq();
@@ -258,10 +257,7 @@ fn sni_is_the_server_name_override() {
     .args(["--cafile", &ca, "-t", "sni", "-m", "x"]);
     let out = run(c, b"", LIMIT);
     assert_fails(&out, 3, "not for 'mqtt.example.com'");
-    assert_eq!(
-        tls.sni.lock().unwrap().pop(),
-        Some(Some("mqtt.example.com".to_string()))
-    );
+    assert_eq!(tls.last_sni(), Some(Some("mqtt.example.com".to_string())));
 }
 
 #[test]

@@ -54,11 +54,13 @@ pub fn counting_proxy(broker: u16) -> (u16, Arc<AtomicU64>) {
             let (mut c2, mut u2) = (client.try_clone().unwrap(), up.try_clone().unwrap());
             std::thread::spawn(move || {
                 let mut buf = [0u8; 16384];
+                // Counted before forwarding: once the broker's answer reaches the client,
+                // the bytes that caused it are in the count.
                 while let Ok(n) = c2.read(&mut buf) {
+                    counter.fetch_add(n as u64, Ordering::Relaxed);
                     if n == 0 || u2.write_all(&buf[..n]).is_err() {
                         break;
                     }
-                    counter.fetch_add(n as u64, Ordering::Relaxed);
                 }
                 let _ = u2.shutdown(Shutdown::Write);
             });
