@@ -22,6 +22,20 @@ fn read_back(b: &Broker, topic: &str, n: usize, format: &str, publish: impl FnOn
 
 const FORMAT: &str = "%t|%p|C=%C|E=%E|F=%F|P=%P|R=%R|D=%D";
 
+/// `got` with its `E=` field (message expiry) put back to `set` when the broker counted it
+/// down by a few seconds while the message waited in the session: a loaded machine may take
+/// a second between publishing and reading back.
+fn expiry_as_set(got: &str, set: u32) -> String {
+    let Some((head, rest)) = got.split_once("|E=") else {
+        return got.to_string();
+    };
+    let (value, tail) = rest.split_once('|').unwrap_or((rest, ""));
+    match value.parse::<u32>() {
+        Ok(left) if left <= set && left + 10 >= set => format!("{head}|E={set}|{tail}"),
+        _ => got.to_string(),
+    }
+}
+
 #[test]
 fn publish_properties_arrive() {
     let b = Broker::start();
@@ -53,7 +67,7 @@ fn publish_properties_arrive() {
         )
     });
     assert_eq!(
-        got,
+        expiry_as_set(&got, 3600),
         "v5/p|{\"t\":1}|C=application/json|E=3600|F=1|P=k1:v1 k2:a=b|R=v5/reply|D=req-42\n"
     );
 }
@@ -92,7 +106,10 @@ fn mosquitto_dash_d_spelling_is_the_same() {
             ],
         )
     });
-    assert_eq!(got, "v5/d|x|C=text/plain|E=60|F=|P=k:v|R=|D=\n");
+    assert_eq!(
+        expiry_as_set(&got, 60),
+        "v5/d|x|C=text/plain|E=60|F=|P=k:v|R=|D=\n"
+    );
 }
 
 #[test]
