@@ -6,10 +6,8 @@
 //!
 //! Every broker listens on 127.0.0.1 port 0 (a free port, printed on its first stdout line).
 
-#![cfg(feature = "serve")]
-
-mod common;
-use common::*;
+use crate::common::broker::free_port;
+use crate::common::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -26,6 +24,25 @@ struct Serve {
 
 impl Serve {
     fn start(args: &[&str]) -> Serve {
+        Serve::try_start(args).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// `mq serve ARGS --ws PORT` on a port chosen free, and that port. Another test may take
+    /// the port between choosing and binding it (clients connect from ephemeral ports too):
+    /// mq serve then exits, and another port is tried.
+    fn with_ws(args: &[&str]) -> (Serve, u16) {
+        let mut last = String::new();
+        for _ in 0..5 {
+            let ws = free_port();
+            match Serve::try_start(&[args, &["--ws", &ws.to_string()]].concat()) {
+                Ok(s) => return (s, ws),
+                Err(e) => last = e,
+            }
+        }
+        panic!("{last}");
+    }
+
+    fn try_start(args: &[&str]) -> Result<Serve, String> {
         let mut cmd = mq();
         cmd.args(["serve", "--bind", "127.0.0.1:0"])
             .args(args)
@@ -40,20 +57,22 @@ impl Serve {
             let _ = BufReader::new(out).read_line(&mut line);
             let _ = tx.send(line);
         });
-        let line = match rx.recv_timeout(Duration::from_secs(10)) {
-            Ok(l) => l,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("mq serve printed no line within 10s");
-            }
-        };
+        let line = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
         let port = line
             .split("127.0.0.1:")
             .nth(1)
             .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
-        Serve { child, port, line }
+            .and_then(|p| p.parse().ok());
+        match port {
+            Some(port) => Ok(Serve { child, port, line }),
+            None => {
+                let _ = child.kill();
+                let status = child.wait();
+                Err(format!(
+                    "mq serve {args:?} printed no port within 10s ({status:?}): {line:?}"
+                ))
+            }
+        }
     }
 
     fn on(&self, sub: &str, args: &[&str]) -> Command {
@@ -80,15 +99,6 @@ impl Drop for Serve {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-const LIMIT: Duration = Duration::from_secs(20);
-
-/// `mq <args>` as a Command.
-fn mq_args(args: &[&str]) -> Command {
-    let mut c = mq();
-    c.args(args);
-    c
 }
 
 #[test]
@@ -309,14 +319,6 @@ fn a_port_in_use_is_a_clear_error() {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// `mq ARGS...` with each part's arguments in turn.
 fn mq_parts(parts: &[&[&str]]) -> Command {
     mq_args(&parts.concat())
@@ -324,8 +326,7 @@ fn mq_parts(parts: &[&[&str]]) -> Command {
 
 #[test]
 fn websocket_listener_upgrades_mqtt() {
-    let port = free_port();
-    let s = Serve::start(&["--ws", &port.to_string()]);
+    let (s, port) = Serve::with_ws(&[]);
     assert!(
         s.line.contains(&format!("ws://127.0.0.1:{port}/mqtt")),
         "{}",
@@ -349,8 +350,7 @@ fn websocket_listener_upgrades_mqtt() {
 
 #[test]
 fn websockets_carry_mqtt_5_and_3_1_1_with_credentials() {
-    let ws = free_port();
-    let _s = Serve::start(&["--ws", &ws.to_string(), "-u", "alice", "-P", "secret"]);
+    let (_s, ws) = Serve::with_ws(&["-u", "alice", "-P", "secret"]);
     let url = format!("ws://127.0.0.1:{ws}/mqtt");
     let login: &[&str] = &["-L", &url, "-u", "alice", "-P", "secret"];
     // The subscriber spells it with --ws (default path /mqtt), the publisher with a URL.
@@ -490,14 +490,11 @@ fn tls_cert_makes_the_websocket_listener_speak_wss() {
     let dir = tempfile::tempdir().unwrap();
     self_signed(dir.path());
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    let ws = free_port();
-    let s = Serve::start(&[
+    let (s, ws) = Serve::with_ws(&[
         "--tls-cert",
         cert.to_str().unwrap(),
         "--tls-key",
         key.to_str().unwrap(),
-        "--ws",
-        &ws.to_string(),
     ]);
     let url = format!("wss://127.0.0.1:{ws}/mqtt");
     assert!(s.line.contains(&url), "{}", s.line);

@@ -2,8 +2,7 @@
 //! MQ_PASSWORD, the terminal prompt (`-P -`, or `-u` alone on a terminal), never a prompt
 //! without a terminal; and a password never shows up in any output, even with -d.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::os::unix::fs::PermissionsExt;
 use std::process::Output;
 

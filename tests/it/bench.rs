@@ -1,8 +1,7 @@
 //! `mq bench` against real mosquitto brokers: exact counts, loss that is counted and not hidden,
 //! mergeable JSON results, per-host figures, and clear errors. No assertion on speed.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -175,11 +174,7 @@ fn bench_merge_sums_counters_and_combines_histograms() {
         .map(|f| dir.path().join(f).display().to_string())
         .collect();
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["bench", "merge", "--json", &files[0], &files[1]]);
-            c
-        },
+        mq_args(&["bench", "merge", "--json", &files[0], &files[1]]),
         b"",
         LIMIT,
     );
@@ -208,11 +203,7 @@ fn bench_merge_sums_counters_and_combines_histograms() {
 
     // The text form of the same merge.
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["bench", "merge", &files[0], &files[1]]);
-            c
-        },
+        mq_args(&["bench", "merge", &files[0], &files[1]]),
         b"",
         LIMIT,
     );
@@ -349,16 +340,10 @@ fn bench_bad_input_is_one_line_and_exit_2() {
             "{args:?}: {err}"
         );
     }
-    assert!(stderr(&run(
-        {
-            let mut c = mq();
-            c.args(["bench", "merge", &junk]);
-            c
-        },
-        b"",
-        LIMIT
-    ))
-    .contains("is not an mq bench --json result"));
+    assert!(
+        stderr(&run(mq_args(&["bench", "merge", &junk]), b"", LIMIT))
+            .contains("is not an mq bench --json result")
+    );
 }
 
 #[test]

@@ -1,11 +1,8 @@
 //! `mq capture` as a service: status and last will, signals, keepalive through long captures,
 //! broker restarts, MQTT 5 request/response, and Python paho clients on the other end.
 
-mod capture_support;
-mod common;
-use capture_support::*;
-use common::*;
-use std::path::Path;
+use crate::common::capture::*;
+use crate::common::*;
 use std::time::Duration;
 
 #[test]
@@ -111,88 +108,24 @@ fn a_python_paho_subscriber_receives_a_small_capture() {
     let _ = a.child.kill();
 }
 
-/// A mosquitto on a fixed port, to restart it under a running agent.
-fn mosquitto_on(port: u16, dir: &Path) -> std::process::Child {
-    let conf = dir.join("m.conf");
-    std::fs::write(
-        &conf,
-        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
-    )
-    .unwrap();
-    let child = std::process::Command::new("mosquitto")
-        .arg("-c")
-        .arg(&conf)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "mosquitto not listening on {port}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child
-}
-
 #[test]
 fn the_agent_survives_a_broker_restart() {
+    let mut b = Broker::start();
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut broker = mosquitto_on(port, dir.path());
     let img = temp_file(dir.path(), "i.jpg", &jpeg(100));
-    let exec = cat(&img);
-    let p = port.to_string();
-    let mut c = mq();
-    c.args([
-        "capture",
-        "-h",
-        "127.0.0.1",
-        "-p",
-        &p,
-        "-d",
-        "--trigger",
-        "c",
-        "--topic",
-        "img",
-        "--exec",
-        &exec,
-    ]);
-    let mut a = Running::until(c, "received SUBACK");
-    let _ = broker.kill();
-    let _ = broker.wait();
+    let mut a = agent(
+        &b,
+        &["--trigger", "c", "--topic", "img", "--exec", &cat(&img)],
+    );
+    b.stop();
     a.wait_for("reconnecting", Duration::from_secs(10));
-    let mut broker = mosquitto_on(port, dir.path());
+    b.start_again();
     a.wait_for("received SUBACK", Duration::from_secs(40));
-    let mut sub = mq();
-    sub.args([
-        "sub",
-        "-h",
-        "127.0.0.1",
-        "-p",
-        &p,
-        "-t",
-        "img",
-        "-C",
-        "1",
-        "-N",
-        "-d",
-    ]);
-    let sub = Running::until(sub, "received SUBACK");
-    let mut trigger = mq();
-    trigger.args(["pub", "-h", "127.0.0.1", "-p", &p, "-t", "c", "-m", "x"]);
-    assert_eq!(code(&run(trigger, b"", LIMIT)), 0);
+    let sub = subscribed(&b, &["-t", "img", "-C", "1", "-N"]);
+    publish(&b, &["-t", "c", "-m", "x"]);
     let out = sub.finish(LIMIT);
     assert!(out.stdout == jpeg(100), "{}", stderr(&out));
     let _ = a.child.kill();
-    let _ = broker.kill();
-    let _ = broker.wait();
 }
 
 #[test]

@@ -2,9 +2,8 @@
 //! (CA file, CA dir, mqtts://, client certificates in three key formats, TLS versions, a server
 //! name override, --insecure) and each failure's own message with exit code 3.
 
-mod common;
-use common::pki::{tls_listener, CertKey, Pki};
-use common::*;
+use crate::common::pki::{tls_listener, CertKey, Pki};
+use crate::common::*;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -91,13 +90,9 @@ fn pub_and_sub_over_tls_with_a_ca_file() {
     );
     let url = format!("mqtts://127.0.0.1:{port}/tls/a");
     let out = run(
-        {
-            let mut c = mq();
-            c.args([
-                "pub", "-L", &url, "--cafile", &ca, "-m", "secret", "-q", "1",
-            ]);
-            c
-        },
+        mq_args(&[
+            "pub", "-L", &url, "--cafile", &ca, "-m", "secret", "-q", "1",
+        ]),
         b"",
         LIMIT,
     );
@@ -197,7 +192,7 @@ fn name_mismatch_lists_the_names_the_certificate_carries() {
 
 #[test]
 fn sni_is_the_server_name_override() {
-    use common::wsbridge::{server_tls, WsBridge};
+    use crate::common::wsbridge::{server_tls, WsBridge};
     let pki = Pki::new();
     let b = Broker::start();
     // A TLS front that records the SNI of each ClientHello (mosquitto does not log it).
@@ -246,8 +241,7 @@ fn sni_is_the_server_name_override() {
             .args(["--cafile", &ca, "-t", "sni", "-m", "x"]);
         let out = run(c, b"", LIMIT);
         assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
-        let seen = front.sni.lock().unwrap().pop();
-        assert_eq!(seen, Some(want.map(str::to_string)), "{args:?}");
+        assert_eq!(front.last_sni(), Some(want.map(str::to_string)), "{args:?}");
     }
     // The name is what the certificate is checked against, too.
     let mut c = mq();
@@ -263,10 +257,7 @@ fn sni_is_the_server_name_override() {
     .args(["--cafile", &ca, "-t", "sni", "-m", "x"]);
     let out = run(c, b"", LIMIT);
     assert_fails(&out, 3, "not for 'mqtt.example.com'");
-    assert_eq!(
-        tls.sni.lock().unwrap().pop(),
-        Some(Some("mqtt.example.com".to_string()))
-    );
+    assert_eq!(tls.last_sni(), Some(Some("mqtt.example.com".to_string())));
 }
 
 #[test]
@@ -646,12 +637,19 @@ fn tls_to_a_plain_port_says_so() {
     let ca = f.put("ca.pem", &pki.ca);
     let port = b.port.to_string();
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["pub", "-h", "localhost", "-p", &port, "--cafile", &ca])
-                .args(["-t", "a", "-m", "x"]);
-            c
-        },
+        mq_args(&[
+            "pub",
+            "-h",
+            "localhost",
+            "-p",
+            &port,
+            "--cafile",
+            &ca,
+            "-t",
+            "a",
+            "-m",
+            "x",
+        ]),
         b"",
         LIMIT,
     );
@@ -664,11 +662,7 @@ fn plain_to_a_tls_port_says_so() {
     let b = tls_broker(&pki, &pki.server, false);
     let port = b.ports[0].to_string();
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["pub", "-h", "127.0.0.1", "-p", &port, "-t", "a", "-m", "x"]);
-            c
-        },
+        mq_args(&["pub", "-h", "127.0.0.1", "-p", &port, "-t", "a", "-m", "x"]),
         b"",
         LIMIT,
     );
@@ -819,7 +813,7 @@ fn a_tls_version_the_broker_refuses_says_so() {
 fn alpn_is_offered_and_a_refusal_says_so() {
     // mosquitto 2.0 does not negotiate ALPN: a TLS relay in front of it does (as AWS IoT
     // does on port 443 with x-amzn-mqtt-ca).
-    use common::wsbridge::{server_tls_alpn, WsBridge};
+    use crate::common::wsbridge::{server_tls_alpn, WsBridge};
     let pki = Pki::new();
     let b = Broker::start();
     let relay = WsBridge::tls_relay(

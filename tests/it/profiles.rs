@@ -2,8 +2,7 @@
 //! environment: precedence flag > environment > profile > default, pinned with --print-config
 //! and with real connections.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::process::{Command, Output};
 
 const CONFIG: &str = r#"
@@ -35,7 +34,7 @@ impl Home {
     fn mq(&self, args: &[&str]) -> Command {
         let ca = self.dir.path().join("system-ca.pem");
         if !ca.exists() {
-            std::fs::write(&ca, common::pki::Pki::new().ca).unwrap();
+            std::fs::write(&ca, crate::common::pki::Pki::new().ca).unwrap();
         }
         let mut c = mq();
         c.env("XDG_CONFIG_HOME", self.dir.path())

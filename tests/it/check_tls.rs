@@ -4,8 +4,7 @@
 //! The stage is called through the library: the command line reaches it once mq's sessions
 //! speak TLS (the MQTT stages after it need that too).
 
-mod common;
-use common::*;
+use crate::common::*;
 use mq::cmd::check::tls::{stage, TlsOptions};
 use mq::cmd::check::{Stage, Status};
 use std::net::SocketAddr;

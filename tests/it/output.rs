@@ -1,8 +1,7 @@
 //! `mq sub` output beyond mosquitto's: NDJSON that round-trips any payload, `--output` files
 //! byte-identical to what was published, payload formats, colours only on request, counts.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::process::Command;
 use std::time::Duration;
 

@@ -1,8 +1,7 @@
 //! Nothing lost across a broker restart or a crashed subscriber: persistent sessions
 //! (`-c -i ID`, QoS ≥ 1) resend what was in flight and receive what was queued.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};

@@ -2,8 +2,7 @@
 //! `mq: `, the documented exit code, and never a panic. (More pub/sub argv cases are in
 //! `errors.rs`; broker-side refusals are tested against real brokers there too.)
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 

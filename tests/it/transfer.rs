@@ -2,13 +2,11 @@
 //! --save-dir`, concurrent transfers, flags, and a Python receiver written from docs/transfer.md.
 //! Injected frames are in transfer_frames.rs.
 
-mod common;
-mod transfer_support;
-use common::*;
+use crate::common::transfer::*;
+use crate::common::*;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use transfer_support::*;
 
 /// Send `body` as `name` with `mq pub -f`, receive it with `mq sub --save-dir`, and return
 /// the subscriber's stdout line and the saved directory.
@@ -251,12 +249,7 @@ fn bad_transfer_flags_are_usage_errors() {
 
 #[test]
 fn a_python_paho_receiver_following_the_spec_reassembles_mq_transfers() {
-    let ok = Command::new("python3")
-        .args(["-c", "import paho.mqtt.client"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        eprintln!("SKIPPED: python3 with paho-mqtt is not installed (pip install paho-mqtt; .ci/run does)");
+    if !python_paho() {
         return;
     }
     let b = Broker::start();

@@ -2,20 +2,10 @@
 //! port for one command. `sub` and `pub` print what another shell should type to reach it; a
 //! broker flag typed with `--embedded` is refused, one from the environment is replaced.
 
-#![cfg(feature = "serve")]
-
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
-
-/// `mq <args>` as a Command.
-fn mq_args(args: &[&str]) -> Command {
-    let mut c = mq();
-    c.args(args);
-    c
-}
 
 #[test]
 fn check_embedded_is_healthy() {

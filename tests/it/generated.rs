@@ -1,9 +1,8 @@
 //! The committed shell completions (completions/) and man pages (man/) must match the CLI
 //! definition. After changing a flag or its help text, regenerate them with
-//! `MQ_REGENERATE=1 cargo test --test generated` and commit the result.
+//! `MQ_REGENERATE=1 cargo test --test it generated::` and commit the result.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 #[test]
@@ -36,35 +35,19 @@ fn committed_completions_and_man_pages_are_up_to_date() {
     }
     assert!(
         stale.is_empty(),
-        "out of date with the CLI: {stale:?}\nrun: MQ_REGENERATE=1 cargo test --test generated, and commit completions/ and man/"
+        "out of date with the CLI: {stale:?}\nrun: MQ_REGENERATE=1 cargo test --test it generated::, and commit completions/ and man/"
     );
 }
 
 #[test]
 fn completions_and_man_subcommands_print_the_same_files() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = run(
-        {
-            let mut c = mq();
-            c.args(["completions", "zsh"]);
-            c
-        },
-        b"",
-        LIMIT,
-    );
+    let out = run(mq_args(&["completions", "zsh"]), b"", LIMIT);
     assert_eq!(code(&out), 0);
     assert_eq!(out.stdout, mq::docs::completions(clap_complete::Shell::Zsh));
     assert!(root.join("completions/_mq").exists());
 
-    let out = run(
-        {
-            let mut c = mq();
-            c.args(["man", "pub"]);
-            c
-        },
-        b"",
-        LIMIT,
-    );
+    let out = run(mq_args(&["man", "pub"]), b"", LIMIT);
     assert_eq!(code(&out), 0);
     let page = stdout(&out);
     assert!(page.contains(".SH \"EXIT STATUS\""), "{page}");
@@ -74,29 +57,13 @@ fn completions_and_man_subcommands_print_the_same_files() {
     );
     assert!(page.contains("\\-\\-cafile"), "{page}");
 
-    let out = run(
-        {
-            let mut c = mq();
-            c.args(["man", "nope"]);
-            c
-        },
-        b"",
-        LIMIT,
-    );
+    let out = run(mq_args(&["man", "nope"]), b"", LIMIT);
     assert_eq!(code(&out), 2);
     assert!(
         stderr(&out).contains("no man page for 'nope'"),
         "{}",
         stderr(&out)
     );
-    let out = run(
-        {
-            let mut c = mq();
-            c.args(["completions", "tcsh"]);
-            c
-        },
-        b"",
-        LIMIT,
-    );
+    let out = run(mq_args(&["completions", "tcsh"]), b"", LIMIT);
     assert_eq!(code(&out), 2);
 }

@@ -10,8 +10,7 @@
 //! - where mosquitto is wrong (`%x` with a width, `%-p` without one, `%j` on binary, widths on
 //!   multi-byte topics) mq's output is checked against the correct text instead.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::process::{Command, Output};
 
 /// Published once, before the drains: (topic, payload, MQTT 5 properties as -D arguments).
@@ -227,13 +226,6 @@ const BAD: &[(&str, &str)] = &[
 ];
 
 const TZ: &str = "MQT+3:30";
-
-fn mosquitto_sub(b: &Broker, args: &[&str]) -> Command {
-    let mut c = Command::new("mosquitto_sub");
-    c.args(["-h", "127.0.0.1", "-p", &b.port.to_string()])
-        .args(args);
-    c
-}
 
 fn session<'a>(id: &'a str, version: &'a str, filter: &'a str) -> Vec<&'a str> {
     vec!["-c", "-i", id, "-q", "1", "-V", version, "-t", filter]
@@ -466,11 +458,7 @@ fn bad_templates_are_rejected_at_startup_naming_the_sequence() {
             stderr(&theirs)
         );
         let ours = run(
-            {
-                let mut c = mq();
-                c.args(["sub", "-h", "127.0.0.1", "-p", "9", "-t", "x", "-F", format]);
-                c
-            },
+            mq_args(&["sub", "-h", "127.0.0.1", "-p", "9", "-t", "x", "-F", format]),
             b"",
             LIMIT,
         );

@@ -1,8 +1,7 @@
 //! `mq pub` and `mq sub` against a real mosquitto: round trips, stop conditions, retained
 //! messages, wills, persistent sessions and payload sources.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::io::Write;
 use std::time::Duration;
 
@@ -348,24 +347,20 @@ fn falls_back_to_3_1_1_when_the_broker_refuses_5() {
     ]);
     let sub = Running::until(c, "received SUBACK");
     let out = run(
-        {
-            let mut c = mq();
-            c.args([
-                "pub",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port,
-                "-t",
-                "fb",
-                "-q",
-                "1",
-                "-m",
-                "old",
-                "-d",
-            ]);
-            c
-        },
+        mq_args(&[
+            "pub",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-t",
+            "fb",
+            "-q",
+            "1",
+            "-m",
+            "old",
+            "-d",
+        ]),
         b"",
         LIMIT,
     );

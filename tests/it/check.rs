@@ -1,8 +1,7 @@
 //! `mq check` against real brokers: healthy, down, not MQTT, unknown host, bad credentials,
 //! ACL, size-limited, 3.1.1-only; JSON, assertions, watch mode.
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::net::{TcpListener, TcpStream};
 use std::process::Command;
@@ -31,12 +30,6 @@ fn stage<'a>(report: &'a Value, name: &str) -> &'a Value {
         .iter()
         .find(|s| s["name"] == name)
         .unwrap_or_else(|| panic!("no stage {name} in {report:#}"))
-}
-
-/// A port where nothing listens.
-fn closed_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
 }
 
 #[test]
@@ -172,8 +165,8 @@ fn check_probes_pass_on_mosquitto_and_leave_nothing_retained() {
 
 #[test]
 fn check_closed_port_exits_3_with_refused_hint() {
-    let port = closed_port();
-    let out = run(check_at("127.0.0.1", port, &["--json"]), b"", LIMIT);
+    let closed = closed_port();
+    let out = run(check_at("127.0.0.1", closed.port, &["--json"]), b"", LIMIT);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     let r = json_of(&out);
     let tcp = stage(&r, "tcp");
@@ -393,8 +386,8 @@ fn check_assertions_pass_and_are_reported() {
 
 #[test]
 fn check_quiet_prints_nothing_and_keeps_the_exit_code() {
-    let port = closed_port();
-    let out = run(check_at("127.0.0.1", port, &["--quiet"]), b"", LIMIT);
+    let closed = closed_port();
+    let out = run(check_at("127.0.0.1", closed.port, &["--quiet"]), b"", LIMIT);
     assert_eq!(code(&out), 3);
     assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
 }
@@ -422,8 +415,8 @@ fn check_watch_prints_one_line_per_run_and_a_summary() {
 
 #[test]
 fn check_watch_stops_on_ctrl_c_with_a_summary() {
-    let port = closed_port();
-    let mut c = check_at("127.0.0.1", port, &["--interval", "200ms"]);
+    let closed = closed_port();
+    let mut c = check_at("127.0.0.1", closed.port, &["--interval", "200ms"]);
     c.stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let child = c.spawn().unwrap();

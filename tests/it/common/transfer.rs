@@ -1,5 +1,5 @@
-//! Helpers shared by the transfer test files.
-#![allow(dead_code)]
+//! What the transfer areas share: data that neither compresses nor repeats, and a listing of
+//! the files a receiver saved.
 
 use std::path::Path;
 

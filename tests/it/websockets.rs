@@ -2,10 +2,9 @@
 //! non-websocket port says. Debian's mosquitto has no websockets listener, so a bridge
 //! (`common::wsbridge`) serves the websocket side and relays to a real mosquitto.
 
-mod common;
-use common::pki::Pki;
-use common::wsbridge::{server_tls, WsBridge};
-use common::*;
+use crate::common::pki::Pki;
+use crate::common::wsbridge::{server_tls, WsBridge};
+use crate::common::*;
 
 #[test]
 fn pub_and_sub_over_ws() {
@@ -159,11 +158,7 @@ fn websocket_to_a_plain_mqtt_port_fails_clearly() {
 #[test]
 fn ws_path_without_websockets_is_a_usage_error() {
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["pub", "-p", "1", "--ws-path", "/x", "-t", "a", "-m", "x"]);
-            c
-        },
+        mq_args(&["pub", "-p", "1", "--ws-path", "/x", "-t", "a", "-m", "x"]),
         b"",
         LIMIT,
     );

@@ -1,8 +1,7 @@
 //! Bad input and unreachable or refusing brokers: one clear line on stderr and the documented
 //! exit code, never a panic or a hang.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::net::TcpListener;
 
 /// (args, exit code, text the one-line error must contain)
@@ -112,15 +111,7 @@ fn help_and_version_exit_zero() {
         assert_eq!(code(&out), 0, "{args:?}");
         assert!(!out.stdout.is_empty());
     }
-    let out = run(
-        {
-            let mut c = mq();
-            c.args(["sub", "--help"]);
-            c
-        },
-        b"",
-        LIMIT,
-    );
+    let out = run(mq_args(&["sub", "--help"]), b"", LIMIT);
     let help = stdout(&out);
     assert!(help.contains("-h, --host"), "{help}");
     assert!(help.contains("-V, --protocol-version"), "{help}");
@@ -136,17 +127,10 @@ fn values_may_start_with_a_dash_and_the_last_scalar_wins() {
 
 #[test]
 fn connection_refused_exits_3_with_a_hint() {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let p = port.to_string();
+    let closed = closed_port();
+    let p = closed.port.to_string();
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["pub", "-h", "127.0.0.1", "-p", &p, "-t", "a", "-m", "x"]);
-            c
-        },
+        mq_args(&["pub", "-h", "127.0.0.1", "-p", &p, "-t", "a", "-m", "x"]),
         b"",
         LIMIT,
     );
@@ -157,11 +141,7 @@ fn connection_refused_exits_3_with_a_hint() {
         "{err}"
     );
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["sub", "-h", "127.0.0.1", "-p", &p, "-t", "a"]);
-            c
-        },
+        mq_args(&["sub", "-h", "127.0.0.1", "-p", &p, "-t", "a"]),
         b"",
         LIMIT,
     );
@@ -171,11 +151,7 @@ fn connection_refused_exits_3_with_a_hint() {
 #[test]
 fn unknown_host_exits_3() {
     let out = run(
-        {
-            let mut c = mq();
-            c.args(["pub", "-h", "no-such-host.invalid", "-t", "a", "-m", "x"]);
-            c
-        },
+        mq_args(&["pub", "-h", "no-such-host.invalid", "-t", "a", "-m", "x"]),
         b"",
         LIMIT,
     );
@@ -282,17 +258,13 @@ fn url_sets_host_port_credentials_and_topic() {
         Running::until(c, "received SUBACK")
     };
     let out = run(
-        {
-            let mut c = mq();
-            c.args([
-                "pub",
-                "-L",
-                &format!("mqtt://bob:p%40ss@127.0.0.1:{}/u/x", b.port),
-                "-m",
-                "via-url",
-            ]);
-            c
-        },
+        mq_args(&[
+            "pub",
+            "-L",
+            &format!("mqtt://bob:p%40ss@127.0.0.1:{}/u/x", b.port),
+            "-m",
+            "via-url",
+        ]),
         b"",
         LIMIT,
     );

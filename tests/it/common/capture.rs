@@ -1,5 +1,5 @@
-//! Helpers shared by the `mq capture` test files.
-#![allow(dead_code)]
+//! What the `mq capture` areas share: a JPEG-like payload, an agent started and subscribed,
+//! and its NDJSON events parsed.
 
 use crate::common::*;
 use std::path::Path;
@@ -32,16 +32,4 @@ pub fn events(out: &std::process::Output) -> Vec<serde_json::Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
-}
-
-/// python3 with paho-mqtt, or a message saying the test is skipped.
-pub fn python_paho() -> bool {
-    let ok = std::process::Command::new("python3")
-        .args(["-c", "import paho.mqtt.client"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        eprintln!("SKIPPED: python3 with paho-mqtt is not installed (pip install paho-mqtt; .ci/run does)");
-    }
-    ok
 }

@@ -1,13 +1,11 @@
 //! `mq sub --save-dir` fed by a raw publisher: frames built with mq's codec and sent with
 //! `mosquitto_pub -f`, duplicated, reordered, corrupted, cut short, or with hostile names.
 
-mod common;
-mod transfer_support;
-use common::*;
+use crate::common::transfer::*;
+use crate::common::*;
 use mq::transfer::frame::{frame_count, Header};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use transfer_support::*;
 
 /// The frames `mq pub` would send for `body`, each written to a file for mosquitto_pub -f.
 fn frame_files(dir: &Path, id: u8, name: &str, body: &[u8], chunk: u32) -> Vec<std::path::PathBuf> {

@@ -1,10 +1,8 @@
 //! `mq capture` against a real mosquitto: the agent's captures (`--exec`, `--file`, matching,
 //! topic levels, events, busy and timeout handling) and the request side.
 
-mod capture_support;
-mod common;
-use capture_support::*;
-use common::*;
+use crate::common::capture::*;
+use crate::common::*;
 use std::path::Path;
 use std::time::Duration;
 

@@ -10,14 +10,14 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tungstenite::{Message, WebSocket};
 
 pub struct WsBridge {
     pub port: u16,
     /// The SNI of each TLS ClientHello received, in order (None: the client sent none).
-    pub sni: Arc<Mutex<Vec<Option<String>>>>,
+    sni: Arc<Mutex<Vec<Option<String>>>>,
     stop: Arc<AtomicBool>,
 }
 
@@ -61,6 +61,22 @@ impl WsBridge {
     /// do (ALPN).
     pub fn tls_relay(target: u16, tls: Arc<rustls::ServerConfig>) -> WsBridge {
         WsBridge::spawn(target, None, Some(tls))
+    }
+
+    /// The SNI of the latest TLS handshake, taken off the record; None when no handshake
+    /// ended within 5 s. A client that refuses the certificate can exit before the bridge has
+    /// read its alert, so this waits for the record rather than reading it once.
+    pub fn last_sni(&self) -> Option<Option<String>> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(sni) = self.sni.lock().unwrap().pop() {
+                return Some(sni);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     fn spawn(

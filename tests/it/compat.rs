@@ -5,8 +5,7 @@
 //! then published at QoS 1 and queued by the broker for both, so each subscriber receives the
 //! same messages, in the same order, with no race against the publisher.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::process::Command;
 
 /// (topic, payload) published for every case: text, empty, binary with NUL and invalid UTF-8,
@@ -21,13 +20,6 @@ fn messages() -> Vec<(&'static str, Vec<u8>)> {
         ("c/long", vec![b'x'; 70_000]),
         ("c/empty", Vec::new()),
     ]
-}
-
-fn mosquitto_sub(b: &Broker, args: &[&str]) -> Command {
-    let mut c = Command::new("mosquitto_sub");
-    c.args(["-h", "127.0.0.1", "-p", &b.port.to_string()])
-        .args(args);
-    c
 }
 
 fn compare(flags: &[&str]) {

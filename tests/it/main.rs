@@ -1,0 +1,32 @@
+//! mq's integration tests, one module per area: each test starts a real mosquitto on a free
+//! loopback port (`common::broker`) and runs the real `mq` binary against it, the way a user
+//! would. One test crate links the library and its dependencies once.
+//!
+//! `tests/alloc.rs` stays a crate of its own: it installs a counting global allocator.
+
+mod common;
+
+mod bad_input;
+mod bench;
+mod capture;
+mod capture_service;
+mod check;
+mod check_tls;
+mod compat;
+mod credentials;
+#[cfg(feature = "serve")]
+mod embedded;
+mod errors;
+mod format;
+mod generated;
+mod output;
+mod profiles;
+mod pubsub;
+mod reconnect;
+#[cfg(feature = "serve")]
+mod serve;
+mod tls;
+mod transfer;
+mod transfer_frames;
+mod v5;
+mod websockets;
