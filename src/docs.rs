@@ -1,6 +1,6 @@
 //! Shell completions and man pages, generated from the clap definition in `cli/`: printed by
 //! `mq completions SHELL` and `mq man [SUBCOMMAND]`, and committed under `completions/` and
-//! `man/` (tests/generated.rs fails when those files no longer match the CLI).
+//! `man/` (tests/it/generated.rs fails when those files no longer match the CLI).
 
 use clap_complete::Shell;
 

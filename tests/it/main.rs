@@ -13,10 +13,12 @@ mod capture_service;
 mod check;
 mod check_tls;
 mod compat;
+mod connection_flags;
 mod credentials;
 #[cfg(feature = "serve")]
 mod embedded;
 mod errors;
+mod field;
 mod format;
 mod generated;
 mod output;

@@ -1,9 +1,8 @@
 //! One connection-flag group for every command that talks to a broker: `mq bench` takes the
 //! same TLS, credential and profile flags as `pub`/`sub`, and `--print-config` works everywhere.
 
-mod common;
-use common::pki::{tls_listener, Pki};
-use common::*;
+use crate::common::pki::{tls_listener, Pki};
+use crate::common::*;
 
 /// A port nothing listens on: `--print-config` must not connect.
 fn closed_port() -> String {

@@ -1,8 +1,7 @@
 //! What a new user hit in the field: help that answers, `-W` that tells a dead broker from a
 //! quiet topic, `-d` that shows what mosquitto_sub -d shows.
 
-mod common;
-use common::*;
+use crate::common::*;
 use std::time::Duration;
 
 fn mq_out(args: &[&str]) -> std::process::Output {
