@@ -334,7 +334,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --match 'Capture only for a trigger with exactly this payload [default: any payload]; --request sends it'
             cand --match-json 'Capture only for a JSON trigger whose value at this JSON pointer equals VALUE: /cmd=capture'
             cand --topic 'Topic for the captures; {1}, {2}... stand for levels of the trigger''s topic'
-            cand --exec 'Source: a shell command whose stdout is the capture (env MQ_TRIGGER_TOPIC, MQ_TRIGGER_PAYLOAD)'
+            cand --exec 'Source: a shell command whose stdout is the capture; the trigger''s payload is on its stdin and in $MQ_TRIGGER_PAYLOAD_FILE (env MQ_TRIGGER_TOPIC, MQ_TRIGGER_PAYLOAD)'
             cand --file 'Source: publish this file (written by another camera tool)'
             cand --timeout 'Kill a capture command still running after this long'
             cand --concurrency 'Captures running at once, at most'

@@ -60,6 +60,20 @@ pub fn read_password_file(path: &Path) -> Result<String> {
     read_secret_file(path, "--password-file")
 }
 
+/// A file that holds a secret must not be readable by every user.
+pub fn refuse_world_readable(path: &Path, meta: &std::fs::Metadata, what: &str) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o004 != 0 {
+        let shown = path.display();
+        return Err(Error::usage(format!(
+            "{what} {shown} is readable by every user (mode {mode:03o}): refusing to use it"
+        ))
+        .hint(format!("chmod 600 {shown}")));
+    }
+    Ok(())
+}
+
 /// The first line of the file `flag` names; it must not be readable by every user.
 pub fn read_secret_file(path: &Path, flag: &str) -> Result<String> {
     let shown = path.display();
@@ -71,17 +85,7 @@ pub fn read_secret_file(path: &Path, flag: &str) -> Result<String> {
         };
         Error::usage(format!("cannot read {flag} {shown}: {why}"))
     })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o004 != 0 {
-            return Err(Error::usage(format!(
-                "{flag} {shown} is readable by every user (mode {mode:03o}): refusing to use it"
-            ))
-            .hint(format!("chmod 600 {shown}")));
-        }
-    }
+    refuse_world_readable(path, &meta, flag)?;
     if meta.is_dir() {
         return Err(Error::usage(format!("{flag} {shown} is a directory")));
     }

@@ -253,6 +253,11 @@ pub fn parse_url(url: &str) -> Result<BrokerUrl, String> {
             None,
         ),
     };
+    // RFC 3986: a '/' in the user name or password must be written %2F. Said without quoting
+    // either of them, since the password is in there.
+    if !authority.contains('@') && path.is_some_and(|p| p.contains('@')) {
+        return Err("the user name or password contains '/': write it as %2F".into());
+    }
     let (userinfo, hostport) = match authority.rsplit_once('@') {
         Some((u, h)) => (Some(u), h),
         None => (None, authority),
@@ -302,15 +307,23 @@ pub fn mask_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    let end = rest.find('/').unwrap_or(rest.len());
-    match rest[..end].rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-            let masked = if userinfo.contains(':') { ":****" } else { "" };
-            format!("{scheme}://{user}{masked}@{host}{}", &rest[end..])
-        }
-        None => url.to_string(),
+    // The user information ends at the last '@': a password may hold a '/' (unencoded, which
+    // ends the authority of a well-formed URL), so mask up to there unless what comes before
+    // is a plain `host:port/...`.
+    let Some(at) = rest.rfind('@') else {
+        return url.to_string();
+    };
+    let (userinfo, host) = (&rest[..at], &rest[at + 1..]);
+    let Some((user, secret)) = userinfo.split_once(':') else {
+        return url.to_string();
+    };
+    let port_then_path = secret
+        .split_once('/')
+        .is_some_and(|(port, _)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()));
+    if user.contains('/') || port_then_path {
+        return url.to_string();
     }
+    format!("{scheme}://{user}:****@{host}")
 }
 
 fn percent_decode(s: &str) -> Result<String, String> {
@@ -514,6 +527,16 @@ mod tests {
             "mqtt://alice:****@h:1/t"
         );
         assert_eq!(mask_password("ws://h/p"), "ws://h/p");
+        // A password with '/', any character at all: never shown (security review finding 10).
+        let url = "mqtt://alice:S3cr3t/Pa55@127.0.0.1:18606/x";
+        assert_eq!(mask_password(url), "mqtt://alice:****@127.0.0.1:18606/x");
+        let e = parse_url(url).unwrap_err();
+        assert!(!e.contains("S3cr3t") && !e.contains("Pa55"), "{e}");
+        for secret in ["p@ss", "a:b", "x/y/z", "%2F", "é"] {
+            let url = format!("mqtt://u:{secret}@h:1/t");
+            assert!(!mask_password(&url).contains(secret), "{url}");
+        }
+        assert_eq!(mask_password("mqtt://h:1883/t@x"), "mqtt://h:1883/t@x");
         assert!(!parse_url("mqtt://a:%zzsecret@h")
             .unwrap_err()
             .contains("secret"));

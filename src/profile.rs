@@ -61,6 +61,12 @@ struct Profile {
 /// The MQ_* variables the profile filled in (for `--print-config`).
 static FILLED: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
 
+/// The variables the profile filled in: they stand for the command line, not for the
+/// environment the user exported, so child processes (`capture --exec`) do not get them.
+pub fn filled_vars() -> &'static [&'static str] {
+    FILLED.get().map_or(&[], |v| v.as_slice())
+}
+
 /// Did the profile (rather than the environment) set `var`?
 pub fn filled(var: &str) -> bool {
     FILLED.get().is_some_and(|v| v.contains(&var))
@@ -156,6 +162,21 @@ pub fn apply(argv: &[OsString]) -> Result<Option<String>> {
             }),
         );
     };
+    // A password in a file every user can read is refused, as --password-file is.
+    let url_password = p
+        .url
+        .as_deref()
+        .and_then(|u| crate::options::parse_url(u).ok())
+        .is_some_and(|u| u.password.is_some());
+    if p.password.is_some() || url_password {
+        if let Ok(meta) = std::fs::metadata(&path) {
+            crate::credentials::refuse_world_readable(
+                &path,
+                &meta,
+                &format!("profile '{name}' holds a password, and"),
+            )?;
+        }
+    }
     let mut filled = Vec::new();
     for (var, value) in
         settings(p).map_err(|e| Error::usage(format!("profile '{name}' in {shown}: {e}")))?

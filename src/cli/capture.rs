@@ -41,7 +41,8 @@ pub struct CaptureArgs {
     #[arg(long, allow_hyphen_values = true, help_heading = "Capture")]
     pub topic: String,
 
-    /// Source: a shell command whose stdout is the capture (env MQ_TRIGGER_TOPIC, MQ_TRIGGER_PAYLOAD)
+    /// Source: a shell command whose stdout is the capture; the trigger's payload is on its
+    /// stdin and in $MQ_TRIGGER_PAYLOAD_FILE (env MQ_TRIGGER_TOPIC, MQ_TRIGGER_PAYLOAD)
     #[arg(
         long,
         group = "source",

@@ -150,7 +150,7 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
 struct Done {
     trigger: Message,
     started: Instant,
-    result: std::result::Result<Captured, String>,
+    result: std::result::Result<Captured, source::CaptureError>,
 }
 
 struct Agent<'a> {
@@ -191,7 +191,7 @@ impl Agent<'_> {
             let result = source::capture(
                 source,
                 trigger.topic.clone(),
-                String::from_utf8_lossy(&trigger.payload).into_owned(),
+                trigger.payload.clone(),
                 timeout,
             )
             .await;
@@ -231,7 +231,12 @@ impl Agent<'_> {
         };
         let result = match &r.result {
             Ok(captured) => self.publish(session, &topic, captured).await,
-            Err(why) => Err(why.clone()),
+            Err(e) => {
+                if let (Some(line), false) = (&e.last_stderr, self.args.conn.quiet) {
+                    output::warn(&format!("capture command's last error line: {line}"));
+                }
+                Err(e.why.clone())
+            }
         };
         let mut event = serde_json::json!({
             "trigger_topic": r.trigger.topic,
@@ -258,9 +263,23 @@ impl Agent<'_> {
         let mut sent = session
             .publish(&events, payload.clone(), self.args.qos, false, None)
             .await;
-        // MQTT 5 request/response: the requester hears back on its own topic.
+        // MQTT 5 request/response: the requester hears back on its own topic, if it is one a
+        // message can be published to (a filter such as `x/+` is refused, for this trigger only).
         let props = r.trigger.properties.as_ref();
-        if let (Ok(()), Some(reply)) = (&sent, props.and_then(|p| p.response_topic.clone())) {
+        let reply = props.and_then(|p| p.response_topic.clone());
+        let reply = reply.filter(|t| match crate::topic::Topic::parse(t) {
+            Ok(_) => true,
+            Err(why) => {
+                if !self.args.conn.quiet {
+                    output::warn(&format!(
+                        "trigger on {}: response topic refused: {why}",
+                        r.trigger.topic
+                    ));
+                }
+                false
+            }
+        });
+        if let (Ok(()), Some(reply)) = (&sent, reply) {
             let p = Properties {
                 correlation_data: props.and_then(|p| p.correlation_data.clone()),
                 ..Default::default()

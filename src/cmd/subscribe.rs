@@ -205,10 +205,19 @@ async fn receive(
                         break;
                     }
                     if args.remove_retained && m.retain && !m.payload.is_empty() {
-                        session
-                            .publish(&m.topic, Bytes::new(), Qos::AtLeastOnce, true, None)
-                            .await?;
-                        cleared.insert(m.topic.clone());
+                        // A broker may hand out a retained "topic" no one can publish to.
+                        match crate::topic::Topic::parse(&m.topic) {
+                            Ok(_) => {
+                                session
+                                    .publish(&m.topic, Bytes::new(), Qos::AtLeastOnce, true, None)
+                                    .await?;
+                                cleared.insert(m.topic.clone());
+                            }
+                            Err(why) => output::warn(&format!(
+                                "not clearing the retained message on '{}': {why}",
+                                m.topic
+                            )),
+                        }
                     }
                     let written = printer.message(&m)?;
                     unacked.extend(m.ack_token());

@@ -242,6 +242,11 @@ impl Session {
             .client
             .publish(topic, payload, qos, retain, props)
             .await;
+        if !sent {
+            // Not handed over (rumqttc refuses an invalid topic the same way as a closed loop):
+            // nothing to wait for.
+            self.shared.acks.lock().expect("acks lock").requested -= 1;
+        }
         self.sent(sent)
     }
 

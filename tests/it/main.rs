@@ -21,6 +21,7 @@ mod errors;
 mod field;
 mod format;
 mod generated;
+mod hostile;
 mod output;
 mod profiles;
 mod pubsub;

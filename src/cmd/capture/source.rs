@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
 
@@ -28,53 +27,82 @@ impl Drop for Captured {
     }
 }
 
-/// Stderr kept from a capture command, for the error event.
+/// Stderr kept from a failed capture command, for the agent's own log (never for the event,
+/// which others may read: a command's last words may hold what it was given).
 const STDERR_KEPT: usize = 2048;
 
-/// Run the capture for a trigger on `topic` with `payload`.
+/// A trigger payload up to this size, valid UTF-8 without NUL, is also given as
+/// `MQ_TRIGGER_PAYLOAD` (an environment variable holds at most 128 KiB on Linux, and no NUL).
+const PAYLOAD_ENV_MAX: usize = 64 * 1024;
+
+/// Run the capture for a trigger on `topic` with `payload`. The command gets the payload on
+/// its stdin and in the file `MQ_TRIGGER_PAYLOAD_FILE`, `MQ_TRIGGER_TOPIC`, and
+/// `MQ_TRIGGER_PAYLOAD` when the payload fits an environment variable; not the `MQ_*`
+/// variables a profile filled in (the password among them). When it ends, whatever it started
+/// in its process group ends too. Errors say what failed and why, never the command line.
 pub async fn capture(
     source: Source,
     topic: String,
-    payload: String,
+    payload: bytes::Bytes,
     timeout: Duration,
-) -> Result<Captured, String> {
+) -> Result<Captured, CaptureError> {
     let cmd = match source {
         Source::File(path) => {
             return match std::fs::metadata(&path) {
                 Ok(m) if m.is_file() => Ok(Captured { path, temp: false }),
-                Ok(_) => Err(format!("{} is not a file", path.display())),
-                Err(e) => Err(format!("{}: {e}", path.display())),
+                Ok(_) => Err(format!("{} is not a file", path.display()).into()),
+                Err(e) => Err(format!("{}: {e}", path.display()).into()),
             }
         }
         Source::Exec(cmd) => cmd,
     };
-    static N: AtomicU64 = AtomicU64::new(0);
-    let path = std::env::temp_dir().join(format!(
-        "mq-capture-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let out = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|e| format!("creating {}: {e}", path.display()))?;
-    // From here on the file goes away with `captured` on any failure.
+    // Private (0600), unpredictable names in the temporary directory.
+    let temp = |what: &str| {
+        tempfile::Builder::new()
+            .prefix(&format!("mq-capture-{what}-"))
+            .tempfile()
+            .and_then(|f| f.keep().map_err(|e| e.error))
+            .map_err(|e| format!("creating a temporary file for the {what}: {e}"))
+    };
+    let (out, path) = temp("output")?;
+    // From here on the files go away with `captured` and `input` on any failure.
     let captured = Captured { path, temp: true };
-    let mut child = tokio::process::Command::new("sh")
+    let (mut input_file, input_path) = temp("payload")?;
+    let input = Captured {
+        path: input_path,
+        temp: true,
+    };
+    std::io::Write::write_all(&mut input_file, &payload)
+        .map_err(|e| format!("writing the trigger payload for the command: {e}"))?;
+    let stdin = std::fs::File::open(&input.path)
+        .map_err(|e| format!("reading back the trigger payload: {e}"))?;
+    let mut command = tokio::process::Command::new("sh");
+    command
         .arg("-c")
         .arg(&cmd)
         .env("MQ_TRIGGER_TOPIC", &topic)
-        .env("MQ_TRIGGER_PAYLOAD", &payload)
-        .stdin(Stdio::null())
+        .env("MQ_TRIGGER_PAYLOAD_FILE", &input.path)
+        .stdin(stdin)
         .stdout(out)
         .stderr(Stdio::piped())
         .kill_on_drop(true)
-        // Its own process group, so a timeout kills the whole pipeline, not just `sh`.
-        .process_group(0)
+        // Its own process group, so the whole pipeline ends with it.
+        .process_group(0);
+    match std::str::from_utf8(&payload) {
+        Ok(text) if payload.len() <= PAYLOAD_ENV_MAX && !text.contains('\0') => {
+            command.env("MQ_TRIGGER_PAYLOAD", text);
+        }
+        _ => {
+            command.env_remove("MQ_TRIGGER_PAYLOAD");
+        }
+    }
+    for var in crate::profile::filled_vars() {
+        command.env_remove(var);
+    }
+    let mut child = command
         .spawn()
-        .map_err(|e| format!("starting sh -c '{cmd}': {e}"))?;
-    let pid = child.id();
+        .map_err(|e| format!("the capture command could not be started: {e}"))?;
+    let group = child.id();
     let stderr = child.stderr.take().map(|mut s| {
         tokio::spawn(async move {
             let mut kept = Vec::new();
@@ -91,21 +119,24 @@ pub async fn capture(
             kept
         })
     });
-    let status = match tokio::time::timeout(timeout, child.wait()).await {
+    let waited = tokio::time::timeout(timeout, child.wait()).await;
+    // Nothing the command started outlives the capture, success or not.
+    if let Some(pid) = group {
+        // SAFETY: kill(2) with a negative pid signals that process group; no memory is involved.
+        unsafe {
+            libc::kill(-(pid as libc::pid_t), libc::SIGKILL);
+        }
+    }
+    let status = match waited {
         Ok(Ok(status)) => status,
-        Ok(Err(e)) => return Err(format!("waiting for '{cmd}': {e}")),
+        Ok(Err(e)) => return Err(format!("waiting for the capture command: {e}").into()),
         Err(_) => {
-            if let Some(pid) = pid {
-                let _ = std::process::Command::new("kill")
-                    .args(["-KILL", "--", &format!("-{pid}")])
-                    .stderr(Stdio::null())
-                    .status();
-            }
             let _ = child.kill().await;
             return Err(format!(
                 "capture command still running after {}: killed",
                 humantime::format_duration(timeout)
-            ));
+            )
+            .into());
         }
     };
     if status.success() {
@@ -120,18 +151,30 @@ pub async fn capture(
             .unwrap_or_default(),
         None => Vec::new(),
     };
-    let text = String::from_utf8_lossy(&text);
-    let last = text
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("");
     let code = status
         .code()
         .map_or("a signal".to_string(), |c| format!("status {c}"));
-    Err(if last.is_empty() {
-        format!("capture command exited with {code}")
-    } else {
-        format!("capture command exited with {code}: {}", last.trim())
+    let text = String::from_utf8_lossy(&text);
+    let last = text.lines().rev().find(|l| !l.trim().is_empty());
+    Err(CaptureError {
+        why: format!("capture command exited with {code}"),
+        last_stderr: last.map(|l| l.trim().to_string()),
     })
+}
+
+/// Why a capture failed: `why` goes into the event others may read; the command's last stderr
+/// line only into the agent's own log.
+#[derive(Debug, Clone)]
+pub struct CaptureError {
+    pub why: String,
+    pub last_stderr: Option<String>,
+}
+
+impl From<String> for CaptureError {
+    fn from(why: String) -> Self {
+        CaptureError {
+            why,
+            last_stderr: None,
+        }
+    }
 }

@@ -1,0 +1,245 @@
+//! Findings of the outside security review, one test each, named after the finding: what a
+//! hostile trigger, publisher or URL could do before, and must not do now.
+
+use crate::common::capture::*;
+use crate::common::*;
+use std::time::Duration;
+
+/// `mosquitto_pub -V 5` with `args`, to send what `mq pub` refuses to send.
+fn mosquitto_pub(b: &Broker, args: &[&str], stdin: &[u8]) {
+    let mut c = std::process::Command::new("mosquitto_pub");
+    c.args(["-h", "127.0.0.1", "-p", &b.port.to_string(), "-V", "5"])
+        .args(args);
+    let out = run(c, stdin, LIMIT);
+    assert_eq!(code(&out), 0, "mosquitto_pub {args:?}: {}", stderr(&out));
+}
+
+#[test]
+fn finding_1_capture_error_events_never_carry_the_command_line_or_its_output() {
+    let b = Broker::start();
+    let secret = "CamPassw0rd";
+    let exec = format!("echo 'curl -u admin:{secret} failed' >&2; exit 3 # {secret}");
+    let mut a = agent(
+        &b,
+        &[
+            "--trigger",
+            "cam1/go",
+            "--topic",
+            "cam1/img",
+            "--exec",
+            &exec,
+        ],
+    );
+    let sub = subscribed(
+        &b,
+        &["-t", "cam1/img/events", "-t", "attacker/#", "-C", "2", "-v"],
+    );
+    mosquitto_pub(
+        &b,
+        &[
+            "-t",
+            "cam1/go",
+            "-m",
+            "x",
+            "-D",
+            "publish",
+            "response-topic",
+            "attacker/inbox",
+        ],
+        b"",
+    );
+    let out = sub.finish(LIMIT);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        text.contains("capture command exited with status 3"),
+        "{text}"
+    );
+    assert!(!text.contains(secret) && !text.contains("curl"), "{text}");
+    let _ = a.child.kill();
+}
+
+#[test]
+fn finding_4_an_invalid_response_topic_does_not_cripple_the_agent() {
+    let b = Broker::start();
+    let mut a = agent(
+        &b,
+        &[
+            "--trigger",
+            "cam4/go",
+            "--topic",
+            "cam4/img",
+            "--exec",
+            "echo img",
+        ],
+    );
+    mosquitto_pub(
+        &b,
+        &[
+            "-t",
+            "cam4/go",
+            "-m",
+            "x",
+            "-D",
+            "publish",
+            "response-topic",
+            "x/+",
+        ],
+        b"",
+    );
+    // The next, ordinary trigger is served at once, not after a 60 s acknowledgement wait.
+    let sub = subscribed(&b, &["-t", "cam4/img/events", "-C", "2", "-W", "15"]);
+    let started = std::time::Instant::now();
+    publish(&b, &["-t", "cam4/go", "-m", "y"]);
+    let out = sub.finish(LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let events: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(events.iter().all(|e| e["result"] == "ok"), "{events:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let _ = a.child.kill();
+}
+
+#[test]
+fn finding_10_a_password_with_a_slash_in_a_url_is_never_printed() {
+    let out = {
+        let mut c = mq();
+        c.args([
+            "pub",
+            "-L",
+            "mqtt://alice:S3cr3t/Pa55@127.0.0.1:1/x",
+            "-m",
+            "hi",
+        ]);
+        run(c, b"", LIMIT)
+    };
+    let err = stderr(&out);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(!err.contains("S3cr3t") && !err.contains("Pa55"), "{err}");
+    assert!(err.contains("%2F"), "{err}");
+}
+
+/// A config dir with `[profiles.lab]` holding a password, the file at `mode`.
+fn profile_dir(b: &Broker, mode: u32) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("mq")).unwrap();
+    let file = dir.path().join("mq/config.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[profiles.lab]\nhost = \"127.0.0.1\"\nport = {}\nusername = \"alice\"\npassword = \"S3cr3t-Pa55\"\n",
+            b.port
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+    dir
+}
+
+#[test]
+fn finding_11_profile_passwords_stay_out_of_child_processes_and_world_readable_profiles() {
+    let b = Broker::start();
+    let open = profile_dir(&b, 0o644);
+    let mut c = mq();
+    c.args(["sub", "--profile", "lab", "-t", "x", "-W", "1"])
+        .env("XDG_CONFIG_HOME", open.path())
+        .env_remove("MQ_PASSWORD");
+    let out = run(c, b"", LIMIT);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("chmod 600"), "{}", stderr(&out));
+
+    let private = profile_dir(&b, 0o600);
+    let mut c = mq();
+    c.args([
+        "capture",
+        "--profile",
+        "lab",
+        "--trigger",
+        "c11/go",
+        "--topic",
+        "c11/img",
+    ])
+    .args(["--exec", "env | grep '^MQ_' | sort", "-d"])
+    .env("XDG_CONFIG_HOME", private.path())
+    .env_remove("MQ_PASSWORD");
+    let mut a = Running::until(c, "received SUBACK");
+    let sub = subscribed(&b, &["-t", "c11/img", "-C", "1", "-N"]);
+    publish(&b, &["-t", "c11/go", "-m", "go"]);
+    let out = sub.finish(LIMIT);
+    let env = stdout(&out);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(env.contains("MQ_TRIGGER_TOPIC=c11/go"), "{env}");
+    assert!(
+        !env.contains("S3cr3t") && !env.contains("MQ_PASSWORD"),
+        "{env}"
+    );
+    assert!(!env.contains("MQ_USERNAME"), "{env}");
+    let _ = a.child.kill();
+}
+
+#[test]
+fn finding_13_capture_temporary_files_are_private() {
+    let b = Broker::start();
+    let exec = r#"stat -c %a "$MQ_TRIGGER_PAYLOAD_FILE"; stat -L -c %a /proc/self/fd/1"#;
+    let mut a = agent(
+        &b,
+        &["--trigger", "c13/go", "--topic", "c13/img", "--exec", exec],
+    );
+    let sub = subscribed(&b, &["-t", "c13/img", "-C", "1", "-N"]);
+    publish(&b, &["-t", "c13/go", "-m", "go"]);
+    let out = sub.finish(LIMIT);
+    assert_eq!(stdout(&out), "600\n600\n", "{}", stderr(&out));
+    let _ = a.child.kill();
+}
+
+#[test]
+fn finding_14_trigger_payloads_of_any_size_and_bytes_reach_the_command() {
+    let b = Broker::start();
+    let exec = "wc -c; wc -c < \"$MQ_TRIGGER_PAYLOAD_FILE\"";
+    let mut a = agent(
+        &b,
+        &["--trigger", "c14/go", "--topic", "c14/img", "--exec", exec],
+    );
+    let sub = subscribed(&b, &["-t", "c14/img", "-C", "2", "-N"]);
+    mosquitto_pub(&b, &["-t", "c14/go", "-s"], b"a\0b");
+    let big = vec![b'x'; 200 * 1024];
+    mosquitto_pub(&b, &["-t", "c14/go", "-s"], &big);
+    let out = sub.finish(LIMIT);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(text.starts_with("3\n3\n"), "{text}");
+    assert!(text.ends_with("204800\n204800\n"), "{text}");
+    let _ = a.child.kill();
+}
+
+#[test]
+fn finding_15_nothing_a_capture_command_started_outlives_it() {
+    let b = Broker::start();
+    let marker = format!("3{}.25", std::process::id() % 1000);
+    let exec = format!("sleep {marker} & echo img");
+    let mut a = agent(
+        &b,
+        &["--trigger", "c15/go", "--topic", "c15/img", "--exec", &exec],
+    );
+    let sub = subscribed(&b, &["-t", "c15/img", "-C", "1", "-N"]);
+    publish(&b, &["-t", "c15/go", "-m", "go"]);
+    let out = sub.finish(LIMIT);
+    assert_eq!(stdout(&out), "img\n");
+    // Anchored: the agent's own command line holds the text too.
+    let pattern = format!("^sleep {marker}");
+    let alive = || {
+        std::process::Command::new("pgrep")
+            .args(["-f", &pattern])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while alive() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!alive(), "the background child outlived the capture");
+    let _ = a.child.kill();
+}
