@@ -134,12 +134,27 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
             _ = sigint.recv() => break Some(Code::Interrupted),
         }
     };
-    // Finish the captures in flight (queued triggers are dropped), then say goodbye.
-    while let Some(done) = running.join_next().await {
-        agent.deliver(&mut session, done, dropped).await;
+    // Finish the captures in flight (queued triggers are dropped), then say goodbye. Without
+    // a connection there is nowhere to deliver them: they are ended, and the exit says so.
+    let mut undelivered = 0;
+    if session.is_connected() {
+        while let Some(done) = running.join_next().await {
+            agent.deliver(&mut session, done, dropped).await;
+        }
+    } else {
+        undelivered = running.len();
+        running.shutdown().await;
     }
-    agent.set_status(&mut session, "offline").await?;
+    // With the broker gone, its will says offline for us (there is no one to tell now).
+    if session.is_connected() {
+        agent.set_status(&mut session, "offline").await?;
+    }
     session.disconnect().await?;
+    if undelivered > 0 {
+        return Err(Error::runtime(format!(
+            "stopped while not connected: {undelivered} capture(s) in flight were not delivered"
+        )));
+    }
     match stop_code {
         None => Ok(()),
         Some(code) => Err(Error::new(code, "interrupted")),

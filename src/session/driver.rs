@@ -53,6 +53,8 @@ pub(super) struct Shared {
     pub backlog: Mutex<Vec<AckToken>>,
     /// What the command subscribed to, to renew after a reconnect without a session.
     pub subscriptions: Mutex<Vec<Subscription>>,
+    /// Whether the network connection is up (false while reconnecting).
+    pub connected: std::sync::atomic::AtomicBool,
 }
 
 pub(super) struct Driver {
@@ -93,6 +95,9 @@ impl Driver {
                     backoff = Duration::from_secs(1);
                 }
                 Err(f) => {
+                    self.shared
+                        .connected
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
                     let error = lost_error(f, &self.address);
                     if !self.reconnect {
                         self.close(error).await;
@@ -134,6 +139,9 @@ impl Driver {
     async fn handle(&mut self, p: Polled) -> bool {
         match p {
             Polled::ConnAck(c) => {
+                self.shared
+                    .connected
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
                 if self.debug {
                     debug(&format!(
                         "received CONNACK (session present: {})",

@@ -176,6 +176,9 @@ impl Session {
         let (tx, notes) = mpsc::channel(opts.buffer.max(1));
         let (changed, acks_changed) = watch::channel(0u64);
         let shared = Arc::new(Shared::default());
+        shared
+            .connected
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let driver = Driver {
             eventloop,
             client: client.clone(),
@@ -439,9 +442,24 @@ impl Session {
         }
     }
 
+    /// Whether the network connection is up right now (false while a reconnecting session
+    /// waits for the broker).
+    pub fn is_connected(&self) -> bool {
+        self.shared
+            .connected
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Send DISCONNECT (reason 0: the broker discards the will) and wait, briefly, until it is
-    /// written.
+    /// written. While the connection is down there is no one to tell: the session just ends.
     pub async fn disconnect(mut self) -> Result<()> {
+        if !self.is_connected() {
+            if self.debug {
+                debug("not connected: no DISCONNECT to send");
+            }
+            self.driver.abort();
+            return Ok(());
+        }
         // Acknowledgements still in the backlog go out before the DISCONNECT (bounded wait).
         let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
         while !self.shared.backlog.lock().expect("backlog lock").is_empty()

@@ -242,3 +242,55 @@ fn a_broker_that_speaks_only_3_1_1_is_reached_without_v() {
         assert_eq!(stdout(&out), "hi\n");
     }
 }
+
+/// Send `signal` to a running mq and return how long it took to exit, and its exit code.
+fn signal_and_time(run: &mut Running, signal: &str) -> (Duration, Option<i32>) {
+    let pid = run.pid().to_string();
+    let started = std::time::Instant::now();
+    std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .status()
+        .unwrap();
+    let deadline = started + Duration::from_secs(10);
+    loop {
+        if let Ok(Some(status)) = run.child.try_wait() {
+            return (started.elapsed(), status.code());
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = run.child.kill();
+            return (started.elapsed(), None);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn signals_end_sub_save_dir_and_capture_promptly_while_the_broker_is_down() {
+    let dir = tempfile::tempdir().unwrap();
+    let save = dir.path().to_str().unwrap().to_string();
+    let cases: [(&str, Vec<&str>, &str, i32); 4] = [
+        ("sub", vec!["-t", "s/#"], "TERM", 143),
+        ("sub", vec!["-t", "s/#"], "INT", 130),
+        ("sub", vec!["-t", "f/#", "--save-dir", &save], "TERM", 143),
+        (
+            "capture",
+            vec!["--trigger", "c/go", "--topic", "c/img", "--exec", "echo x"],
+            "TERM",
+            0,
+        ),
+    ];
+    for (cmd, args, signal, want) in cases {
+        let mut b = Broker::start();
+        let mut c = mq_on(&b, cmd, &args);
+        c.arg("-d");
+        let mut running = Running::until(c, "received SUBACK");
+        b.stop();
+        running.wait_for("reconnecting in", Duration::from_secs(10));
+        let (took, code) = signal_and_time(&mut running, signal);
+        assert_eq!(code, Some(want), "{cmd} {args:?} SIG{signal}");
+        assert!(
+            took < Duration::from_secs(2),
+            "{cmd} {args:?}: {took:?} after SIG{signal}"
+        );
+    }
+}
