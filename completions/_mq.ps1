@@ -46,6 +46,8 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--repeat', '--repeat', [CompletionResultType]::ParameterName, 'Publish the message this many times')
             [CompletionResult]::new('--repeat-delay', '--repeat-delay', [CompletionResultType]::ParameterName, 'Wait this long between repeated messages: seconds or a duration')
             [CompletionResult]::new('--ack-timeout', '--ack-timeout', [CompletionResultType]::ParameterName, 'Fail if QoS 1/2 acknowledgements have not all arrived this long after the last publish')
+            [CompletionResult]::new('-M', '-M ', [CompletionResultType]::ParameterName, 'QoS 1/2 messages in flight at once [default: 1000 on MQTT 5 (the broker''s receive maximum caps it), 20 on 3.1.1]')
+            [CompletionResult]::new('--max-inflight', '--max-inflight', [CompletionResultType]::ParameterName, 'QoS 1/2 messages in flight at once [default: 1000 on MQTT 5 (the broker''s receive maximum caps it), 20 on 3.1.1]')
             [CompletionResult]::new('--chunk-size', '--chunk-size', [CompletionResultType]::ParameterName, '-f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker''s maximum packet size needs]')
             [CompletionResult]::new('--user-property', '--user-property', [CompletionResultType]::ParameterName, 'Add a user property to the message: KEY=VALUE (repeatable)')
             [CompletionResult]::new('--content-type', '--content-type', [CompletionResultType]::ParameterName, 'Content type of the payload, e.g. application/json')
@@ -59,6 +61,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Broker host name or IP address')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Broker port [default: 1883]')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Broker port [default: 1883]')
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)')
             [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Client id [default: assigned by the broker]')
@@ -136,6 +139,9 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Exit after this many messages')
             [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'Exit with code 27 if the wanted messages have not arrived after this long')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Exit with code 27 if the wanted messages have not arrived after this long')
+            [CompletionResult]::new('--random-filter', '--random-filter', [CompletionResultType]::ParameterName, 'Print only this share of the messages, picked at random: 0.1 to 100 (percent); hidden ones still count for -C, as with mosquitto_sub')
+            [CompletionResult]::new('-M', '-M ', [CompletionResultType]::ParameterName, 'QoS 1/2 messages in flight at once (the clears of --remove-retained), as mosquitto_sub -M')
+            [CompletionResult]::new('--max-inflight', '--max-inflight', [CompletionResultType]::ParameterName, 'QoS 1/2 messages in flight at once (the clears of --remove-retained), as mosquitto_sub -M')
             [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'Print each message with this template, as mosquitto_sub -F: ''%t %p'', ''@H:@M:@S %t %x'', ''%j''')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Payload display in the default and -v output [default: raw, but hex for binary on a terminal]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the -v output: auto = when stdout is a terminal and NO_COLOR is not set')
@@ -153,6 +159,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Broker host name or IP address')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Broker port [default: 1883]')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Broker port [default: 1883]')
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)')
             [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Client id [default: assigned by the broker]')
@@ -229,6 +236,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Broker host name or IP address')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Broker port [default: 1883]')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Broker port [default: 1883]')
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)')
             [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Client id [default: assigned by the broker]')
@@ -299,6 +307,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Broker host name or IP address')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Broker port [default: 1883]')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Broker port [default: 1883]')
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)')
             [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path')
             [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Client id [default: assigned by the broker]')
@@ -371,6 +380,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             break
         }
         'mq;bench' {
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keepalive interval: seconds or a duration like 30s')
             [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Keepalive interval: seconds or a duration like 30s')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]')
@@ -458,6 +468,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             break
         }
         'mq;bench;pub' {
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keepalive interval: seconds or a duration like 30s')
             [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Keepalive interval: seconds or a duration like 30s')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]')
@@ -540,6 +551,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             break
         }
         'mq;bench;sub' {
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keepalive interval: seconds or a duration like 30s')
             [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Keepalive interval: seconds or a duration like 30s')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]')
@@ -622,6 +634,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             break
         }
         'mq;bench;conn' {
+            [CompletionResult]::new('--unix', '--unix', [CompletionResultType]::ParameterName, 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)')
             [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keepalive interval: seconds or a duration like 30s')
             [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Keepalive interval: seconds or a duration like 30s')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]')

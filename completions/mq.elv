@@ -42,6 +42,8 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --repeat 'Publish the message this many times'
             cand --repeat-delay 'Wait this long between repeated messages: seconds or a duration'
             cand --ack-timeout 'Fail if QoS 1/2 acknowledgements have not all arrived this long after the last publish'
+            cand -M 'QoS 1/2 messages in flight at once [default: 1000 on MQTT 5 (the broker''s receive maximum caps it), 20 on 3.1.1]'
+            cand --max-inflight 'QoS 1/2 messages in flight at once [default: 1000 on MQTT 5 (the broker''s receive maximum caps it), 20 on 3.1.1]'
             cand --chunk-size '-f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker''s maximum packet size needs]'
             cand --user-property 'Add a user property to the message: KEY=VALUE (repeatable)'
             cand --content-type 'Content type of the payload, e.g. application/json'
@@ -55,6 +57,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --host 'Broker host name or IP address'
             cand -p 'Broker port [default: 1883]'
             cand --port 'Broker port [default: 1883]'
+            cand --unix 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)'
             cand -L 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path'
             cand --url 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path'
             cand -i 'Client id [default: assigned by the broker]'
@@ -131,6 +134,9 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --count 'Exit after this many messages'
             cand -W 'Exit with code 27 if the wanted messages have not arrived after this long'
             cand --timeout 'Exit with code 27 if the wanted messages have not arrived after this long'
+            cand --random-filter 'Print only this share of the messages, picked at random: 0.1 to 100 (percent); hidden ones still count for -C, as with mosquitto_sub'
+            cand -M 'QoS 1/2 messages in flight at once (the clears of --remove-retained), as mosquitto_sub -M'
+            cand --max-inflight 'QoS 1/2 messages in flight at once (the clears of --remove-retained), as mosquitto_sub -M'
             cand -F 'Print each message with this template, as mosquitto_sub -F: ''%t %p'', ''@H:@M:@S %t %x'', ''%j'''
             cand --format 'Payload display in the default and -v output [default: raw, but hex for binary on a terminal]'
             cand --color 'Colour the -v output: auto = when stdout is a terminal and NO_COLOR is not set'
@@ -148,6 +154,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --host 'Broker host name or IP address'
             cand -p 'Broker port [default: 1883]'
             cand --port 'Broker port [default: 1883]'
+            cand --unix 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)'
             cand -L 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path'
             cand --url 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path'
             cand -i 'Client id [default: assigned by the broker]'
@@ -223,6 +230,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --host 'Broker host name or IP address'
             cand -p 'Broker port [default: 1883]'
             cand --port 'Broker port [default: 1883]'
+            cand --unix 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)'
             cand -L 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path'
             cand --url 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path'
             cand -i 'Client id [default: assigned by the broker]'
@@ -292,6 +300,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --host 'Broker host name or IP address'
             cand -p 'Broker port [default: 1883]'
             cand --port 'Broker port [default: 1883]'
+            cand --unix 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)'
             cand -L 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path'
             cand --url 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path'
             cand -i 'Client id [default: assigned by the broker]'
@@ -363,6 +372,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --request 'Request side: publish the trigger, wait for the capture, save it to -o'
         }
         &'mq;bench'= {
+            cand --unix 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)'
             cand -k 'Keepalive interval: seconds or a duration like 30s'
             cand --keepalive 'Keepalive interval: seconds or a duration like 30s'
             cand -V 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]'
@@ -449,6 +459,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mq;bench;pub'= {
+            cand --unix 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)'
             cand -k 'Keepalive interval: seconds or a duration like 30s'
             cand --keepalive 'Keepalive interval: seconds or a duration like 30s'
             cand -V 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]'
@@ -530,6 +541,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --json 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
         }
         &'mq;bench;sub'= {
+            cand --unix 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)'
             cand -k 'Keepalive interval: seconds or a duration like 30s'
             cand --keepalive 'Keepalive interval: seconds or a duration like 30s'
             cand -V 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]'
@@ -611,6 +623,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --json 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
         }
         &'mq;bench;conn'= {
+            cand --unix 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)'
             cand -k 'Keepalive interval: seconds or a duration like 30s'
             cand --keepalive 'Keepalive interval: seconds or a duration like 30s'
             cand -V 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]'

@@ -42,6 +42,7 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -s q -l qos -d 'Quality of se
 complete -c mq -n "__fish_mq_using_subcommand pub" -l repeat -d 'Publish the message this many times' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l repeat-delay -d 'Wait this long between repeated messages: seconds or a duration' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ack-timeout -d 'Fail if QoS 1/2 acknowledgements have not all arrived this long after the last publish' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -s M -l max-inflight -d 'QoS 1/2 messages in flight at once [default: 1000 on MQTT 5 (the broker\'s receive maximum caps it), 20 on 3.1.1]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l chunk-size -d '-f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker\'s maximum packet size needs]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l user-property -d 'Add a user property to the message: KEY=VALUE (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l content-type -d 'Content type of the payload, e.g. application/json' -r
@@ -53,6 +54,7 @@ bytes\t'Unspecified bytes (payload format indicator 0)'"
 complete -c mq -n "__fish_mq_using_subcommand pub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, publish or disconnect; repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s p -l port -d 'Broker port [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand pub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -106,6 +108,8 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -s T -l filter-out -d 'Do not
 complete -c mq -n "__fish_mq_using_subcommand sub" -s U -l unsubscribe -d 'Unsubscribe from this filter after subscribing (repeatable; cleans persistent sessions)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s C -l count -d 'Exit after this many messages' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s W -l timeout -d 'Exit with code 27 if the wanted messages have not arrived after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l random-filter -d 'Print only this share of the messages, picked at random: 0.1 to 100 (percent); hidden ones still count for -C, as with mosquitto_sub' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s M -l max-inflight -d 'QoS 1/2 messages in flight at once (the clears of --remove-retained), as mosquitto_sub -M' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s F -d 'Print each message with this template, as mosquitto_sub -F: \'%t %p\', \'@H:@M:@S %t %x\', \'%j\'' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l format -d 'Payload display in the default and -v output [default: raw, but hex for binary on a terminal]' -r -f -a "raw\t'The bytes as received (mosquitto_sub\'s output)'
 text\t'UTF-8 text; invalid bytes and control characters shown as \\xNN'
@@ -127,6 +131,7 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l subscription-id -d 'Subscr
 complete -c mq -n "__fish_mq_using_subcommand sub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, subscribe, unsubscribe or disconnect; repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s p -l port -d 'Broker port [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand sub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -182,6 +187,7 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -s d -l debug -d 'Log MQTT pa
 complete -c mq -n "__fish_mq_using_subcommand sub" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
 complete -c mq -n "__fish_mq_using_subcommand check" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s p -l port -d 'Broker port [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand check" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -236,6 +242,7 @@ complete -c mq -n "__fish_mq_using_subcommand check" -l require-v5 -d 'Fail (exi
 complete -c mq -n "__fish_mq_using_subcommand check" -l require-tls -d 'Fail (exit 6) unless the connection uses TLS'
 complete -c mq -n "__fish_mq_using_subcommand capture" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s p -l port -d 'Broker port [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand capture" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -292,6 +299,7 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -l ws -d 'Connect over we
 complete -c mq -n "__fish_mq_using_subcommand capture" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
 complete -c mq -n "__fish_mq_using_subcommand capture" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
 complete -c mq -n "__fish_mq_using_subcommand capture" -l request -d 'Request side: publish the trigger, wait for the capture, save it to -o'
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
@@ -357,6 +365,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcomm
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "conn" -d 'Connections only: connect -c clients, time each CONNECT, hold them for --duration'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "merge" -d 'Merge `--json` results of several runs (machines) into one summary'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
@@ -417,6 +426,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s r -l retain -d 'Publish with the retain flag'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
@@ -477,6 +487,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l shared -d 'Subscribers share one subscription ($share/mq-bench/...): each message goes to one'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s r -l retain -d 'Publish with the retain flag'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''

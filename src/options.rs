@@ -61,15 +61,19 @@ pub struct ConnectPlan {
     pub properties: crate::properties::ConnectProperties,
     /// TLS, when the connection uses it (also for wss).
     pub tls: Option<TlsPlan>,
+    /// A unix domain socket to connect through instead of TCP (`--unix`).
+    pub unix: Option<std::path::PathBuf>,
     /// Websocket path (`/mqtt`), when the connection goes over websockets.
     pub ws_path: Option<String>,
     pub debug: bool,
 }
 
 impl ConnectPlan {
-    /// `host:port`, with brackets around an IPv6 address.
+    /// `host:port`, with brackets around an IPv6 address; `unix:PATH` for a unix socket.
     pub fn address(&self) -> String {
-        if self.host.contains(':') {
+        if let Some(path) = &self.unix {
+            format!("unix:{}", path.display())
+        } else if self.host.contains(':') {
             format!("[{}]:{}", self.host, self.port)
         } else {
             format!("{}:{}", self.host, self.port)
@@ -140,6 +144,10 @@ pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<Strin
         return Err(Error::usage("the host (-h) cannot be empty"));
     }
     let (port, tls, ws_path) = transport::decide(&args.tls, scheme, port, url_ws_path)?;
+    if args.unix.is_some() && (tls.is_some() || ws_path.is_some()) {
+        return Err(Error::usage("--unix connects without TLS or websockets")
+            .hint("drop the TLS or websocket flags, or --unix"));
+    }
     let password = crate::credentials::password(args, url_password, username.as_deref(), &host)?;
 
     let protocol = match args.protocol_version {
@@ -215,6 +223,7 @@ pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<Strin
             receive_maximum: None,
             properties: Default::default(),
             tls,
+            unix: args.unix.clone(),
             ws_path,
             debug: args.debug,
         },

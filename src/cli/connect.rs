@@ -80,6 +80,10 @@ pub struct ConnectArgs {
     #[arg(short = 'p', long, env = "MQ_PORT", value_parser = parse_port, allow_hyphen_values = true)]
     pub port: Option<u16>,
 
+    /// Connect through this unix domain socket instead of TCP (mosquitto's --unix)
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["url", "port"])]
+    pub unix: Option<PathBuf>,
+
     /// Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path
     #[arg(short = 'L', long, allow_hyphen_values = true)]
     pub url: Option<String>,

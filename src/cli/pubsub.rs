@@ -72,6 +72,11 @@ pub struct PubArgs {
     #[arg(long, value_parser = parse_duration, default_value = "30s", help_heading = "Publish")]
     pub ack_timeout: Duration,
 
+    /// QoS 1/2 messages in flight at once [default: 1000 on MQTT 5 (the broker's receive
+    /// maximum caps it), 20 on 3.1.1]
+    #[arg(short = 'M', long = "max-inflight", value_parser = clap::value_parser!(u16).range(1..), help_heading = "Publish")]
+    pub max_inflight: Option<u16>,
+
     /// -f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker's maximum packet size needs]
     #[arg(long, value_name = "SIZE", value_parser = parse_chunk_size, help_heading = "File transfer")]
     pub chunk_size: Option<u64>,
@@ -122,6 +127,15 @@ pub struct SubArgs {
     /// Skip retained messages
     #[arg(short = 'R', long = "no-retained", help_heading = "Subscribe")]
     pub no_retained: bool,
+
+    /// Print only this share of the messages, picked at random: 0.1 to 100 (percent); hidden
+    /// ones still count for -C, as with mosquitto_sub
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent, help_heading = "Subscribe")]
+    pub random_filter: Option<f64>,
+
+    /// QoS 1/2 messages in flight at once (the clears of --remove-retained), as mosquitto_sub -M
+    #[arg(short = 'M', long = "max-inflight", value_parser = clap::value_parser!(u16).range(1..), help_heading = "Subscribe")]
+    pub max_inflight: Option<u16>,
 
     /// Print only retained messages; exit at the first live one
     #[arg(long, conflicts_with = "no_retained", help_heading = "Subscribe")]
@@ -316,6 +330,13 @@ const FORMAT_HELP: &str = r"Print each message with this template (mosquitto_sub
   @X: strftime field X of the local receive time (@Y-@m-@d @H:@M:@S), @N nanoseconds, @@ an @.
   Escapes: \\ \0 \a \e \n \r \t \v.  %% is a %.
 Example: -F '@H:@M:@S %-20t %5l %p'";
+
+fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if (0.1..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("'{s}' is not a percentage from 0.1 to 100")),
+    }
+}
 
 pub(super) fn parse_chunk_size(s: &str) -> Result<u64, String> {
     match parse_byte_size(s)? {

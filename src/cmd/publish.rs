@@ -81,9 +81,10 @@ pub async fn run(mut args: PubArgs) -> Result<()> {
     // session, -c -i ID, resends what was in flight). A single message does not.
     let reconnect = matches!(source, Some(Source::Lines));
     // A stream's acknowledgements are read in batches: fewer wake-ups per message.
-    let opts = SessionOptions::default()
+    let mut opts = SessionOptions::default()
         .reconnecting(reconnect)
         .batch_reads(reconnect);
+    opts.inflight = args.max_inflight;
     let mut session = Session::connect(&plan, opts).await?;
     let what = || format!("publishing to {topic}");
     let qos = args.qos.unwrap_or(Qos::AtMostOnce);

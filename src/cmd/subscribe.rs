@@ -151,10 +151,11 @@ async fn receive(
     }
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
-    let session_opts = SessionOptions::default()
+    let mut session_opts = SessionOptions::default()
         .delivery(Delivery::AfterOutput)
         .reconnecting(true)
         .batch_reads(true);
+    session_opts.inflight = args.max_inflight;
     let mut session = Session::connect(plan, session_opts).await?;
     let opts = SubscribeOptions {
         qos: args.qos,
@@ -219,7 +220,14 @@ async fn receive(
                             )),
                         }
                     }
-                    let written = printer.message(&m)?;
+                    // --random-filter hides a share; hidden ones still count for -C.
+                    let shown = args
+                        .random_filter
+                        .map_or(true, |percent| fastrand::f64() * 100.0 < percent);
+                    let written = match shown {
+                        true => printer.message(&m)?,
+                        false => Written::Ok,
+                    };
                     unacked.extend(m.ack_token());
                     if written == Written::Closed {
                         return session.disconnect().await;

@@ -111,6 +111,7 @@ pub(super) async fn first_failure(f: Failure, plan: &ConnectPlan) -> Error {
     if closed_early
         && plan.tls.is_none()
         && plan.ws_path.is_none()
+        && plan.unix.is_none()
         && crate::tls::speaks_tls(&plan.host, plan.port, Duration::from_secs(3)).await
     {
         return Error::new(

@@ -3,13 +3,20 @@
 use crate::options::ConnectPlan;
 use rumqttc::{TlsConfiguration, Transport};
 
-/// What rumqttc calls the broker address: the host, or the whole URL for websockets.
+/// What rumqttc calls the broker address: the host, the whole URL for websockets, or the
+/// socket's path.
 pub(super) fn broker_addr(plan: &ConnectPlan) -> String {
+    if let Some(path) = &plan.unix {
+        return path.to_string_lossy().into_owned();
+    }
     plan.ws_url().unwrap_or_else(|| plan.host.clone())
 }
 
 /// The transport, or None for plain TCP (rumqttc's default).
 pub(super) fn transport(plan: &ConnectPlan) -> Option<Transport> {
+    if plan.unix.is_some() {
+        return Some(Transport::unix());
+    }
     let tls = plan
         .tls
         .as_ref()

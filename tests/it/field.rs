@@ -294,3 +294,53 @@ fn signals_end_sub_save_dir_and_capture_promptly_while_the_broker_is_down() {
         );
     }
 }
+
+#[test]
+fn mosquitto_s_unix_max_inflight_and_random_filter_flags_work() {
+    // A unix socket listener beside the TCP one (the broker's temp dir is writable by it).
+    let b = Broker::with(Config::default().extra("listener 0 {dir}/mq.sock"));
+    let sock = b.dir().join("mq.sock");
+    let sock = sock.to_str().unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !std::path::Path::new(sock).exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut c = mq();
+    c.args(["sub", "--unix", sock, "-t", "u/#", "-C", "1", "-v", "-d"]);
+    let sub = Running::until(c, "received SUBACK");
+    let mut p = mq();
+    p.args([
+        "pub",
+        "--unix",
+        sock,
+        "-t",
+        "u/1",
+        "-m",
+        "over a unix socket",
+        "-q",
+        "1",
+    ]);
+    let out = run(p, b"", LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&sub.finish(LIMIT)), "u/1 over a unix socket\n");
+
+    // -M bounds the QoS 1 window of a stream; --random-filter shows a share, counting all.
+    let lines: String = (0..400).map(|i| format!("{i}\n")).collect();
+    let sub = subscribed(
+        &b,
+        &["-t", "rf", "--random-filter", "25", "-C", "400", "-W", "15"],
+    );
+    let mut p = mq_on(&b, "pub", &["-t", "rf", "-l", "-q", "1", "-M", "3"]);
+    p.arg("-d");
+    let out = run(p, lines.as_bytes(), LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = sub.finish(LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let shown = stdout(&out).lines().count();
+    assert!((40..=160).contains(&shown), "{shown} of 400 shown at 25%");
+
+    let out = mq_out(&["pub", "-t", "x", "-m", "y", "-M", "0"]);
+    assert_eq!(code(&out), 2);
+    let out = mq_out(&["sub", "-t", "x", "--random-filter", "0"]);
+    assert_eq!(code(&out), 2);
+}

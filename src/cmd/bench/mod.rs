@@ -106,6 +106,11 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         false => None,
     };
     let conn = &opts.conn.0;
+    if conn.unix.is_some() {
+        return Err(Error::usage(
+            "mq bench connects over TCP, TLS or websockets, not --unix",
+        ));
+    }
     if conn.id.is_some() || conn.id_prefix.is_some() {
         return Err(Error::usage("mq bench names its clients itself").hint(
             "give a client id prefix with --prefix (ids are PREFIX-pub-N, PREFIX-sub-N, ...)",

@@ -185,6 +185,12 @@ pub async fn run(mut args: CheckArgs) -> Result<()> {
         // A broker inside mq, alive until mq exits; see `cmd/serve.rs`.
         crate::cmd::serve::point_at_embedded(&mut args.conn)?;
     }
+    if args.conn.unix.is_some() {
+        return Err(Error::usage(
+            "mq check diagnoses TCP, TLS and websocket connections, not --unix",
+        )
+        .hint("mq sub --unix PATH -t '#' -W 1 -d shows whether the socket answers"));
+    }
     let (plan, _) = options::plan(&args.conn)?;
     if args.conn.print_config {
         return crate::cmd::config::print(&args.conn, &plan);
