@@ -38,7 +38,7 @@ use failure::{first_failure, Failure};
 
 /// How long an MQTT 5 CONNECT may go unanswered before 3.1.1 is tried (when `-V` is not given):
 /// a broker that speaks only 3.1.1 may stay silent instead of refusing.
-const V5_ANSWER: Duration = Duration::from_secs(3);
+pub const V5_ANSWER: Duration = Duration::from_secs(3);
 /// Largest MQTT packet: 268,435,455 bytes of remaining length plus a 5-byte fixed header.
 const MAX_PACKET: usize = 268_435_460;
 /// Requests queued between a command and the event loop: enough to keep a `-l` stream busy.

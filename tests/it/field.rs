@@ -178,7 +178,11 @@ fn only_311(broker: u16, answer: V5Answer) -> u16 {
                 };
                 let _ = up.write_all(&head);
                 let (mut c2, mut u2) = (client.try_clone().unwrap(), up.try_clone().unwrap());
-                std::thread::spawn(move || std::io::copy(&mut c2, &mut u2));
+                // A client that goes away abruptly is gone for the broker too (its will).
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut c2, &mut u2);
+                    let _ = u2.shutdown(std::net::Shutdown::Both);
+                });
                 let _ = std::io::copy(&mut up, &mut client);
             });
         }
@@ -343,4 +347,22 @@ fn mosquitto_s_unix_max_inflight_and_random_filter_flags_work() {
     assert_eq!(code(&out), 2);
     let out = mq_out(&["sub", "-t", "x", "--random-filter", "0"]);
     assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn check_agrees_with_pub_on_a_broker_that_speaks_only_3_1_1() {
+    let b = Broker::start();
+    for answer in [V5Answer::Refuse311, V5Answer::Silence, V5Answer::Close] {
+        let port = only_311(b.port, answer).to_string();
+        let out = mq_out(&["check", "-h", "127.0.0.1", "-p", &port, "--probe", "--json"]);
+        let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(code(&out), 0, "{answer:?}: {report}");
+        let stages = report["stages"].as_array().unwrap();
+        let stage = |name: &str| stages.iter().find(|s| s["name"] == name).cloned();
+        let connect = stage("connect").unwrap();
+        assert_eq!(connect["facts"]["version"], "3.1.1", "{connect}");
+        if let Some(shared) = stage("shared_subscriptions") {
+            assert_eq!(shared["skipped"], true, "{shared}");
+        }
+    }
 }

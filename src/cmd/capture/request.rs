@@ -73,6 +73,11 @@ pub async fn run(args: &CaptureArgs, plan: &ConnectPlan) -> Result<()> {
                 }
                 continue;
             }
+            // Only the image topic carries the capture: whatever else a broker sends (its own
+            // $SYS messages, say) is not it.
+            if m.topic != topic.as_str() {
+                continue;
+            }
             match saver.accept(&m.topic, &m.payload, Instant::now()) {
                 Some(Outcome::Saved(mut s)) => {
                     std::fs::rename(&s.path, output).map_err(|e| {

@@ -23,8 +23,9 @@ fn no_answer(e: &Error) -> bool {
 
 pub async fn connect(base: &ConnectPlan) -> (Stage, Option<Conn>) {
     let t = Instant::now();
-    let attempt = |version: Version, suffix: &str| {
+    let attempt = |version: Version, suffix: &str, timeout: Duration| {
         let mut plan = base.clone();
+        plan.connect_timeout = timeout;
         plan.protocol = match version {
             Version::V5 => Protocol::V5,
             Version::V311 => Protocol::V311,
@@ -35,15 +36,23 @@ pub async fn connect(base: &ConnectPlan) -> (Stage, Option<Conn>) {
         async move {
             let a = Instant::now();
             let r = Session::connect(&plan, SessionOptions::receiving()).await;
+            plan.connect_timeout = base.connect_timeout;
             (r.map(|s| (s, plan)), a.elapsed())
         }
     };
+    // As `mq pub` does without -V: an MQTT 5 CONNECT gets `V5_ANSWER`, then 3.1.1 is tried
+    // (a 3.1.1-only broker may stay silent, close, or refuse in 3.1.1's format).
     let v5 = match base.protocol {
         Protocol::V311 => None,
-        _ => Some(attempt(Version::V5, "").await),
+        Protocol::V5 => Some(attempt(Version::V5, "", base.connect_timeout).await),
+        Protocol::Auto => {
+            let first = base.connect_timeout.min(crate::session::V5_ANSWER);
+            Some(attempt(Version::V5, "", first).await)
+        }
     };
-    // A timeout or a refusal of who we are will not get better with 3.1.1.
-    let hopeless = matches!(&v5, Some((Err(e), _)) if no_answer(e) || (e.code == Code::ConnectRefused && !refused_version(e)));
+    // A refusal of who we are will not get better with 3.1.1.
+    let hopeless =
+        matches!(&v5, Some((Err(e), _)) if e.code == Code::ConnectRefused && !refused_version(e));
     let v311 = match base.protocol {
         Protocol::V5 => None,
         _ if hopeless => None,
@@ -53,7 +62,7 @@ pub async fn connect(base: &ConnectPlan) -> (Stage, Option<Conn>) {
             } else {
                 ""
             };
-            Some(attempt(Version::V311, suffix).await)
+            Some(attempt(Version::V311, suffix, base.connect_timeout).await)
         }
     };
     let describe = |r: &Option<Attempt>, name: &str| match r {

@@ -109,6 +109,14 @@ async fn shared(cx: &Ctx, conn: &mut Conn) -> Stage {
             "the broker says shared subscriptions are not available",
         );
     }
+    // Shared subscriptions are an MQTT 5 feature: a 3.1.1-only broker lacks it, it is not
+    // broken for lacking it.
+    if conn.session.version() == crate::session::Version::V311 {
+        return Stage::skipped(
+            "shared_subscriptions",
+            "skipped on MQTT 3.1.1: shared subscriptions ($share/...) are an MQTT 5 feature",
+        );
+    }
     const N: usize = 6;
     let qos = conn.ack_qos();
     let body = async {
