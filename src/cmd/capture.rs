@@ -92,6 +92,9 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
         retain_handling: RetainHandling::Never,
     };
     super::subscribe::subscribe(&mut session, &filters, opts, &[]).await?;
+    if !args.conn.quiet {
+        output::note(&agent.describe());
+    }
 
     let mut running: JoinSet<Done> = JoinSet::new();
     let mut queue: VecDeque<Message> = VecDeque::new();
@@ -101,7 +104,16 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
         tokio::select! {
             e = session.next_event() => match e? {
                 Event::Message(m) => {
-                    if m.retain || !trigger.matches(&m.topic) || agent.own(&m.topic) || !agent.matches(&m) {
+                    if m.retain || !trigger.matches(&m.topic) || agent.own(&m.topic) {
+                        continue;
+                    }
+                    if !agent.matches(&m) {
+                        if args.conn.debug {
+                            output::debug(&format!(
+                                "trigger on {} ignored: its payload does not match --match/--match-json",
+                                m.topic
+                            ));
+                        }
                         continue;
                     }
                     if running.len() < busy {
@@ -174,6 +186,29 @@ struct Agent<'a> {
 }
 
 impl Agent<'_> {
+    /// The start-up line: what the agent listens to, what it runs, where it publishes (the
+    /// command itself is not repeated: it may hold credentials).
+    fn describe(&self) -> String {
+        let a = self.args;
+        let when = match (&a.match_payload, &a.match_json) {
+            (Some(p), _) => format!(" with payload '{p}'"),
+            (None, Some(j)) => format!(" matching {j}"),
+            (None, None) => String::new(),
+        };
+        let source = match &a.file {
+            Some(f) => format!("publishes {}", f.display()),
+            None => "runs the --exec command".to_string(),
+        };
+        let status = self
+            .status
+            .as_deref()
+            .map_or(String::new(), |s| format!("; status on {s}"));
+        format!(
+            "mq capture: on each trigger on {}{when}, {source} to {} (events on {}/events{status})",
+            a.trigger, a.topic, a.topic
+        )
+    }
+
     fn matches(&self, m: &Message) -> bool {
         let exact = self
             .args

@@ -221,29 +221,90 @@ fn on_busy_drop_counts_the_triggers_it_drops() {
 }
 
 #[test]
-fn request_without_an_agent_exits_27() {
+fn request_without_an_agent_or_with_an_offline_one_says_so_at_once() {
     let b = Broker::start();
-    let out = run(
-        mq_on(
-            &b,
-            "capture",
-            &[
-                "--request",
-                "--trigger",
-                "c",
-                "--topic",
-                "img",
-                "-o",
-                "/tmp/mq-never",
-                "-W",
-                "1s",
-            ],
-        ),
-        b"",
-        LIMIT,
+    let request = |b: &Broker| {
+        let args = [
+            "--request",
+            "--trigger",
+            "c",
+            "--topic",
+            "img",
+            "-o",
+            "/tmp/mq-never",
+        ];
+        let mut c = mq_on(b, "capture", &args);
+        c.args(["-W", "20s"]);
+        let started = std::time::Instant::now();
+        (run(c, b"", LIMIT), started.elapsed())
+    };
+    // No agent ever announced itself on img/status.
+    let (out, took) = request(&b);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no capture agent has announced itself on img/status"),
+        "{}",
+        stderr(&out)
     );
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    // An agent that stopped: its retained status says offline.
+    let mut a = agent(
+        &b,
+        &["--trigger", "c", "--topic", "img", "--exec", "echo x"],
+    );
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &a.pid().to_string()])
+        .status();
+    let _ = a.child.wait();
+    let (out, took) = request(&b);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("img/status says 'offline'"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
+#[test]
+fn request_with_an_agent_that_does_not_answer_exits_27() {
+    let b = Broker::start();
+    // The agent captures only for the payload "yes"; the request sends "no".
+    let mut a = agent(
+        &b,
+        &[
+            "--trigger",
+            "c",
+            "--match",
+            "yes",
+            "--topic",
+            "img",
+            "--exec",
+            "echo x",
+        ],
+    );
+    let args = [
+        "--request",
+        "--trigger",
+        "c",
+        "--match",
+        "no",
+        "--topic",
+        "img",
+    ];
+    let mut c = mq_on(&b, "capture", &args);
+    c.args(["-o", "/tmp/mq-never", "-W", "1s"]);
+    let out = run(c, b"", LIMIT);
     assert_eq!(code(&out), 27, "{}", stderr(&out));
     assert!(stderr(&out).starts_with("mq: no capture arrived on img within 1s"));
+    let _ = a.child.kill();
+    // Under -d the agent said why it ignored the trigger; without --quiet it said what it does.
+    let log = stderr(&a.finish(LIMIT));
+    assert!(log.contains("trigger on c ignored"), "{log}");
+    assert!(
+        log.contains("mq capture: on each trigger on c with payload 'yes'"),
+        "{log}"
+    );
 }
 
 #[test]

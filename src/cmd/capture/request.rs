@@ -13,6 +13,41 @@ use bytes::Bytes;
 use std::path::Path;
 use std::time::Instant;
 
+/// The agent's retained status must say `online`: an agent that is offline, or never
+/// announced itself, will not answer, so say so now instead of after `-W`. (A retained message
+/// is sent right after the SUBACK; a round trip later it has arrived if it exists.)
+async fn agent_online(session: &mut Session, status: &str) -> Result<()> {
+    let opts = SubscribeOptions {
+        qos: Qos::AtLeastOnce,
+        retain_handling: RetainHandling::OnSubscribe,
+    };
+    let filter = [status.to_string()];
+    super::super::subscribe::subscribe(session, &filter, opts, &[]).await?;
+    session.sync().await?;
+    let mut said = None;
+    while session.has_pending() {
+        if let Event::Message(m) = session.next_event().await? {
+            if m.topic == status {
+                let v: serde_json::Value = serde_json::from_slice(&m.payload).unwrap_or_default();
+                said = Some(v["status"].as_str().unwrap_or("unreadable").to_string());
+            }
+        }
+    }
+    match said.as_deref() {
+        Some("online") => Ok(()),
+        Some(other) => Err(Error::new(
+            Code::Unreachable,
+            format!("the capture agent is not online: {status} says '{other}'"),
+        )
+        .hint("start the agent (mq capture --trigger ... --topic ...), or check its log")),
+        None => Err(Error::new(
+            Code::Unreachable,
+            format!("no capture agent has announced itself on {status}"),
+        )
+        .hint("is the agent running with this --topic (or give its --status-topic)?")),
+    }
+}
+
 pub async fn run(args: &CaptureArgs, plan: &ConnectPlan) -> Result<()> {
     let Some(output) = args.output.as_deref() else {
         return Err(Error::usage("--request needs -o FILE"));
@@ -37,12 +72,17 @@ pub async fn run(args: &CaptureArgs, plan: &ConnectPlan) -> Result<()> {
 
     let mut session = Session::connect(plan, SessionOptions::receiving().buffer(8)).await?;
     let events = format!("{}/events", topic.as_str());
+    let status = args
+        .status_topic
+        .clone()
+        .unwrap_or_else(|| format!("{}/status", topic.as_str()));
     let filters = [topic.as_str().to_string(), events.clone()];
     let opts = SubscribeOptions {
         qos: Qos::AtLeastOnce,
         retain_handling: RetainHandling::Never,
     };
     super::super::subscribe::subscribe(&mut session, &filters, opts, &[]).await?;
+    agent_online(&mut session, &status).await?;
     let payload = args
         .match_payload
         .clone()
