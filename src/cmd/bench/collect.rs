@@ -102,6 +102,25 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
         .map(|p| (p.index + 1, p.sent))
         .collect();
     let sent_known = (plan.mode == Mode::PubSub).then_some(&sent_by);
+    let host_of: HashMap<u32, usize> = done
+        .published
+        .iter()
+        .map(|p| (p.index + 1, p.host))
+        .collect();
+    // With several brokers (-h a,b), a subscriber expects what the publishers of its own
+    // broker sent, and what it heard from others (a cluster); independent brokers never pass
+    // their messages on, and that is not loss.
+    let expected_by = |host: usize, tracks: &Tracks| -> HashMap<u32, u64> {
+        sent_by
+            .iter()
+            .filter(|(p, _)| {
+                plan.hosts.len() == 1
+                    || host_of.get(p) == Some(&host)
+                    || tracks.contains_key(&(plan.run_id, **p))
+            })
+            .map(|(p, n)| (*p, *n))
+            .collect()
+    };
 
     let mut hosts: Vec<HostSummary> = plan
         .hosts
@@ -139,7 +158,8 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
                 union.entry(*k).or_default().union(t);
             }
         } else {
-            let (l, d, r) = losses(&s.tracks, sent_known, plan.run_id);
+            let expected = sent_known.map(|_| expected_by(*host, &s.tracks));
+            let (l, d, r) = losses(&s.tracks, expected.as_ref(), plan.run_id);
             h.lost += l;
             h.duplicated += d;
             h.reordered += r;
@@ -192,7 +212,9 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
         }
     };
     let size = plan.size as f64;
-    let sent_per_s = rate(sent, pub_secs);
+    // Over the whole run, as the received rate: a send window that ends before the messages
+    // arrive would make the broker look faster than it is.
+    let sent_per_s = rate(sent, duration_s);
     let received_per_s = rate(received, rx_secs);
     Summary {
         format: stats::FORMAT,
