@@ -219,6 +219,27 @@ mod tests {
         assert_eq!(raw, b"\xff\x1b");
     }
 
+    /// What a terminal must never receive from the network: a control character or a
+    /// character that reorders text.
+    fn inert(s: &str) -> bool {
+        !s.chars().any(|c| c.is_control() || is_bidi(c))
+    }
+
+    #[test]
+    fn no_character_gets_through_unescaped() {
+        let every: String = (0..=0x10ffff_u32).filter_map(char::from_u32).collect();
+        assert!(inert(&shown(&every)));
+        let mut text = Vec::new();
+        push_text(&mut text, every.as_bytes());
+        let text = String::from_utf8(text).expect("UTF-8");
+        assert!(inert(&text.replace(['\t', '\n'], "")));
+        for b in 0..=255u8 {
+            let mut out = Vec::new();
+            push(&mut out, &[b, b'x', b], Escape::All);
+            assert!(inert(std::str::from_utf8(&out).expect("UTF-8")), "{b:#x}");
+        }
+    }
+
     #[test]
     fn clean_text_is_borrowed() {
         assert!(matches!(shown("sensor/1 € ok"), Cow::Borrowed(_)));
