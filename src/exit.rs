@@ -116,11 +116,14 @@ impl Error {
     }
 }
 
+/// The error line, with control and bidi characters escaped: a message often quotes what a
+/// broker or a publisher sent (a reason string, a topic).
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "mq: {}", self.message)?;
+        use crate::output::escape::shown;
+        write!(f, "mq: {}", shown(&self.message))?;
         if let Some(h) = &self.hint {
-            write!(f, " (hint: {h})")?;
+            write!(f, " (hint: {})", shown(h))?;
         }
         Ok(())
     }

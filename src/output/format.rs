@@ -6,7 +6,12 @@
 //! bugs mq does not copy them: `%x`/`%X` with a width print every byte, `%j` never truncates
 //! at a NUL and writes non-UTF-8 payloads as a byte array, and widths count characters, not
 //! bytes, so a multi-byte character is never cut in half.
+//!
+//! Network strings are escaped as `escape.rs` says: `%t` always loses its control characters
+//! (mosquitto refuses such topics), and on a terminal every string field, `%p` and `%C` are
+//! shown with control and bidi characters escaped; piped, they are the bytes received.
 
+use super::escape::{self, Escape};
 use super::time::Stamp;
 use super::{json, plain};
 use crate::session::Message;
@@ -19,6 +24,8 @@ use std::io::Write;
 pub struct Template {
     parts: Vec<Part>,
     needs_time: bool,
+    /// Rendering for a terminal: network strings escaped (see the module doc).
+    terminal: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -254,7 +261,17 @@ impl Template {
                     )
             )
         });
-        Ok(Template { parts, needs_time })
+        Ok(Template {
+            parts,
+            needs_time,
+            terminal: false,
+        })
+    }
+
+    /// Render for a terminal (stdout is one): network strings are escaped.
+    pub fn for_terminal(mut self, terminal: bool) -> Template {
+        self.terminal = terminal;
+        self
     }
 
     /// Whether rendering needs the receive time (so the clock is read only when it does).
@@ -291,7 +308,9 @@ impl Template {
                 Part::Nanos => {
                     let _ = write!(out, "{:09}", time.nanos());
                 }
-                Part::Field(conv, spec) => field(out, m, time, *conv, *spec, pretty, &mut r),
+                Part::Field(conv, spec) => {
+                    field(out, m, time, *conv, *spec, pretty, self.terminal, &mut r)
+                }
             }
         }
         r
@@ -314,6 +333,7 @@ fn flush(parts: &mut Vec<Part>, lit: &mut Vec<u8>) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn field(
     out: &mut Vec<u8>,
     m: &Message,
@@ -321,12 +341,14 @@ fn field(
     conv: Conv,
     spec: Spec,
     pretty: bool,
+    terminal: bool,
     r: &mut Rendered,
 ) {
     let props = m.properties.as_ref();
+    let text = Escape::text(terminal);
     match conv {
-        Conv::Topic => string(out, &m.topic, spec),
-        Conv::Payload => payload(out, &m.payload, spec),
+        Conv::Topic => escaped_string(out, &m.topic, spec, Escape::topic(terminal)),
+        Conv::Payload => payload(out, &m.payload, spec, terminal),
         Conv::HexLower => hex(out, &m.payload, spec, plain::HEX_LOWER),
         Conv::HexUpper => hex(out, &m.payload, spec, plain::HEX_UPPER),
         Conv::Length => int(out, m.payload.len() as u64, spec),
@@ -377,18 +399,18 @@ fn field(
             spec,
         ),
         Conv::ContentType => match props.and_then(|p| p.content_type.as_deref()) {
-            Some(s) => string(out, s, spec),
+            Some(s) => escaped_string(out, s, spec, text),
             // mosquitto pads a missing content type with spaces, whatever the flags.
             None => pad(out, b' ', spec.width),
         },
         Conv::ResponseTopic => {
             if let Some(s) = props.and_then(|p| p.response_topic.as_deref()) {
-                string(out, s, spec);
+                escaped_string(out, s, spec, Escape::topic(terminal));
             }
         }
         Conv::CorrelationData => {
             if let Some(d) = props.and_then(|p| p.correlation_data.as_ref()) {
-                out.extend_from_slice(d);
+                escape::push(out, d, text);
             }
         }
         Conv::UserProperties => {
@@ -397,9 +419,9 @@ fn field(
                     if i > 0 {
                         out.push(b' ');
                     }
-                    out.extend_from_slice(k.as_bytes());
+                    escape::push_str(out, k, text);
                     out.push(b':');
-                    out.extend_from_slice(v.as_bytes());
+                    escape::push_str(out, v, text);
                 }
             }
         }
@@ -430,6 +452,17 @@ fn opt_int(out: &mut Vec<u8>, v: Option<u64>, spec: Spec) {
     }
 }
 
+/// `string` of a network string, escaped as `what` says; clean strings (all but hostile ones)
+/// are not copied.
+fn escaped_string(out: &mut Vec<u8>, s: &str, spec: Spec, what: Escape) {
+    if escape::is_clean(s.as_bytes(), what) {
+        return string(out, s, spec);
+    }
+    let mut shown = Vec::with_capacity(s.len() + 16);
+    escape::push_str(&mut shown, s, what);
+    string(out, &String::from_utf8_lossy(&shown), spec);
+}
+
 /// printf `%s` with width (space padding; `0` is ignored) and precision (maximum length), both
 /// in characters.
 fn string(out: &mut Vec<u8>, s: &str, spec: Spec) {
@@ -452,8 +485,9 @@ fn string(out: &mut Vec<u8>, s: &str, spec: Spec) {
 }
 
 /// `%p`: the raw payload; a width is both minimum and maximum (longer payloads are cut), as
-/// in mosquitto.
-fn payload(out: &mut Vec<u8>, p: &[u8], spec: Spec) {
+/// in mosquitto. On a terminal, control and bidi characters are escaped (tab and newline
+/// stay), as `--format text` shows them.
+fn payload(out: &mut Vec<u8>, p: &[u8], spec: Spec, terminal: bool) {
     let p = if spec.width > 0 && p.len() > spec.width {
         &p[..spec.width]
     } else {
@@ -463,7 +497,11 @@ fn payload(out: &mut Vec<u8>, p: &[u8], spec: Spec) {
     if !spec.left {
         pad(out, if spec.zero { b'0' } else { b' ' }, fill);
     }
-    out.extend_from_slice(p);
+    if terminal {
+        escape::push_text(out, p);
+    } else {
+        out.extend_from_slice(p);
+    }
     if spec.left {
         pad(out, b' ', fill);
     }

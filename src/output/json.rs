@@ -176,7 +176,8 @@ impl<'a> Emitter<'a> {
 }
 
 /// A JSON string literal. Escapes as cJSON and serde_json do: `"`, `\`, and control
-/// characters (`\n`-style where one exists, else `\u00XX`); everything else is copied.
+/// characters (`\n`-style where one exists, else `\u00XX`); also U+2028 and U+2029 (below);
+/// everything else is copied.
 pub fn string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
@@ -191,6 +192,20 @@ pub fn string(out: &mut Vec<u8>, s: &str) {
             0x08 => b"\\b",
             0x0c => b"\\f",
             0..=0x1f => b"",
+            // U+2028 and U+2029 are valid in JSON strings but end lines for JavaScript and
+            // Python's str.splitlines(): written escaped, an NDJSON record stays one line.
+            0xe2 if bytes.get(i + 1) == Some(&0x80)
+                && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+            {
+                out.extend_from_slice(&bytes[start..i]);
+                out.extend_from_slice(if bytes[i + 2] == 0xa8 {
+                    b"\\u2028"
+                } else {
+                    b"\\u2029"
+                });
+                start = i + 3;
+                continue;
+            }
             _ => continue,
         };
         out.extend_from_slice(&bytes[start..i]);
@@ -203,6 +218,16 @@ pub fn string(out: &mut Vec<u8>, s: &str) {
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// A `serde_json` rendering with U+2028/U+2029 escaped as `string` writes them (inside JSON
+/// text they can only occur in strings, so replacing them keeps the JSON valid).
+pub fn separators_escaped(json: String) -> String {
+    if !json.contains(['\u{2028}', '\u{2029}']) {
+        return json;
+    }
+    json.replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -9,16 +9,22 @@
 //!
 //! `--output FILE` additionally appends every raw payload to FILE. Messages are rendered into
 //! one reusable buffer that is written to stdout when the caller flushes (or when it is full).
+//!
+//! Terminal detection and colour are decided in `term.rs`; how strings from the network are
+//! made safe to show, in `escape.rs`. The stderr lines at the end of this file (`debug`,
+//! `warn`, `note`, `error`) escape whatever they are given, so no caller has to.
 
+pub mod escape;
 pub mod format;
 pub mod json;
 mod plain;
 mod reformat;
+pub mod term;
 pub mod time;
 
 use crate::session::Message;
 use std::fs::File;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 
 pub use format::{FormatError, Template};
@@ -101,16 +107,6 @@ impl Options {
     }
 }
 
-/// Whether to colour, given the choice, whether stdout is a terminal and `NO_COLOR`.
-pub fn use_color(choice: ColorChoice, tty: bool, no_color: Option<std::ffi::OsString>) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        // no-color.org: set and not empty disables colour.
-        ColorChoice::Auto => tty && !no_color.is_some_and(|v| !v.is_empty()),
-    }
-}
-
 pub mod progress;
 pub mod saved;
 
@@ -148,8 +144,7 @@ impl Printer {
     /// A printer for `opts`; fails only when `--output` cannot be opened.
     pub fn with(opts: Options) -> io::Result<Printer> {
         let out = io::stdout();
-        let tty = out.is_terminal();
-        let color = use_color(opts.color, tty, std::env::var_os("NO_COLOR"));
+        let term = term::Term::for_stdout(opts.color);
         let file = match &opts.output_file {
             None => None,
             Some(p) => Some((
@@ -165,11 +160,14 @@ impl Printer {
                 eol: opts.eol,
                 pretty: opts.pretty,
                 format: opts.payload_format,
-                tty,
-                color,
+                tty: term.tty,
+                palette: term.color.then(term::Palette::new),
                 timestamp: opts.timestamp.map(|z| z == Zone::Utc),
             },
-            layout: opts.layout,
+            layout: match opts.layout {
+                Layout::Template(t) => Layout::Template(t.for_terminal(term.tty)),
+                other => other,
+            },
             quiet: opts.quiet,
             file,
             counted: 0,
@@ -272,7 +270,7 @@ fn closed_is_ok(r: io::Result<()>) -> io::Result<Written> {
 
 /// A `-d` packet log line on stderr.
 pub fn debug(line: &str) {
-    eprintln!("mq: debug: {line}");
+    eprintln!("mq: debug: {}", escape::shown(line));
 }
 
 /// A lost connection that will be retried.
@@ -295,12 +293,22 @@ pub fn connection_event(event: &crate::session::Event, quiet: bool) {
 /// A line for the user on stderr that is neither a warning nor an error (where an embedded
 /// broker listens).
 pub fn note(line: &str) {
-    eprintln!("{line}");
+    eprintln!("{}", escape::shown_lines(line));
 }
 
 /// A warning on stderr that does not end the command.
 pub fn warn(line: &str) {
-    eprintln!("mq: warning: {line}");
+    eprintln!("mq: warning: {}", escape::shown(line));
+}
+
+/// The error that ends mq, as its one line on stderr (`mq: <what failed>: <why> (hint: ...)`),
+/// escaped, with `mq:` in red on a colour terminal.
+pub fn error(e: &crate::exit::Error) {
+    use colored::Colorize;
+    term::Term::for_stderr(ColorChoice::Auto);
+    let line = e.to_string();
+    let rest = line.strip_prefix("mq:").unwrap_or(&line);
+    eprintln!("{}{}", "mq:".red().bold(), escape::shown(rest));
 }
 
 #[cfg(test)]

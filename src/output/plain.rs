@@ -1,18 +1,19 @@
 //! The default and `-v` lines: mosquitto_sub's output byte for byte when piped, plus mq's
 //! payload formats (`--format`), colours, `--timestamp` prefixes and `--pretty` JSON payloads.
+//!
+//! Topics lose their control characters (and, on a terminal, their bidi characters) as
+//! `escape.rs` says; on a terminal, payloads that would drive it are shown as hex (binary) or
+//! escaped text (a carriage return, a bidi override).
 
+use super::escape::{self, Escape};
 use super::json::{self, Style};
+use super::term::{Paint, Palette};
 use super::time::Stamp;
 use super::PayloadFormat;
 use crate::session::Message;
 
-pub const RESET: &[u8] = b"\x1b[0m";
-const TOPIC: &[u8] = b"\x1b[1;36m";
-const DIM: &[u8] = b"\x1b[2m";
-const RETAINED: &[u8] = b"\x1b[33m";
-
 /// How the plain lines look, resolved once (TTY, colour) at startup.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Plain {
     pub verbose: bool,
     pub eol: bool,
@@ -20,7 +21,8 @@ pub struct Plain {
     /// `None`: raw bytes, except binary payloads on a terminal, which are shown as hex.
     pub format: Option<PayloadFormat>,
     pub tty: bool,
-    pub color: bool,
+    /// Colour codes, when colour is on.
+    pub palette: Option<Palette>,
     /// `--timestamp`: prefix each line with the receive time (`Some(utc)`).
     pub timestamp: Option<bool>,
 }
@@ -33,17 +35,30 @@ impl Plain {
         }
         self.prefix(out);
         if self.verbose {
-            self.paint(out, TOPIC, |out| out.extend_from_slice(m.topic.as_bytes()));
-            if self.color {
+            let topic = Escape::topic(self.tty);
+            self.paint(
+                out,
+                |p| &p.topic,
+                |out| escape::push_str(out, &m.topic, topic),
+            );
+            if self.palette.is_some() {
                 // Only on a colour terminal: QoS and retained flag as extra, dimmed columns.
                 out.push(b' ');
-                self.paint(out, DIM, |out| {
-                    out.extend_from_slice(b"q");
-                    out.push(b'0' + m.qos as u8);
-                });
+                self.paint(
+                    out,
+                    |p| &p.dim,
+                    |out| {
+                        out.extend_from_slice(b"q");
+                        out.push(b'0' + m.qos as u8);
+                    },
+                );
                 if m.retain {
                     out.push(b' ');
-                    self.paint(out, RETAINED, |out| out.extend_from_slice(b"retained"));
+                    self.paint(
+                        out,
+                        |p| &p.retained,
+                        |out| out.extend_from_slice(b"retained"),
+                    );
                 }
             }
             if m.payload.is_empty() {
@@ -61,18 +76,25 @@ impl Plain {
     /// `--timestamp`: the receive time and a space, before anything else on the line.
     pub fn prefix(&self, out: &mut Vec<u8>) {
         if let Some(utc) = self.timestamp {
-            self.paint(out, DIM, |out| Stamp::now(utc).rfc3339_ms(out, utc));
+            self.paint(out, |p| &p.dim, |out| Stamp::now(utc).rfc3339_ms(out, utc));
             out.push(b' ');
         }
     }
 
-    fn paint(&self, out: &mut Vec<u8>, color: &[u8], body: impl FnOnce(&mut Vec<u8>)) {
-        if self.color {
-            out.extend_from_slice(color);
-            body(out);
-            out.extend_from_slice(RESET);
-        } else {
-            body(out);
+    fn paint(
+        &self,
+        out: &mut Vec<u8>,
+        color: impl Fn(&Palette) -> &Paint,
+        body: impl FnOnce(&mut Vec<u8>),
+    ) {
+        match &self.palette {
+            Some(p) => {
+                let paint = color(p);
+                out.extend_from_slice(&paint.start);
+                body(out);
+                out.extend_from_slice(&paint.end);
+            }
+            None => body(out),
         }
     }
 
@@ -87,6 +109,7 @@ impl Plain {
         }
         match self.format {
             None if self.tty && looks_binary(p) => hex(out, p, HEX_LOWER),
+            None if self.tty => text(out, p),
             None | Some(PayloadFormat::Raw) => out.extend_from_slice(p),
             Some(PayloadFormat::Text) => text(out, p),
             Some(PayloadFormat::Hex) => hex(out, p, HEX_LOWER),
@@ -124,24 +147,7 @@ pub fn hex(out: &mut Vec<u8>, p: &[u8], digits: &[u8; 16]) {
 }
 
 /// UTF-8 text safe for a terminal: invalid bytes and control characters (other than tab and
-/// newline) become `\xNN`.
+/// newline) become `\xNN`, bidi characters `\u{NNNN}` (see `escape.rs`).
 pub fn text(out: &mut Vec<u8>, p: &[u8]) {
-    for chunk in p.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            if c.is_control() && c != '\t' && c != '\n' && (c as u32) < 0x100 {
-                escape_byte(out, c as u8);
-            } else {
-                let mut b = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
-            }
-        }
-        for &b in chunk.invalid() {
-            escape_byte(out, b);
-        }
-    }
-}
-
-fn escape_byte(out: &mut Vec<u8>, b: u8) {
-    out.extend_from_slice(b"\\x");
-    hex(out, &[b], HEX_LOWER);
+    escape::push_text(out, p);
 }

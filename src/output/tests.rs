@@ -229,7 +229,10 @@ fn plain(verbose: bool, format: Option<PayloadFormat>, tty: bool, color: bool) -
         pretty: false,
         format,
         tty,
-        color,
+        palette: color.then(|| {
+            colored::control::set_override(true);
+            super::term::Palette::new()
+        }),
         timestamp: None,
     }
 }
@@ -312,12 +315,61 @@ fn plain_lines() {
 }
 
 #[test]
-fn color_choice() {
-    use super::{use_color, ColorChoice::*};
-    assert!(use_color(Auto, true, None));
-    assert!(!use_color(Auto, false, None));
-    assert!(!use_color(Auto, true, Some("1".into())));
-    assert!(use_color(Auto, true, Some("".into())));
-    assert!(use_color(Always, false, Some("1".into())));
-    assert!(!use_color(Never, true, None));
+fn finding_8_topics_and_payloads_cannot_drive_the_terminal() {
+    let evil = msg(
+        "esc/\x1b]0;PWNED\x07\x1b[2J/\u{202e}x",
+        b"harmless\rEVIL \x1b[2J",
+    );
+    let render = |p: Plain| {
+        let mut out = Vec::new();
+        p.render(&mut out, &evil);
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    // Piped: the topic's control characters are escaped (mosquitto refuses such a topic),
+    // its bidi character and the payload are the bytes received.
+    assert_eq!(
+        render(plain(true, None, false, false)),
+        "esc/\\x1b]0;PWNED\\x07\\x1b[2J/\u{202e}x harmless\rEVIL \x1b[2J\n"
+    );
+    // On a terminal everything is escaped; a payload with ESC is binary, shown as hex.
+    assert_eq!(
+        render(plain(true, None, true, false)),
+        "esc/\\x1b]0;PWNED\\x07\\x1b[2J/\\u{202e}x 6861726d6c6573730d4556494c201b5b324a\n"
+    );
+    let text = msg("t", "over\rwrite \u{202e}txt.exe\tok\n".as_bytes());
+    let mut out = Vec::new();
+    plain(false, None, true, false).render(&mut out, &text);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "over\\x0dwrite \\u{202e}txt.exe\tok\n\n"
+    );
+    // -F: %t always loses control characters; on a terminal %p is escaped text.
+    let t = Template::parse("%t|%p").unwrap();
+    let mut out = Vec::new();
+    t.render(&mut out, &evil, None, false);
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        "esc/\\x1b]0;PWNED\\x07\\x1b[2J/\u{202e}x|harmless\rEVIL \x1b[2J"
+    );
+    let t = t.for_terminal(true);
+    let mut out = Vec::new();
+    t.render(&mut out, &evil, None, false);
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        "esc/\\x1b]0;PWNED\\x07\\x1b[2J/\\u{202e}x|harmless\\x0dEVIL \\x1b[2J"
+    );
+}
+
+#[test]
+fn finding_22_json_writes_line_separators_escaped() {
+    let mut out = Vec::new();
+    json::string(&mut out, "line\u{2028}sep\u{2029}end \u{2027}");
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "\"line\\u2028sep\\u2029end \u{2027}\""
+    );
+    assert_eq!(
+        json::separators_escaped(serde_json::json!({"a": "x\u{2028}"}).to_string()),
+        r#"{"a":"x\u2028"}"#
+    );
 }

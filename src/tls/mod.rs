@@ -25,6 +25,12 @@ pub use explain::{explain, io_kind};
 pub use probe::speaks_tls;
 use verify::{NoVerification, Verifier};
 
+/// The `--insecure` verifier (any certificate, handshake signatures still checked), for
+/// `mq check`'s own handshake.
+pub fn accept_any_certificate(provider: Arc<CryptoProvider>) -> Arc<dyn ServerCertVerifier> {
+    Arc::new(NoVerification(provider))
+}
+
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TlsVersion {
     #[value(name = "1.2", alias = "tlsv1.2")]

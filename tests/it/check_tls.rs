@@ -116,6 +116,7 @@ fn tls_stage(port: u16, name: &str, cafile: &Path) -> Stage {
         cafile: Some(cafile.to_path_buf()),
         provider: None,
         version: None,
+        verify: true,
     };
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -206,4 +207,182 @@ fn tls_to_a_plain_mqtt_port_says_it_is_not_tls() {
     assert_eq!(s.status, Status::Failed, "{s:#?}");
     assert!(s.hint.as_deref().unwrap().contains("1883"), "{s:#?}");
     assert!(s.duration < Duration::from_secs(5), "{s:#?}");
+}
+
+/// `mq check` on the command line against `port`, with `args` after the connection flags.
+fn check_cli(port: u16, args: &[&str]) -> std::process::Output {
+    let mut c = mq();
+    c.args(["check", "-h", "localhost", "-p", &port.to_string()])
+        .args(args);
+    run(c, b"", Duration::from_secs(20))
+}
+
+fn stage_json<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} stage in {report}"))
+}
+
+#[test]
+fn finding_16_insecure_check_says_the_certificate_was_not_verified() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = tls_broker(dir.path(), 400);
+    let out = check_cli(
+        b.port,
+        &[
+            "--insecure",
+            "--require-tls",
+            "--min-cert-days",
+            "1",
+            "--json",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let tls = stage_json(&report, "tls");
+    assert_eq!(tls["facts"]["verified"], false, "{tls}");
+    assert!(
+        tls["summary"].as_str().unwrap().contains("NOT verified"),
+        "{tls}"
+    );
+    // The certificate is still read and shown: the expiry assertion has its days.
+    assert_eq!(tls["facts"]["certificate"]["subject"], "CN=mq test broker");
+    let require = stage_json(&report, "require_tls");
+    assert_eq!(require["facts"]["verified"], false, "{require}");
+    assert!(
+        require["summary"]
+            .as_str()
+            .unwrap()
+            .contains("NOT verified"),
+        "{require}"
+    );
+    assert_eq!(stage_json(&report, "min_cert_days")["ok"], true);
+    // The human report says it on the TLS line.
+    let out = check_cli(b.port, &["--insecure", "--require-tls"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let tls_line = stdout(&out)
+        .lines()
+        .find(|l| l.contains("TLS  "))
+        .map(str::to_string)
+        .unwrap_or_default();
+    assert!(
+        tls_line.contains("certificate NOT verified (--insecure)"),
+        "{}",
+        stdout(&out)
+    );
+    // With a CA the same stage says it verified.
+    let ca = dir.path().join("ca.crt");
+    let out = check_cli(
+        b.port,
+        &["--cafile", ca.to_str().unwrap(), "--require-tls", "--json"],
+    );
+    let report: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(stage_json(&report, "tls")["facts"]["verified"], true);
+    assert_eq!(
+        stage_json(&report, "require_tls")["facts"]["verified"],
+        true
+    );
+}
+
+/// A TLS server (Python's ssl) presenting `cert`; its port, and the process to kill.
+struct PyTlsServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl PyTlsServer {
+    fn start(cert: &Path, key: &Path) -> PyTlsServer {
+        use std::io::BufRead;
+        // At most 10 handshakes or 20 s without one, whichever comes first.
+        let script = r#"
+import socket, ssl, sys
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(5)
+srv.settimeout(20)
+print(srv.getsockname()[1], flush=True)
+for _ in range(10):
+    try:
+        c, _ = srv.accept()
+    except socket.timeout:
+        break
+    try:
+        ctx.wrap_socket(c, server_side=True).recv(10)
+    except Exception:
+        pass
+    finally:
+        c.close()
+"#;
+        let mut child = Command::new("python3")
+            .args(["-c", script])
+            .arg(cert)
+            .arg(key)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 is installed");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line.trim().parse().unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("the Python TLS server did not start: {line:?}")
+        });
+        PyTlsServer { child, port }
+    }
+}
+
+impl Drop for PyTlsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// PEM of `der`, 64 base64 characters a line.
+fn pem(der: &[u8]) -> String {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        lines.join("\n")
+    )
+}
+
+#[test]
+fn finding_7_a_certificate_date_with_a_multibyte_character_is_a_tls_failure_not_a_panic() {
+    use base64::Engine as _;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = make_ca(dir.path(), "ca");
+    let (crt, _) = make_server_cert(dir.path(), "ca", 400);
+    // notBefore := "1\u{e9}010100000Z": valid UTF-8, 13 bytes like the UTCTime it replaces.
+    let body: String = crt.lines().filter(|l| !l.starts_with("-----")).collect();
+    let mut der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    let at = der
+        .windows(2)
+        .position(|w| w == b"\x17\x0d")
+        .expect("a UTCTime notBefore");
+    der[at + 2..at + 15].copy_from_slice("1\u{e9}010100000Z".as_bytes());
+    let evil = dir.path().join("evil.pem");
+    std::fs::write(&evil, pem(&der)).unwrap();
+    let server = PyTlsServer::start(&evil, &dir.path().join("server.key"));
+    let s = tls_stage(server.port, "localhost", &ca);
+    assert_eq!(s.status, Status::Failed, "{s:#?}");
+    assert_eq!(s.code as i32, 3, "{s:#?}");
+    let out = check_cli(server.port, &["--cafile", ca.to_str().unwrap()]);
+    assert_eq!(code(&out), 3, "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("TLS"), "{}", stdout(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
 }

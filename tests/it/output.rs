@@ -376,3 +376,153 @@ fn on_a_terminal_binary_is_hex_and_colour_follows_no_color() {
     let raw = on_a_terminal(&b, &format!("{args} --format raw --color never"), None);
     assert!(raw.contains("tty/bin a\0b\u{fffd}\n"), "{raw:?}");
 }
+
+#[test]
+fn finding_8_bidi_topics_and_control_payloads_are_escaped_on_a_terminal_only() {
+    let b = Broker::start();
+    let port = b.port.to_string();
+    // mosquitto refuses a topic with control characters, not one with U+202E.
+    for (topic, payload) in [
+        ("tty8/\u{202e}gnp.exe", "harmless\rEVIL"),
+        ("tty8/esc", "\x1b]0;PWNED\x07"),
+    ] {
+        let mut c = Command::new("mosquitto_pub");
+        c.args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-r",
+            "-t",
+            topic,
+            "-m",
+            payload,
+        ]);
+        assert!(run(c, b"", LIMIT).status.success());
+    }
+    let shown = on_a_terminal(&b, "-t 'tty8/#' -C 2 -v --color never", None);
+    assert!(
+        shown.contains("tty8/\\u{202e}gnp.exe harmless\\x0dEVIL\n"),
+        "{shown:?}"
+    );
+    assert!(
+        shown.contains("tty8/esc 1b5d303b50574e454407\n"),
+        "{shown:?}"
+    );
+    assert!(!shown.contains(['\x1b', '\r', '\u{202e}']), "{shown:?}");
+    let shown = on_a_terminal(&b, "-t 'tty8/#' -C 2 -F '%t|%p'", None);
+    assert!(
+        shown.contains("tty8/\\u{202e}gnp.exe|harmless\\x0dEVIL\n"),
+        "{shown:?}"
+    );
+    assert!(shown.contains("tty8/esc|\\x1b]0;PWNED\\x07\n"), "{shown:?}");
+    assert!(!shown.contains(['\x1b', '\r', '\u{202e}']), "{shown:?}");
+    // Piped, the bytes are mosquitto_sub's, byte for byte.
+    for args in [&["-v"][..], &["-F", "%t|%p"]] {
+        let out = run(
+            mq_on(&b, "sub", &[&["-t", "tty8/#", "-C", "2"], args].concat()),
+            b"",
+            LIMIT,
+        );
+        let mut c = Command::new("mosquitto_sub");
+        c.args(["-h", "127.0.0.1", "-p", &port, "-t", "tty8/#", "-C", "2"])
+            .args(args);
+        let reference = run(c, b"", LIMIT);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&reference.stdout),
+            "{args:?}"
+        );
+        assert!(out.stdout.contains(&0x1b), "piped payloads stay raw");
+    }
+}
+
+/// tests/python/hostile_broker.py: an MQTT 5 broker whose every string carries ESC and U+202E.
+struct HostileBroker {
+    child: std::process::Child,
+    port: String,
+}
+
+impl HostileBroker {
+    fn start() -> HostileBroker {
+        use std::io::BufRead;
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/python/hostile_broker.py"
+        );
+        let mut child = Command::new("python3")
+            .arg(script)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 is installed");
+        let mut port = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut port)
+            .unwrap();
+        HostileBroker {
+            child,
+            port: port.trim().to_string(),
+        }
+    }
+
+    fn mq(&self, sub: &str, args: &[&str]) -> std::process::Output {
+        let mut c = mq();
+        c.args([sub, "-h", "127.0.0.1", "-p", &self.port])
+            .args(args);
+        run(c, b"", LIMIT)
+    }
+}
+
+impl Drop for HostileBroker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Neither ESC nor U+202E got through.
+fn assert_inert(what: &str, text: &str) {
+    assert!(!text.contains(['\x1b', '\u{202e}']), "{what}: {text:?}");
+}
+
+#[test]
+fn finding_8_a_hostile_broker_cannot_drive_the_terminal_through_sub() {
+    let evil = HostileBroker::start();
+    let out = evil.mq("sub", &["-t", "#", "-v", "-d", "-W", "2"]);
+    let (stdout, stderr) = (stdout(&out), stderr(&out));
+    // A topic's control characters are escaped even in a pipe; its bidi character stays.
+    assert!(
+        stdout.contains("esc/\\x1b]0;PWNED\\x07\\x1b[2J\u{202e} x\n"),
+        "{stdout:?}"
+    );
+    assert!(!stdout.contains('\x1b'), "{stdout:?}");
+    // -d lines, warnings and the error line: all escaped.
+    assert_inert("stderr", &stderr);
+    assert!(stderr.contains("\\x1b]0;PWNED"), "{stderr}");
+    assert!(stderr.contains("\\u{202e}"), "{stderr}");
+}
+
+#[test]
+fn finding_8_a_hostile_broker_cannot_drive_the_terminal_through_check() {
+    let evil = HostileBroker::start();
+    let out = evil.mq("check", &["--timeout", "2s"]);
+    assert_ne!(code(&out), 0);
+    let (report, errors) = (stdout(&out), stderr(&out));
+    assert_inert("check report", &report);
+    assert_inert("check error", &errors);
+    // The CONNACK's strings are shown, escaped.
+    assert!(
+        report.contains("reason string reason \\x1b]0;PWNED\\x07\\x1b[2J\\u{202e}"),
+        "{report}"
+    );
+    assert!(report.contains("user property k\\x1b"), "{report}");
+    let out = evil.mq("check", &["--timeout", "2s", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let connect = &report["stages"][2];
+    assert_eq!(connect["name"], "connect", "{report}");
+    assert_eq!(
+        connect["facts"]["connack"]["reason_string"], "reason \x1b]0;PWNED\x07\x1b[2J\u{202e}",
+        "JSON carries the strings exactly, as JSON escapes"
+    );
+}

@@ -1,11 +1,16 @@
 //! What a bench run shows: a live view on stderr (indicatif lines on a terminal, one plain line
 //! per second otherwise) and the final summary on stdout (text, or JSON with `--json`).
+//!
+//! The summary's colours follow `output::term` (through `colored`); the one text in it that
+//! came from a broker (the first error) is escaped by `output::escape`.
 
 use super::clients::SubState;
 use super::run::Counters;
 use super::stats::{self, Percentiles, Summary};
 use super::{Mode, Plan};
 use crate::exit::Result;
+use crate::output::{escape, term::Term, ColorChoice};
+use colored::Colorize;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -161,7 +166,7 @@ fn percentiles(p: &Option<Percentiles>) -> String {
     }
 }
 
-/// The final summary as text.
+/// The final summary as text (coloured when `colored` is told to).
 pub fn render(s: &Summary) -> String {
     let mut o = String::new();
     let runs = if s.runs > 1 {
@@ -169,16 +174,14 @@ pub fn render(s: &Summary) -> String {
     } else {
         String::new()
     };
-    if s.mode == "conn" {
-        let _ = writeln!(
-            o,
+    let title = if s.mode == "conn" {
+        format!(
             "mq bench conn: {}, held {:.3}s{runs}",
             plural(s.connected + s.connect_failures, "client"),
             s.duration_s
-        );
+        )
     } else {
-        let _ = writeln!(
-            o,
+        format!(
             "mq bench {}: {}, {}, QoS {}, {} B messages, {:.3}s{runs}",
             s.mode,
             plural(s.publishers, "publisher"),
@@ -186,8 +189,9 @@ pub fn render(s: &Summary) -> String {
             s.qos,
             s.payload_size,
             s.duration_s
-        );
-    }
+        )
+    };
+    let _ = writeln!(o, "{}", title.bold());
     let (sends, receives) = match s.mode.as_str() {
         "conn" => (false, false),
         "pub" => (true, false),
@@ -223,7 +227,11 @@ pub fn render(s: &Summary) -> String {
     );
     let _ = writeln!(o, "  connect   {}", percentiles(&s.connect_us));
     if let Some(e) = &s.first_error {
-        let _ = writeln!(o, "  first error: {e}");
+        let _ = writeln!(
+            o,
+            "  {}",
+            format!("first error: {}", escape::shown(e)).red()
+        );
     }
     if s.hosts.len() > 1 && s.mode == "conn" {
         for h in &s.hosts {
@@ -263,8 +271,9 @@ pub fn print_summary(s: &Summary, json: bool) -> Result<()> {
         let mut t = serde_json::to_string_pretty(s)
             .map_err(|e| crate::exit::Error::runtime(format!("writing JSON: {e}")))?;
         t.push('\n');
-        t
+        crate::output::json::separators_escaped(t)
     } else {
+        Term::for_stdout(ColorChoice::Auto);
         render(s)
     };
     let mut out = std::io::stdout().lock();

@@ -60,8 +60,13 @@ pub fn check(cx: &Ctx, r: &mut Report) {
         .map(|s| s.facts.get("days_left").and_then(Value::as_i64));
     if cx.require_tls {
         // The TLS stage is skipped for configurations it cannot check itself (a client
-        // certificate, --capath, --insecure); the session still connected over TLS then.
+        // certificate, --capath); the session still connected over TLS then.
         let s = match days.is_some() || cx.plan.tls.is_some() {
+            true if cx.insecure => Stage::ok(
+                "require_tls",
+                Instant::now(),
+                "the connection uses TLS, but the certificate was NOT verified (--insecure)",
+            ),
             true => Stage::ok("require_tls", Instant::now(), "the connection uses TLS"),
             false => Stage::failed(
                 "require_tls",
@@ -71,7 +76,8 @@ pub fn check(cx: &Ctx, r: &mut Report) {
                 Some("connect to the broker's TLS port".into()),
             ),
         };
-        r.stages.push(s.kind(Kind::Assertion));
+        r.stages
+            .push(s.kind(Kind::Assertion).fact("verified", !cx.insecure));
     }
     if let Some(min) = cx.min_cert_days {
         let now = Instant::now();
@@ -121,6 +127,7 @@ mod tests {
             max_latency: Some(Duration::from_millis(max_latency_ms)),
             require_v5,
             require_tls: false,
+            insecure: false,
             min_cert_days: None,
             tls: None,
             embedded: false,

@@ -16,7 +16,7 @@ mod probes;
 mod report;
 mod stages;
 pub mod tls;
-mod x509;
+pub mod x509;
 
 use crate::cli::CheckArgs;
 use crate::exit::{Code, Error, Result};
@@ -167,6 +167,8 @@ pub struct Ctx {
     pub max_latency: Option<Duration>,
     pub require_v5: bool,
     pub require_tls: bool,
+    /// `--insecure`: the broker's certificate is not verified, and the report says so.
+    pub insecure: bool,
     pub min_cert_days: Option<u32>,
     /// Handshake with TLS after TCP, checking against these options.
     pub tls: Option<tls::TlsOptions>,
@@ -211,15 +213,16 @@ pub async fn run(mut args: CheckArgs) -> Result<()> {
         return Err(Error::usage("--runs needs --interval").hint("add --interval 10s"));
     }
     // The TLS stage makes its own handshake to time it and show the certificate; it checks
-    // the chain against --cafile or the system's CAs, so it runs when that is how the session
-    // connects too (not over websockets, with a client certificate, --capath or --insecure:
-    // those connect over TLS straight away).
+    // the chain against --cafile or the system's CAs (or, with --insecure, nothing, and says
+    // so), so it runs when that is how the session connects too (not over websockets, with a
+    // client certificate or --capath: those connect over TLS straight away).
     let t = &args.conn.tls;
     let tls = plan
         .tls
         .as_ref()
-        .filter(|_| plan.ws_path.is_none() && t.cert.is_none() && t.capath.is_none() && !t.insecure)
+        .filter(|_| plan.ws_path.is_none() && t.cert.is_none() && t.capath.is_none())
         .map(|plan_tls| tls::TlsOptions {
+            verify: !t.insecure,
             provider: Some(plan_tls.config.crypto_provider().clone()),
             version: plan_tls.version,
             server_name: t
@@ -237,6 +240,7 @@ pub async fn run(mut args: CheckArgs) -> Result<()> {
         max_latency: args.max_latency,
         require_v5: args.require_v5,
         require_tls: args.require_tls,
+        insecure: args.conn.tls.insecure,
         min_cert_days: args.min_cert_days,
         tls,
         embedded: args.embedded,

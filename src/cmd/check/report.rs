@@ -1,16 +1,24 @@
-//! How a check looks: the human report (colors only on a terminal, never with `NO_COLOR`), the
-//! `--json` object, and watch mode's one line per run and closing summary. The only part of
-//! `mq check` that writes to stdout.
+//! How a check looks: the human report (coloured through `colored` as `output::term`
+//! decides), the `--json` object, and watch mode's one line per run and closing summary. The
+//! only part of `mq check` that writes to stdout.
+//!
+//! What a stage says often quotes the server (a reason string, a user property, a
+//! certificate's subject): the human report shows every such text through
+//! `output::escape::shown`, and JSON escapes U+2028/U+2029 as `mq sub --json` does.
 
 use super::{ms, Kind, Report, Stage, Status};
 use crate::exit::{Code, Result};
+use crate::output::escape::shown;
+use crate::output::json::separators_escaped;
+use crate::output::term::Term;
+use crate::output::ColorChoice;
+use colored::Colorize;
 use serde_json::{json, Value};
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
 pub struct Out {
     json: bool,
     quiet: bool,
-    color: bool,
 }
 
 /// What the human report calls a stage.
@@ -69,37 +77,20 @@ pub fn report_json(r: &Report) -> Value {
     })
 }
 
-const GREEN: &str = "\x1b[32m";
-const RED: &str = "\x1b[31m";
-const YELLOW: &str = "\x1b[33m";
-const DIM: &str = "\x1b[2m";
-const BOLD: &str = "\x1b[1m";
-const RESET: &str = "\x1b[0m";
-
 impl Out {
     pub fn new(json: bool, quiet: bool) -> Out {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Out {
-            json,
-            quiet,
-            color: !no_color && io::stdout().is_terminal(),
-        }
-    }
-
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("{code}{text}{RESET}")
-        } else {
-            text.to_string()
-        }
+        // The report's colours follow stdout's policy (set once, for `colored`).
+        Term::for_stdout(ColorChoice::Auto);
+        Out { json, quiet }
     }
 
     fn mark(&self, s: &Stage) -> String {
         match s.status {
-            Status::Ok => self.paint(GREEN, "✔"),
-            Status::Failed => self.paint(RED, "✘"),
-            Status::Skipped => self.paint(DIM, "–"),
+            Status::Ok => "✔".green(),
+            Status::Failed => "✘".red(),
+            Status::Skipped => "–".dimmed(),
         }
+        .to_string()
     }
 
     /// The whole report of one run.
@@ -108,7 +99,7 @@ impl Out {
             return Ok(());
         }
         let text = if self.json {
-            format!("{:#}\n", report_json(r))
+            separators_escaped(format!("{:#}\n", report_json(r)))
         } else {
             self.human(r)
         };
@@ -116,38 +107,38 @@ impl Out {
     }
 
     fn human(&self, r: &Report) -> String {
-        let mut out = format!("{} {}\n", self.paint(BOLD, "mq check"), r.target);
+        let mut out = format!("{} {}\n", "mq check".bold(), shown(&r.target));
         let mut heading = Kind::Stage;
         for s in &r.stages {
             if s.kind != heading {
                 heading = s.kind;
                 out.push_str(&format!("{}\n", kind_name(s.kind).to_string() + "s:"));
             }
-            let time = self.paint(DIM, &format!("{:>8.1} ms", ms(s.duration)));
+            let time = format!("{:>8.1} ms", ms(s.duration)).dimmed();
             out.push_str(&format!(
                 " {} {:<13}{}  {}\n",
                 self.mark(s),
                 label(s.name),
                 time,
-                s.summary
+                shown(&s.summary)
             ));
             let pad = " ".repeat(29);
             for d in &s.details {
-                out.push_str(&format!("{pad}{d}\n"));
+                out.push_str(&format!("{pad}{}\n", shown(d)));
             }
             if let Some(h) = &s.hint {
                 out.push_str(&format!(
                     "{pad}{}\n",
-                    self.paint(YELLOW, &format!("hint: {h}"))
+                    format!("hint: {}", shown(h)).yellow()
                 ));
             }
         }
         let code = r.code();
         let passed = r.stages.iter().filter(|s| s.status == Status::Ok).count();
         let verdict = if code == Code::Ok {
-            self.paint(GREEN, "healthy")
+            "healthy".green()
         } else {
-            self.paint(RED, &format!("failed (exit {})", code as i32))
+            format!("failed (exit {})", code as i32).red()
         };
         out.push_str(&format!(
             "{verdict}: {passed} of {} checks passed in {:.1} ms\n",
@@ -166,7 +157,7 @@ impl Out {
         if self.json {
             let mut v = report_json(r);
             v["time"] = json!(when.to_string());
-            return write_out(&format!("{v}\n"));
+            return write_out(&separators_escaped(format!("{v}\n")));
         }
         let line = match r.first_failure() {
             None => {
@@ -183,15 +174,15 @@ impl Out {
                 });
                 format!(
                     "{when} {} connect {connect:.1} ms, round trip {rt} ms, total {:.1} ms",
-                    self.paint(GREEN, "✔"),
+                    "✔".green(),
                     ms(r.duration)
                 )
             }
             Some(s) => format!(
                 "{when} {} {}: {} (exit {})",
-                self.paint(RED, "✘"),
+                "✘".red(),
                 label(s.name),
-                s.summary,
+                shown(&s.summary),
                 r.code() as i32
             ),
         };

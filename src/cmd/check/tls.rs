@@ -2,6 +2,9 @@
 //! and say which part failed: not TLS at all, an untrusted chain, a name the certificate does
 //! not carry, an expired certificate. A verifier that records the chain before rustls judges it
 //! lets the report show the certificate's facts even when the handshake is refused.
+//!
+//! With `--insecure` the stage still runs, accepts any certificate, and says so: its summary
+//! reads "certificate NOT verified" and its facts carry `"verified": false`.
 
 use super::x509::{self, CertInfo};
 use super::Stage;
@@ -29,15 +32,18 @@ pub struct TlsOptions {
     pub provider: Option<Arc<rustls::crypto::CryptoProvider>>,
     /// `--tls-version`: speak only this version.
     pub version: Option<crate::tls::TlsVersion>,
+    /// Check the chain and the name; `false` with `--insecure` (any certificate is accepted).
+    pub verify: bool,
 }
 
 /// Certificates expiring sooner than this are reported with a warning.
 pub const WARN_DAYS: i64 = 30;
 
-/// Delegates to webpki, keeping a copy of the chain it was shown.
+/// Delegates to webpki (or, with `--insecure`, to a verifier that accepts anything), keeping a
+/// copy of the chain it was shown.
 #[derive(Debug)]
 struct Recorder {
-    inner: Arc<WebPkiServerVerifier>,
+    inner: Arc<dyn ServerCertVerifier>,
     seen: Arc<Mutex<Vec<CertificateDer<'static>>>>,
 }
 
@@ -103,27 +109,39 @@ fn roots(opts: &TlsOptions) -> Result<(RootCertStore, String), String> {
     }
 }
 
-pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> Stage {
-    let t = Instant::now();
-    let (store, trust) = match roots(opts) {
-        Ok(r) => r,
-        Err(e) => {
-            let hint = Some("--cafile takes a PEM file with the CA certificate(s)".into());
-            return Stage::failed("tls", t, Code::Usage, e, hint);
-        }
-    };
-    // The same crypto provider as mq's connections (crate::tls): two are compiled in, so
-    // rustls cannot pick a process-wide default by itself.
-    let provider = opts.provider.clone().unwrap_or_else(crate::tls::provider);
-    let inner = match WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone())
-        .build()
-    {
-        Ok(v) => v,
+/// The verifier the handshake uses and how the report names what it trusts.
+fn verifier(
+    opts: &TlsOptions,
+    provider: &Arc<rustls::crypto::CryptoProvider>,
+    t: Instant,
+) -> Result<(Arc<dyn ServerCertVerifier>, String), Box<Stage>> {
+    if !opts.verify {
+        let accept_any = crate::tls::accept_any_certificate(provider.clone());
+        return Ok((accept_any, "nothing (--insecure)".into()));
+    }
+    let (store, trust) = roots(opts).map_err(|e| {
+        let hint = Some("--cafile takes a PEM file with the CA certificate(s)".into());
+        Box::new(Stage::failed("tls", t, Code::Usage, e, hint))
+    })?;
+    match WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone()).build() {
+        Ok(webpki) => Ok((webpki as Arc<dyn ServerCertVerifier>, trust)),
         Err(e) => {
             let hint =
                 Some("without --cafile, mq trusts the system's CAs (ca-certificates)".into());
-            return Stage::failed("tls", t, Code::Usage, format!("no usable CA: {e}"), hint);
+            let e = format!("no usable CA: {e}");
+            Err(Box::new(Stage::failed("tls", t, Code::Usage, e, hint)))
         }
+    }
+}
+
+pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> Stage {
+    let t = Instant::now();
+    // The same crypto provider as mq's connections (crate::tls): two are compiled in, so
+    // rustls cannot pick a process-wide default by itself.
+    let provider = opts.provider.clone().unwrap_or_else(crate::tls::provider);
+    let (inner, trust) = match verifier(opts, &provider, t) {
+        Ok(v) => v,
+        Err(failed) => return *failed,
     };
     let seen = Arc::new(Mutex::new(Vec::new()));
     let verifier = Arc::new(Recorder {
@@ -166,11 +184,23 @@ pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> St
             let cipher = conn
                 .negotiated_cipher_suite()
                 .map_or("?".to_string(), |c| format!("{:?}", c.suite()));
-            let mut s = Stage::ok("tls", t, format!("{version}, {cipher}, trusted by {trust}"))
-                .fact("protocol", version)
-                .fact("cipher", cipher)
-                .fact("trusted", true)
-                .fact("hostname_match", true);
+            let mut s = if opts.verify {
+                Stage::ok("tls", t, format!("{version}, {cipher}, trusted by {trust}"))
+                    .fact("trusted", true)
+                    .fact("hostname_match", true)
+            } else {
+                let mut s = Stage::ok(
+                    "tls",
+                    t,
+                    format!("{version}, {cipher}, certificate NOT verified (--insecure)"),
+                );
+                s.hint = Some(
+                    "anyone on the path can answer in the broker's name: drop --insecure and pass the broker's CA with --cafile".into(),
+                );
+                s
+            }
+            .fact("protocol", version)
+            .fact("cipher", cipher);
             if let Some(c) = &cert {
                 let days = days_left(c);
                 s.summary
@@ -178,7 +208,8 @@ pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> St
                 if days < WARN_DAYS {
                     s.summary
                         .push_str(&format!("; warning: it expires in {days} days"));
-                    s.hint = Some("renew the broker's certificate soon".into());
+                    s.hint
+                        .get_or_insert("renew the broker's certificate soon".into());
                 }
                 s.details.push(format!(
                     "subject {}; issuer {}; expires {} ({days} days)",
@@ -209,6 +240,7 @@ pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> St
         None => stage,
     }
     .fact("trust", trust)
+    .fact("verified", opts.verify)
 }
 
 fn failure(

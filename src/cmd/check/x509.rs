@@ -1,6 +1,13 @@
-//! Just enough X.509 (DER) to tell a user about a certificate: subject, issuer, expiry and the
-//! names it carries. Verification is rustls's job; this only reads, and never panics on bad
-//! input (it returns `None`).
+//! What the report says about a certificate: subject, issuer, validity and the names it
+//! carries, read with x509-parser (a maintained, fuzzed DER parser: the certificate comes from
+//! whoever answered, before anything is verified). Verification is rustls's job; this only
+//! reads, and returns `None` on anything it cannot read.
+
+use x509_parser::oid_registry::{
+    OID_X509_COMMON_NAME, OID_X509_COUNTRY_NAME, OID_X509_LOCALITY_NAME,
+    OID_X509_ORGANIZATIONAL_UNIT, OID_X509_ORGANIZATION_NAME, OID_X509_STATE_OR_PROVINCE_NAME,
+};
+use x509_parser::prelude::{FromDer, GeneralName, X509Certificate, X509Name};
 
 /// What the report says about a certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,90 +22,37 @@ pub struct CertInfo {
     pub names: Vec<String>,
 }
 
-/// One DER element: tag, contents, and the rest of the input after it.
-fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (first as usize, rest)
-    } else {
-        let n = (first & 0x7f) as usize;
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n].iter().fold(0usize, |a, &b| (a << 8) | b as usize);
-        (len, &rest[n..])
-    };
-    if rest.len() < len {
-        return None;
-    }
-    Some((tag, &rest[..len], &rest[len..]))
-}
-
-/// The elements inside a constructed element's contents.
-fn children(mut contents: &[u8]) -> Option<Vec<(u8, &[u8])>> {
-    let mut out = Vec::new();
-    while !contents.is_empty() {
-        let (tag, value, rest) = element(contents)?;
-        out.push((tag, value));
-        contents = rest;
-    }
-    Some(out)
-}
-
-const SEQUENCE: u8 = 0x30;
-const SET: u8 = 0x31;
-const OID: u8 = 0x06;
-const UTC_TIME: u8 = 0x17;
-const GENERALIZED_TIME: u8 = 0x18;
-
+/// What mq shows of a certificate, read with x509-parser; `None` when the DER is not a
+/// certificate it can read.
 pub fn parse(der: &[u8]) -> Option<CertInfo> {
-    let (SEQUENCE, cert, _) = element(der)? else {
-        return None;
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let validity = cert.validity();
+    // A subjectAltName that cannot be read shows as no names; the chain check says the rest.
+    let names = match cert.subject_alternative_name() {
+        Ok(Some(san)) => san
+            .value
+            .general_names
+            .iter()
+            .filter_map(general_name)
+            .collect(),
+        _ => Vec::new(),
     };
-    let (SEQUENCE, tbs, _) = element(cert)? else {
-        return None;
-    };
-    let fields = children(tbs)?;
-    // An explicit [0] version comes first in v3 certificates.
-    let skip = usize::from(fields.first()?.0 == 0xa0);
-    let get = |i: usize| fields.get(skip + i).copied();
-    // serial, signature algorithm, issuer, validity, subject, public key, then [1] [2] [3].
-    let issuer = name(get(2)?.1)?;
-    let validity = children(get(3)?.1)?;
-    let not_before = time(validity.first()?)?;
-    let not_after = time(validity.get(1)?)?;
-    let subject = name(get(4)?.1)?;
-    let mut names = Vec::new();
-    if let Some(&(0xa3, ext)) = fields.iter().skip(skip + 6).find(|f| f.0 == 0xa3) {
-        let (SEQUENCE, list, _) = element(ext)? else {
-            return None;
-        };
-        for (_, e) in children(list)? {
-            let parts = children(e)?;
-            // 2.5.29.17 subjectAltName
-            if parts.first() == Some(&(OID, &[0x55, 0x1d, 0x11][..])) {
-                let (_, octets) = parts.last()?;
-                let (SEQUENCE, general_names, _) = element(octets)? else {
-                    return None;
-                };
-                for (tag, v) in children(general_names)? {
-                    match tag {
-                        0x82 => names.push(String::from_utf8_lossy(v).into_owned()),
-                        0x87 => names.extend(ip(v)),
-                        _ => {}
-                    }
-                }
-            }
-        }
-    }
     Some(CertInfo {
-        subject,
-        issuer,
-        not_before,
-        not_after,
+        subject: name(cert.subject()),
+        issuer: name(cert.issuer()),
+        not_before: validity.not_before.timestamp(),
+        not_after: validity.not_after.timestamp(),
         names,
     })
+}
+
+/// The DNS names and IP addresses of subjectAltName; other kinds are not host names.
+fn general_name(n: &GeneralName) -> Option<String> {
+    match n {
+        GeneralName::DNSName(dns) => Some((*dns).to_string()),
+        GeneralName::IPAddress(v) => ip(v),
+        _ => None,
+    }
 }
 
 fn ip(v: &[u8]) -> Option<String> {
@@ -112,62 +66,27 @@ fn ip(v: &[u8]) -> Option<String> {
     }
 }
 
-/// `CN=..., O=...` from a Name (SEQUENCE OF SET OF AttributeTypeAndValue).
-fn name(contents: &[u8]) -> Option<String> {
-    let mut parts = Vec::new();
-    for (tag, rdn) in children(contents)? {
-        if tag != SET {
-            return None;
-        }
-        for (_, atv) in children(rdn)? {
-            let kv = children(atv)?;
-            let (OID, oid) = *kv.first()? else {
-                return None;
-            };
-            let label = match oid {
-                [0x55, 0x04, 0x03] => "CN",
-                [0x55, 0x04, 0x06] => "C",
-                [0x55, 0x04, 0x07] => "L",
-                [0x55, 0x04, 0x08] => "ST",
-                [0x55, 0x04, 0x0a] => "O",
-                [0x55, 0x04, 0x0b] => "OU",
-                _ => continue,
-            };
-            let value = String::from_utf8_lossy(kv.get(1)?.1);
-            parts.push(format!("{label}={value}"));
-        }
-    }
-    Some(parts.join(", "))
-}
-
-/// UTCTime `YYMMDDHHMMSSZ` or GeneralizedTime `YYYYMMDDHHMMSSZ` as Unix seconds.
-fn time(&(tag, v): &(u8, &[u8])) -> Option<i64> {
-    let s = std::str::from_utf8(v).ok()?.strip_suffix('Z')?;
-    let (year, rest) = match tag {
-        UTC_TIME if s.len() == 12 => {
-            let yy: i64 = s[..2].parse().ok()?;
-            (if yy < 50 { 2000 + yy } else { 1900 + yy }, &s[2..])
-        }
-        GENERALIZED_TIME if s.len() == 14 => (s[..4].parse().ok()?, &s[4..]),
-        _ => return None,
-    };
-    let n = |i: usize| rest.get(i..i + 2)?.parse::<i64>().ok();
-    let (month, day, h, m, sec) = (n(0)?, n(2)?, n(4)?, n(6)?, n(8)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + h * 3600 + m * 60 + sec)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// `CN=..., O=...`: the attributes mq knows by name, in certificate order.
+fn name(n: &X509Name) -> String {
+    let labels = [
+        (&OID_X509_COMMON_NAME, "CN"),
+        (&OID_X509_COUNTRY_NAME, "C"),
+        (&OID_X509_LOCALITY_NAME, "L"),
+        (&OID_X509_STATE_OR_PROVINCE_NAME, "ST"),
+        (&OID_X509_ORGANIZATION_NAME, "O"),
+        (&OID_X509_ORGANIZATIONAL_UNIT, "OU"),
+    ];
+    n.iter_attributes()
+        .filter_map(|atv| {
+            let (_, label) = labels.iter().find(|(oid, _)| *oid == atv.attr_type())?;
+            // Whatever the string type, the bytes as text: the report escapes what it shows.
+            Some(format!(
+                "{label}={}",
+                String::from_utf8_lossy(atv.as_slice())
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Does `host` match one of the certificate's names (`*.example.com` covers one label)?
@@ -189,25 +108,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn civil_dates() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        assert_eq!(days_from_civil(2038, 1, 19), 24_855);
-    }
-
-    #[test]
-    fn times() {
-        assert_eq!(time(&(UTC_TIME, b"700101000000Z")), Some(0));
-        assert_eq!(time(&(UTC_TIME, b"380119031407Z")), Some(2_147_483_647));
-        assert_eq!(
-            time(&(GENERALIZED_TIME, b"20380119031407Z")),
-            Some(2_147_483_647)
-        );
-        assert_eq!(time(&(UTC_TIME, b"7001010000Z")), None);
-        assert_eq!(time(&(UTC_TIME, b"701301000000Z")), None);
-    }
-
-    #[test]
     fn garbage_is_none_not_a_panic() {
         for bad in [
             &b""[..],
@@ -217,6 +117,42 @@ mod tests {
             b"\x30\x80",
         ] {
             assert_eq!(parse(bad), None, "{bad:?}");
+        }
+    }
+
+    fn self_signed() -> Vec<u8> {
+        let names = vec!["broker.local".to_string(), "127.0.0.1".to_string()];
+        let key = rcgen::generate_simple_self_signed(names).expect("rcgen makes a certificate");
+        key.cert.der().to_vec()
+    }
+
+    #[test]
+    fn reads_subject_names_and_dates() {
+        let info = parse(&self_signed()).expect("a certificate");
+        assert_eq!(info.subject, "CN=rcgen self signed cert");
+        assert_eq!(info.issuer, info.subject);
+        assert_eq!(info.names, ["broker.local", "127.0.0.1"]);
+        // rcgen's defaults: 1975-01-01 to 4096-01-01.
+        assert_eq!(info.not_before, 157_766_400);
+        assert_eq!(info.not_after, 67_090_118_400);
+    }
+
+    #[test]
+    fn finding_7_a_multibyte_date_is_none_not_a_panic() {
+        let mut der = self_signed();
+        let at = der
+            .windows(2)
+            .position(|w| w == b"\x17\x0d")
+            .expect("a UTCTime notBefore");
+        der[at + 2..at + 15].copy_from_slice("1\u{e9}010100000Z".as_bytes());
+        assert_eq!(parse(&der), None);
+        // Every truncation and every single-byte change of a real certificate: no panic.
+        let good = self_signed();
+        for n in 0..good.len() {
+            let _ = parse(&good[..n]);
+            let mut bad = good.clone();
+            bad[n] ^= 0x80;
+            let _ = parse(&bad);
         }
     }
 
