@@ -144,7 +144,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--max-inflight', '--max-inflight', [CompletionResultType]::ParameterName, 'QoS 1/2 messages in flight at once (the clears of --remove-retained), as mosquitto_sub -M')
             [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'Print each message with this template, as mosquitto_sub -F: ''%t %p'', ''@H:@M:@S %t %x'', ''%j''')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Payload display in the default and -v output [default: raw, but hex for binary on a terminal]')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the -v output: auto = when stdout is a terminal and NO_COLOR is not set')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the -v output: auto = when stdout is a terminal (CLICOLOR_FORCE=1 forces it, NO_COLOR turns it off)')
             [CompletionResult]::new('--timestamp', '--timestamp', [CompletionResultType]::ParameterName, 'Prefix each line with its receive time (RFC 3339, ms); --timestamp=utc for UTC')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also append every payload, byte-exact with nothing in between, to FILE')
             [CompletionResult]::new('--save-dir', '--save-dir', [CompletionResultType]::ParameterName, 'Save each file (chunked transfer) and each other message as a file in DIR; print its path')

@@ -139,7 +139,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --max-inflight 'QoS 1/2 messages in flight at once (the clears of --remove-retained), as mosquitto_sub -M'
             cand -F 'Print each message with this template, as mosquitto_sub -F: ''%t %p'', ''@H:@M:@S %t %x'', ''%j'''
             cand --format 'Payload display in the default and -v output [default: raw, but hex for binary on a terminal]'
-            cand --color 'Colour the -v output: auto = when stdout is a terminal and NO_COLOR is not set'
+            cand --color 'Colour the -v output: auto = when stdout is a terminal (CLICOLOR_FORCE=1 forces it, NO_COLOR turns it off)'
             cand --timestamp 'Prefix each line with its receive time (RFC 3339, ms); --timestamp=utc for UTC'
             cand --output 'Also append every payload, byte-exact with nothing in between, to FILE'
             cand --save-dir 'Save each file (chunked transfer) and each other message as a file in DIR; print its path'

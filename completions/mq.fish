@@ -116,7 +116,7 @@ text\t'UTF-8 text; invalid bytes and control characters shown as \\xNN'
 hex\t'Lowercase hex, two digits per byte'
 base64\t'Standard base64'
 json\t'JSON payloads re-serialised on one line (indented with --pretty); others as a JSON string'"
-complete -c mq -n "__fish_mq_using_subcommand sub" -l color -d 'Colour the -v output: auto = when stdout is a terminal and NO_COLOR is not set' -r -f -a "auto\t'When stdout is a terminal and NO_COLOR is not set'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l color -d 'Colour the -v output: auto = when stdout is a terminal (CLICOLOR_FORCE=1 forces it, NO_COLOR turns it off)' -r -f -a "auto\t'When stdout is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
 complete -c mq -n "__fish_mq_using_subcommand sub" -l timestamp -d 'Prefix each line with its receive time (RFC 3339, ms); --timestamp=utc for UTC' -r -f -a "local\t''

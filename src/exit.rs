@@ -83,6 +83,12 @@ pub struct Error {
     /// What failed and why, already joined: `connecting to 127.0.0.1:1883: connection refused`.
     pub message: String,
     pub hint: Option<String>,
+    /// The I/O error behind it, when there was one (a closed stdout is not a failure: `main`
+    /// exits 0 quietly, as `head` expects).
+    io: Option<std::io::ErrorKind>,
+    /// The user has read this failure already (a report on the terminal said it): only the
+    /// exit code is left to give.
+    shown: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -93,6 +99,8 @@ impl Error {
             code,
             message: message.into(),
             hint: None,
+            io: None,
+            shown: false,
         }
     }
 
@@ -133,7 +141,26 @@ impl std::error::Error for Error {}
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
-        Error::runtime(e.to_string())
+        let mut out = Error::runtime(e.to_string());
+        out.io = Some(e.kind());
+        out
+    }
+}
+
+impl Error {
+    /// Mark the failure as already told to the user on their terminal: `main` prints nothing.
+    pub fn shown(mut self) -> Self {
+        self.shown = true;
+        self
+    }
+
+    pub fn is_shown(&self) -> bool {
+        self.shown
+    }
+
+    /// Whoever read our stdout went away (`mq sub ... | head -1`).
+    pub fn is_broken_pipe(&self) -> bool {
+        self.io == Some(std::io::ErrorKind::BrokenPipe)
     }
 }
 

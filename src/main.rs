@@ -21,9 +21,13 @@ fn main() {
 }
 
 /// One line on stderr (unless `--quiet`, or an interruption the user asked for), and the code.
+/// A reader that closed our stdout (`| head`) is no failure.
 fn report(e: Error, quiet: bool) -> Code {
-    if !quiet && !matches!(e.code, Code::Interrupted | Code::Terminated) {
-        eprintln!("{e}");
+    if e.is_broken_pipe() {
+        return Code::Ok;
+    }
+    if !quiet && !e.is_shown() && !matches!(e.code, Code::Interrupted | Code::Terminated) {
+        mq::output::error(&e);
     }
     e.code
 }

@@ -185,7 +185,7 @@ pub struct SubArgs {
     )]
     pub payload_format: Option<PayloadFormat>,
 
-    /// Colour the -v output: auto = when stdout is a terminal and NO_COLOR is not set
+    /// Colour the -v output: auto = when stdout is a terminal (CLICOLOR_FORCE=1 forces it, NO_COLOR turns it off)
     #[arg(
         long,
         value_enum,

@@ -1,12 +1,11 @@
 //! `--print-config`: the effective connection settings after flags, environment, profile and
 //! defaults are merged, in the profile file's own TOML keys, passwords masked. Like `docs`, it
-//! writes stdout itself: its output is a report, not messages.
+//! writes stdout through `output::write_stdout`: its output is a report, not messages.
 
 use crate::cli::ConnectArgs;
 use crate::exit::Result;
 use crate::options::{ConnectPlan, Protocol};
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 fn quoted(s: &str) -> String {
@@ -145,7 +144,5 @@ fn password_source(conn: &ConnectArgs) -> Option<String> {
 }
 
 pub fn print(conn: &ConnectArgs, plan: &ConnectPlan) -> Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(render(conn, plan).as_bytes())?;
-    Ok(stdout.flush()?)
+    crate::output::write_stdout(render(conn, plan).as_bytes())
 }

@@ -4,7 +4,6 @@
 use crate::cli::{CompletionsArgs, ManArgs};
 use crate::docs;
 use crate::exit::{Error, Result};
-use std::io::Write;
 
 pub fn completions(args: &CompletionsArgs) -> Result<()> {
     write(&docs::completions(args.shell))
@@ -33,9 +32,5 @@ pub fn man(args: &ManArgs) -> Result<()> {
 }
 
 fn write(bytes: &[u8]) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
+    crate::output::write_stdout(bytes)
 }

@@ -303,6 +303,17 @@ pub fn warn(line: &str) {
 
 /// The error that ends mq, as its one line on stderr (`mq: <what failed>: <why> (hint: ...)`),
 /// escaped, with `mq:` in red on a colour terminal.
+/// Write a whole report (check, bench, completions, man pages) to stdout. A reader that went
+/// away (`| head`) is no failure: the command's exit code still says how it went.
+pub fn write_stdout(bytes: &[u8]) -> crate::exit::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}
+
 pub fn error(e: &crate::exit::Error) {
     use colored::Colorize;
     term::Term::for_stderr(ColorChoice::Auto);

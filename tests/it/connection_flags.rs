@@ -4,12 +4,6 @@
 use crate::common::pki::{tls_listener, Pki};
 use crate::common::*;
 
-/// A port nothing listens on: `--print-config` must not connect.
-fn closed_port() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port().to_string()
-}
-
 #[test]
 fn bench_runs_against_a_tls_broker_with_the_shared_tls_flags() {
     let pki = Pki::new();
@@ -43,7 +37,9 @@ fn bench_runs_against_a_tls_broker_with_the_shared_tls_flags() {
 
 #[test]
 fn print_config_works_on_every_command_that_connects_and_connects_to_nothing() {
-    let port = closed_port();
+    // A port nothing listens on: --print-config must not connect.
+    let closed = closed_port();
+    let port = closed.port.to_string();
     let cases: &[&[&str]] = &[
         &["pub", "-t", "a", "-m", "x"],
         &["sub", "-t", "a"],

@@ -366,3 +366,35 @@ fn check_agrees_with_pub_on_a_broker_that_speaks_only_3_1_1() {
         }
     }
 }
+
+#[test]
+fn a_check_failure_is_said_once_and_a_closed_stdout_keeps_the_exit_code() {
+    let closed = closed_port();
+    let port = closed.port.to_string();
+    let mq_path = env!("CARGO_BIN_EXE_mq");
+    // On a terminal the report says it; stderr does not repeat it.
+    let line = format!("{mq_path} check -h 127.0.0.1 -p {port}; echo exit=$?");
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("failed (exit 3)"), "{text}");
+    assert!(!text.contains("mq: check of"), "said twice: {text}");
+    assert!(text.contains("exit=3"), "{text}");
+    // In a pipe whose reader leaves at once: still exit 3, and said on stderr.
+    let line =
+        format!("{mq_path} check -h 127.0.0.1 -p {port} | head -c 0; echo exit=${{PIPESTATUS[0]}}");
+    let out = std::process::Command::new("bash")
+        .args(["-c", &line])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("exit=3"),
+        "{out:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("mq: check of"),
+        "{out:?}"
+    );
+}

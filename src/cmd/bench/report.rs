@@ -13,7 +13,7 @@ use crate::output::{escape, term::Term, ColorChoice};
 use colored::Colorize;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt::Write as _;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -276,11 +276,7 @@ pub fn print_summary(s: &Summary, json: bool) -> Result<()> {
         Term::for_stdout(ColorChoice::Auto);
         render(s)
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => Ok(r?),
-    }
+    crate::output::write_stdout(text.as_bytes())
 }
 
 #[cfg(test)]

@@ -250,7 +250,8 @@ pub async fn run(mut args: CheckArgs) -> Result<()> {
         None => {
             let r = check_once(&cx).await;
             out.report(&r)?;
-            result(&r)
+            // On a terminal the report said it all; in a pipe or a log, stderr says it once.
+            result(&r).map_err(|e| if out.on_terminal() { e.shown() } else { e })
         }
         Some(every) => watch(&cx, &out, every, args.runs).await,
     }

@@ -14,7 +14,6 @@ use crate::output::term::Term;
 use crate::output::ColorChoice;
 use colored::Colorize;
 use serde_json::{json, Value};
-use std::io::{self, Write};
 
 pub struct Out {
     json: bool,
@@ -94,6 +93,13 @@ impl Out {
     }
 
     /// The whole report of one run.
+    /// Whether a human reads the report on this terminal: then its failure need not be said
+    /// again on stderr.
+    pub fn on_terminal(&self) -> bool {
+        use std::io::IsTerminal;
+        !self.json && !self.quiet && std::io::stdout().is_terminal()
+    }
+
     pub fn report(&self, r: &Report) -> Result<()> {
         if self.quiet {
             return Ok(());
@@ -266,9 +272,5 @@ impl Summary {
 }
 
 fn write_out(text: &str) -> Result<()> {
-    let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
+    crate::output::write_stdout(text.as_bytes())
 }
