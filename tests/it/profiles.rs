@@ -18,6 +18,14 @@ url = "wss://cloud.example.com/custom"
 alpn = ["mqtt"]
 "#;
 
+/// A profile file as a user keeps one that holds a password: readable by its owner only (a
+/// world-readable one is refused, see `hostile::finding_11_...`).
+fn private_file(path: &std::path::Path, contents: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, contents).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
 struct Home {
     dir: tempfile::TempDir,
 }
@@ -26,7 +34,7 @@ impl Home {
     fn with(config: &str) -> Home {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("mq")).unwrap();
-        std::fs::write(dir.path().join("mq/config.toml"), config).unwrap();
+        private_file(&dir.path().join("mq/config.toml"), config);
         Home { dir }
     }
     /// `mq pub ARGS` with XDG_CONFIG_HOME pointing here. SSL_CERT_FILE stands in for the
@@ -128,7 +136,7 @@ fn a_profile_url_is_split_so_flags_still_win() {
 fn home_config_is_used_without_xdg_config_home() {
     let home = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(home.path().join(".config/mq")).unwrap();
-    std::fs::write(home.path().join(".config/mq/config.toml"), CONFIG).unwrap();
+    private_file(&home.path().join(".config/mq/config.toml"), CONFIG);
     let mut c = mq();
     c.env_remove("XDG_CONFIG_HOME")
         .env("HOME", home.path())
