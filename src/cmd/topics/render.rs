@@ -149,12 +149,13 @@ impl View<'_> {
         }
         let mut out = self.align(&lines);
         let shown = inv.rows.len();
+        let messages = inv.messages();
         let _ = write!(
             out,
-            "{shown} {}{}, {} messages in {:.1}s",
+            "{shown} {}{}, {messages} {} in {:.1}s",
             if self.retained_only { "retained " } else { "" },
             if shown == 1 { "topic" } else { "topics" },
-            inv.messages(),
+            if messages == 1 { "message" } else { "messages" },
             self.window
         );
         if inv.truncated() {
