@@ -56,7 +56,9 @@ pub async fn run(args: TopicsArgs) -> Result<()> {
     let (inv, end) = job.listen(args.retained_only, args.watch).await?;
     let view = job.view(&inv);
     if args.watch && std::io::stdout().is_terminal() {
-        write_out(&format!("{CLEAR}{}", view.table(&inv)))?;
+        let mut screen = CLEAR.as_bytes().to_vec();
+        view.table(&inv, &mut screen)?;
+        write_out(&screen)?;
     } else {
         job.print(&view, &inv)?;
     }
@@ -111,14 +113,15 @@ impl Job<'_> {
 
     /// The table, `--json` or `--ndjson`, on stdout.
     fn print(&self, view: &View, inv: &Inventory) -> Result<()> {
-        let text = if self.args.json {
-            view.json(inv)
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        let written = if self.args.json {
+            view.json(inv, &mut out)
         } else if self.args.ndjson {
-            view.ndjson(inv)
+            view.ndjson(inv, &mut out)
         } else {
-            view.table(inv)
+            view.table(inv, &mut out)
         };
-        write_out(&text)
+        closed_is_ok(written.and_then(|()| out.flush()))
     }
 
     /// Connect, subscribe, and count what arrives until the window ends: `-W` (5s), or with
@@ -203,16 +206,21 @@ impl Job<'_> {
     /// `--watch`: the table so far, in place on a terminal (as many rows as fit).
     fn redraw(&self, inv: &Inventory, tty: bool) -> Result<()> {
         let mut view = self.view(inv);
+        let mut screen = Vec::new();
         if tty {
             view.max_rows = terminal_rows().map(|r| r.saturating_sub(3).max(1));
-            write_out(&format!(
-                "{CLEAR}mq topics {} (Ctrl-C to stop)\n{}",
-                self.filters.join(" "),
-                view.table(inv)
-            ))
-        } else {
-            write_out(&format!("{}\n", view.table(inv)))
+            screen.extend_from_slice(CLEAR.as_bytes());
+            writeln!(
+                screen,
+                "mq topics {} (Ctrl-C to stop)",
+                self.filters.join(" ")
+            )?;
         }
+        view.table(inv, &mut screen)?;
+        if !tty {
+            screen.push(b'\n');
+        }
+        write_out(&screen)
     }
 }
 
@@ -224,10 +232,15 @@ fn terminal_rows() -> Option<usize> {
     (ok && ws.ws_row > 0).then_some(ws.ws_row as usize)
 }
 
-/// Write `text` to stdout at once; a reader that went away (`| head`) is not an error.
-fn write_out(text: &str) -> Result<()> {
+/// Write `screen` to stdout at once.
+fn write_out(screen: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    closed_is_ok(out.write_all(screen).and_then(|()| out.flush()))
+}
+
+/// A reader that went away (`| head`) is not an error.
+fn closed_is_ok(r: std::io::Result<()>) -> Result<()> {
+    match r {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => Ok(r?),
     }

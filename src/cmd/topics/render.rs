@@ -4,9 +4,12 @@
 
 use super::inventory::{Inventory, Kind, Row};
 use crate::cli::SortKey;
+use serde::Serialize;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 use std::time::Instant;
 
 /// Characters of payload preview in the table.
@@ -67,57 +70,27 @@ fn order(key: SortKey, a: (&str, &Agg), b: (&str, &Agg)) -> Ordering {
     by.then_with(|| a.0.cmp(b.0))
 }
 
-/// One table line before alignment.
-struct Line {
-    name: String,
-    messages: u64,
-    rate: f64,
-    bytes: u64,
-    last: String,
-    qos: String,
-    retained: &'static str,
-    age: String,
-    payload: String,
+/// One table row: a topic or a level of the tree, before alignment.
+struct Entry<'a> {
+    /// Tree branches and the level, or the topic, escaped for the terminal.
+    name: Cow<'a, str>,
+    agg: Agg,
+    /// The row of the topic itself (none for a level that only has topics below it).
+    own: Option<&'a Row>,
+}
+
+/// The widths of the aligned columns.
+#[derive(Default)]
+struct Widths {
+    name: usize,
+    messages: usize,
+    rate: usize,
+    bytes: usize,
+    last: usize,
+    age: usize,
 }
 
 impl View<'_> {
-    fn line(&self, name: String, agg: &Agg, own: Option<&Row>) -> Line {
-        let age = agg
-            .last_seen
-            .map(|t| {
-                format!(
-                    "{:.1}s",
-                    self.now.saturating_duration_since(t).as_secs_f64()
-                )
-            })
-            .unwrap_or_default();
-        let mut payload = String::new();
-        match own {
-            Some(r) => preview(&mut payload, r),
-            None => {
-                let s = if agg.topics == 1 { "" } else { "s" };
-                let _ = write!(payload, "({} topic{s})", agg.topics);
-            }
-        }
-        Line {
-            name,
-            messages: agg.messages,
-            rate: self.rate(agg.live),
-            bytes: agg.bytes,
-            last: own
-                .map(|r| human_bytes(r.last_bytes as u64))
-                .unwrap_or_default(),
-            qos: own.map(|r| r.max_qos.to_string()).unwrap_or_default(),
-            retained: match own {
-                Some(r) if r.retained => "yes",
-                Some(_) => "no",
-                None => "",
-            },
-            age,
-            payload,
-        }
-    }
-
     fn rate(&self, live: u64) -> f64 {
         if self.window > 0.0 {
             live as f64 / self.window
@@ -126,189 +99,336 @@ impl View<'_> {
         }
     }
 
-    /// The table: a tree of levels (or flat rows) and a summary line.
-    pub fn table(&self, inv: &Inventory) -> String {
-        let mut lines = Vec::with_capacity(inv.rows.len());
+    fn age(&self, agg: &Agg) -> Option<f64> {
+        agg.last_seen
+            .map(|t| self.now.saturating_duration_since(t).as_secs_f64())
+    }
+
+    /// The rows in `--sort` order (flat).
+    fn sorted<'i>(&self, inv: &'i Inventory) -> Vec<(&'i str, &'i Row)> {
+        let mut rows: Vec<(&str, &Row)> = inv.rows.iter().map(|(t, r)| (&**t, r)).collect();
+        rows.sort_unstable_by(|a, b| order(self.sort, (a.0, &Agg::of(a.1)), (b.0, &Agg::of(b.1))));
+        rows
+    }
+
+    /// The table's rows, in order: flat, or the tree's levels depth first.
+    fn entries<'i>(&self, inv: &'i Inventory) -> Vec<Entry<'i>> {
+        let max = self.max_rows.unwrap_or(usize::MAX);
         if self.flat {
-            for (t, r) in self
+            return self
                 .sorted(inv)
                 .into_iter()
-                .take(self.max_rows.unwrap_or(usize::MAX))
-            {
-                let mut name = String::new();
-                terminal_safe(&mut name, t);
-                lines.push(self.line(name, &Agg::of(r), Some(r)));
-            }
-        } else {
-            let mut root = Node::default();
-            for (t, r) in &inv.rows {
-                root.insert(t, r);
-            }
-            self.tree(&root, "", &mut lines);
-            lines.truncate(self.max_rows.unwrap_or(usize::MAX));
+                .take(max)
+                .map(|(t, r)| Entry {
+                    name: escaped(t),
+                    agg: Agg::of(r),
+                    own: Some(r),
+                })
+                .collect();
         }
-        let mut out = self.align(&lines);
+        let mut root = Node::default();
+        for (t, r) in &inv.rows {
+            root.insert(t, r);
+        }
+        let mut entries = Vec::new();
+        self.tree(&root, None, &mut entries, max);
+        entries
+    }
+
+    /// Depth first; `prefix` is `None` for the first levels, drawn without branches.
+    fn tree<'i>(
+        &self,
+        node: &Node<'i>,
+        prefix: Option<&str>,
+        out: &mut Vec<Entry<'i>>,
+        max: usize,
+    ) {
+        let mut children: Vec<(&&str, &Node)> = node.children.iter().collect();
+        children.sort_by(|a, b| order(self.sort, (a.0, &a.1.agg), (b.0, &b.1.agg)));
+        let n = children.len();
+        for (i, (level, child)) in children.into_iter().enumerate() {
+            if out.len() >= max {
+                return;
+            }
+            let last = i + 1 == n;
+            let (branch, below) = match (prefix, last) {
+                (None, _) => (String::new(), String::new()),
+                (Some(p), true) => (format!("{p}└── "), format!("{p}    ")),
+                (Some(p), false) => (format!("{p}├── "), format!("{p}│   ")),
+            };
+            let mut name = branch;
+            if level.is_empty() {
+                name.push_str("\"\"");
+            } else {
+                terminal_safe(&mut name, level);
+            }
+            out.push(Entry {
+                name: Cow::Owned(name),
+                agg: child.agg,
+                own: child.own,
+            });
+            self.tree(child, Some(&below), out, max);
+        }
+    }
+
+    /// Write the table (a tree of levels, or flat rows) and a summary line.
+    pub fn table(&self, inv: &Inventory, out: &mut impl Write) -> io::Result<()> {
+        let entries = self.entries(inv);
+        let show_qos = self.qos > 0;
+        let mut w = Widths {
+            name: "TOPIC".len(),
+            messages: "MSGS".len(),
+            rate: "RATE/S".len(),
+            bytes: "BYTES".len(),
+            last: "LAST".len(),
+            age: "AGE".len(),
+        };
+        let mut cell = String::new();
+        let mut width = |w: &mut usize, f: &dyn Fn(&mut String)| {
+            cell.clear();
+            f(&mut cell);
+            *w = (*w).max(cell.chars().count());
+        };
+        for e in &entries {
+            width(&mut w.name, &|s| s.push_str(&e.name));
+            width(&mut w.messages, &|s| write_u64(s, e.agg.messages));
+            width(&mut w.rate, &|s| write_rate(s, self.rate(e.agg.live)));
+            width(&mut w.bytes, &|s| s.push_str(&human_bytes(e.agg.bytes)));
+            if let Some(r) = e.own {
+                width(&mut w.last, &|s| {
+                    s.push_str(&human_bytes(r.last_bytes as u64))
+                });
+            }
+            width(&mut w.age, &|s| write_age(s, self.age(&e.agg)));
+        }
+        let qos_title = if show_qos { "QOS  " } else { "" };
+        writeln!(
+            out,
+            "{:<nw$}  {:>mw$}  {:>rw$}  {:>bw$}  {:>lw$}  {qos_title}RET  {:>aw$}  PAYLOAD",
+            "TOPIC",
+            "MSGS",
+            "RATE/S",
+            "BYTES",
+            "LAST",
+            "AGE",
+            nw = w.name,
+            mw = w.messages,
+            rw = w.rate,
+            bw = w.bytes,
+            lw = w.last,
+            aw = w.age,
+        )?;
+        let mut line = String::new();
+        for e in &entries {
+            line.clear();
+            line.push_str(&e.name);
+            pad(&mut line, w.name - e.name.chars().count() + 2);
+            right(&mut line, w.messages, |s| write_u64(s, e.agg.messages));
+            right(&mut line, w.rate, |s| write_rate(s, self.rate(e.agg.live)));
+            right(&mut line, w.bytes, |s| {
+                s.push_str(&human_bytes(e.agg.bytes))
+            });
+            right(&mut line, w.last, |s| {
+                if let Some(r) = e.own {
+                    s.push_str(&human_bytes(r.last_bytes as u64));
+                }
+            });
+            if show_qos {
+                right(&mut line, 3, |s| {
+                    if let Some(r) = e.own {
+                        let _ = write!(s, "{}", r.max_qos);
+                    }
+                });
+            }
+            line.push_str(match e.own {
+                Some(r) if r.retained => "yes  ",
+                Some(_) => "no   ",
+                None => "     ",
+            });
+            right(&mut line, w.age, |s| write_age(s, self.age(&e.agg)));
+            match e.own {
+                Some(r) => preview(&mut line, r),
+                None => {
+                    let s = if e.agg.topics == 1 { "" } else { "s" };
+                    let _ = write!(line, "({} topic{s})", e.agg.topics);
+                }
+            }
+            line.push('\n');
+            out.write_all(line.as_bytes())?;
+        }
         let shown = inv.rows.len();
         let messages = inv.messages();
-        let _ = write!(
+        write!(
             out,
             "{shown} {}{}, {messages} {} in {:.1}s",
             if self.retained_only { "retained " } else { "" },
             if shown == 1 { "topic" } else { "topics" },
             if messages == 1 { "message" } else { "messages" },
             self.window
-        );
+        )?;
         if inv.truncated() {
-            let _ = write!(
+            write!(
                 out,
                 " ({} messages on topics beyond --max-topics {} not counted)",
                 inv.uncounted, inv.max_topics
-            );
+            )?;
         }
-        out.push('\n');
-        out
+        writeln!(out)
     }
 
-    fn tree(&self, node: &Node, prefix: &str, lines: &mut Vec<Line>) {
-        let mut children: Vec<(&&str, &Node)> = node.children.iter().collect();
-        children.sort_by(|a, b| order(self.sort, (a.0, &a.1.agg), (b.0, &b.1.agg)));
-        let n = children.len();
-        for (i, (level, child)) in children.into_iter().enumerate() {
-            let last = i + 1 == n;
-            let mut name = String::from(prefix);
-            name.push_str(match (prefix.is_empty() && node.top, last) {
-                (true, _) => "",
-                (false, true) => "└── ",
-                (false, false) => "├── ",
-            });
-            if level.is_empty() {
-                name.push_str("\"\"");
-            } else {
-                terminal_safe(&mut name, level);
-            }
-            lines.push(self.line(name, &child.agg, child.own));
-            let deeper = match (prefix.is_empty() && node.top, last) {
-                (true, _) => String::new(),
-                (false, true) => format!("{prefix}    "),
-                (false, false) => format!("{prefix}│   "),
-            };
-            self.tree(child, &deeper, lines);
-        }
-    }
-
-    fn align(&self, lines: &[Line]) -> String {
-        let show_qos = self.qos > 0;
-        let width = |f: &dyn Fn(&Line) -> usize, title: &str| {
-            lines.iter().map(f).max().unwrap_or(0).max(title.len())
-        };
-        let rate = |l: &Line| format!("{:.1}", l.rate);
-        let w_name = width(&|l| l.name.chars().count(), "TOPIC");
-        let w_msgs = width(&|l| l.messages.to_string().len(), "MSGS");
-        let w_rate = width(&|l| rate(l).len(), "RATE/S");
-        let w_bytes = width(&|l| human_bytes(l.bytes).len(), "BYTES");
-        let w_last = width(&|l| l.last.len(), "LAST");
-        let w_age = width(&|l| l.age.len(), "AGE");
-        let mut out = String::new();
-        let qos = |q: &str| match show_qos {
-            true => format!("{q:>3}  "),
-            false => String::new(),
-        };
-        let _ = writeln!(
-            out,
-            "{:<w_name$}  {:>w_msgs$}  {:>w_rate$}  {:>w_bytes$}  {:>w_last$}  {}{:<3}  {:>w_age$}  PAYLOAD",
-            "TOPIC", "MSGS", "RATE/S", "BYTES", "LAST", qos("QOS"), "RET", "AGE"
-        );
-        for l in lines {
-            let pad = w_name - l.name.chars().count();
-            let _ = writeln!(
-                out,
-                "{}{:pad$}  {:>w_msgs$}  {:>w_rate$}  {:>w_bytes$}  {:>w_last$}  {}{:<3}  {:>w_age$}  {}",
-                l.name,
-                "",
-                l.messages,
-                rate(l),
-                human_bytes(l.bytes),
-                l.last,
-                qos(&l.qos),
-                l.retained,
-                l.age,
-                l.payload
-            );
-        }
-        out
-    }
-
-    /// The rows in `--sort` order (flat).
-    fn sorted<'i>(&self, inv: &'i Inventory) -> Vec<(&'i str, &'i Row)> {
-        let mut rows: Vec<(&str, &Row, Agg)> = inv
-            .rows
-            .iter()
-            .map(|(t, r)| (&**t, r, Agg::of(r)))
-            .collect();
-        rows.sort_unstable_by(|a, b| order(self.sort, (a.0, &a.2), (b.0, &b.2)));
-        rows.into_iter().map(|(t, r, _)| (t, r)).collect()
-    }
-
-    fn record(&self, topic: &str, r: &Row) -> serde_json::Value {
-        let (payload, encoding) = match r.kind {
+    fn record<'r>(&self, topic: &'r str, r: &'r Row) -> Record<'r> {
+        let (payload, payload_encoding) = match r.kind {
             Kind::Binary => {
                 let mut hex = String::with_capacity(2 * r.head().len());
                 for b in r.head() {
                     let _ = write!(hex, "{b:02x}");
                 }
-                (hex, "hex")
+                (Cow::Owned(hex), "hex")
             }
-            _ => (utf8_head(r.head()).to_string(), "utf8"),
+            _ => (Cow::Borrowed(utf8_head(r.head())), "utf8"),
         };
-        serde_json::json!({
-            "topic": topic,
-            "messages": r.messages,
-            "live_messages": r.live,
-            "rate": self.rate(r.live),
-            "bytes": r.bytes,
-            "last_bytes": r.last_bytes,
-            "retained": r.retained,
-            "qos": r.max_qos as u8,
-            "age_s": self.now.saturating_duration_since(r.last_seen).as_secs_f64(),
-            "kind": r.kind.name(),
-            "payload": payload,
-            "payload_encoding": encoding,
-            "payload_truncated": r.truncated(),
-        })
+        Record {
+            topic,
+            messages: r.messages,
+            live_messages: r.live,
+            rate: self.rate(r.live),
+            bytes: r.bytes,
+            last_bytes: r.last_bytes,
+            retained: r.retained,
+            qos: r.max_qos as u8,
+            age_s: self
+                .now
+                .saturating_duration_since(r.last_seen)
+                .as_secs_f64(),
+            kind: r.kind.name(),
+            payload,
+            payload_encoding,
+            payload_truncated: r.truncated(),
+        }
     }
 
-    /// `--json`: one document.
-    pub fn json(&self, inv: &Inventory) -> String {
-        let topics: Vec<serde_json::Value> = self
-            .sorted(inv)
-            .into_iter()
-            .map(|(t, r)| self.record(t, r))
-            .collect();
-        let doc = serde_json::json!({
-            "filters": self.filters,
-            "qos": self.qos,
-            "window_s": self.window,
-            "retained_only": self.retained_only,
-            "topic_count": inv.rows.len(),
-            "message_count": inv.messages(),
-            "truncated": inv.truncated(),
-            "uncounted_messages": inv.uncounted,
-            "topics": topics,
-        });
-        let mut out = doc.to_string();
-        out.push('\n');
-        out
+    /// `--json`: one document, written as it is serialised.
+    pub fn json(&self, inv: &Inventory, out: &mut impl Write) -> io::Result<()> {
+        let doc = Document {
+            filters: self.filters,
+            qos: self.qos,
+            window_s: self.window,
+            retained_only: self.retained_only,
+            topic_count: inv.rows.len(),
+            message_count: inv.messages(),
+            truncated: inv.truncated(),
+            uncounted_messages: inv.uncounted,
+            topics: Records {
+                view: self,
+                rows: self.sorted(inv),
+            },
+        };
+        serde_json::to_writer(&mut *out, &doc)?;
+        writeln!(out)
     }
 
     /// `--ndjson`: one topic record per line.
-    pub fn ndjson(&self, inv: &Inventory) -> String {
-        let mut out = String::new();
+    pub fn ndjson(&self, inv: &Inventory, out: &mut impl Write) -> io::Result<()> {
         for (t, r) in self.sorted(inv) {
-            out.push_str(&self.record(t, r).to_string());
-            out.push('\n');
+            serde_json::to_writer(&mut *out, &self.record(t, r))?;
+            writeln!(out)?;
         }
-        out
+        Ok(())
     }
+}
+
+/// The `--json` document (its fields are documented in the README).
+#[derive(Serialize)]
+struct Document<'a> {
+    filters: &'a [String],
+    qos: u8,
+    window_s: f64,
+    retained_only: bool,
+    topic_count: usize,
+    message_count: u64,
+    truncated: bool,
+    uncounted_messages: u64,
+    topics: Records<'a>,
+}
+
+/// The topic records, serialised one by one: no copy of the inventory as JSON values.
+struct Records<'a> {
+    view: &'a View<'a>,
+    rows: Vec<(&'a str, &'a Row)>,
+}
+
+impl Serialize for Records<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.rows.len()))?;
+        for (t, r) in &self.rows {
+            seq.serialize_element(&self.view.record(t, r))?;
+        }
+        seq.end()
+    }
+}
+
+/// One topic in `--json` and `--ndjson`.
+#[derive(Serialize)]
+struct Record<'a> {
+    topic: &'a str,
+    messages: u64,
+    live_messages: u64,
+    rate: f64,
+    bytes: u64,
+    last_bytes: usize,
+    retained: bool,
+    qos: u8,
+    age_s: f64,
+    kind: &'static str,
+    payload: Cow<'a, str>,
+    payload_encoding: &'static str,
+    payload_truncated: bool,
+}
+
+fn pad(s: &mut String, n: usize) {
+    s.extend(std::iter::repeat(' ').take(n));
+}
+
+/// `f`'s text right-aligned in `width`, then the column gap.
+fn right(s: &mut String, width: usize, f: impl FnOnce(&mut String)) {
+    let start = s.len();
+    f(s);
+    let n = s[start..].chars().count();
+    s.insert_str(start, &" ".repeat(width.saturating_sub(n)));
+    s.push_str("  ");
+}
+
+fn write_u64(s: &mut String, n: u64) {
+    let _ = write!(s, "{n}");
+}
+
+fn write_rate(s: &mut String, r: f64) {
+    let _ = write!(s, "{r:.1}");
+}
+
+fn write_age(s: &mut String, age: Option<f64>) {
+    if let Some(a) = age {
+        let _ = write!(s, "{a:.1}s");
+    }
+}
+
+/// `t` escaped for the terminal, copied only when something needed escaping.
+fn escaped(t: &str) -> Cow<'_, str> {
+    if !t.chars().any(needs_escape) {
+        return Cow::Borrowed(t);
+    }
+    let mut s = String::new();
+    terminal_safe(&mut s, t);
+    Cow::Owned(s)
+}
+
+/// Control characters (newlines and tabs too, so a row stays one line), the backslash that
+/// starts an escape, and the invisible characters that reorder text.
+fn needs_escape(c: char) -> bool {
+    c == '\\'
+        || c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A level of the topic tree. Built when printing only: the inventory itself stays flat.
@@ -317,13 +437,10 @@ struct Node<'a> {
     children: BTreeMap<&'a str, Node<'a>>,
     own: Option<&'a Row>,
     agg: Agg,
-    /// The root: its children are the first levels, drawn without branches.
-    top: bool,
 }
 
 impl<'a> Node<'a> {
     fn insert(&mut self, topic: &'a str, row: &'a Row) {
-        self.top = true;
         let mut node = self;
         node.agg.add(row);
         for level in topic.split('/') {
