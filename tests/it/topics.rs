@@ -444,3 +444,41 @@ fn watch_redraws_on_a_terminal_and_ctrl_c_prints_the_final_table() {
     );
     assert!(last.contains("1 topic, 1 message in"), "{last:?}");
 }
+
+#[test]
+fn clear_retained_asks_on_a_terminal() {
+    let b = Broker::start();
+    publish(&b, &["-t", "ask/a", "-m", "v", "-r"]);
+    let cmd = format!(
+        "{} topics -h 127.0.0.1 -p {} -t 'ask/#' --clear-retained",
+        env!("CARGO_BIN_EXE_mq"),
+        b.port
+    );
+    let count = || {
+        let out = run(
+            mq_on(&b, "topics", &["-t", "ask/#", "--retained-only", "--json"]),
+            b"",
+            LIMIT,
+        );
+        json(&out)["topic_count"].as_u64().unwrap()
+    };
+    // The answer waits in the terminal's input until mq asks, after its snapshot.
+    let no = typed_at_terminal(&format!("{cmd}; echo rc=$?"), "n");
+    let screen = stdout(&no);
+    assert!(
+        screen.contains("Clear these 1 retained messages under ask/#? [y/N]"),
+        "{screen:?}"
+    );
+    assert!(
+        screen.contains("not confirmed: nothing was cleared") && screen.contains("rc=1"),
+        "{screen:?}"
+    );
+    assert_eq!(count(), 1);
+    let yes = typed_at_terminal(&format!("{cmd}; echo rc=$?"), "y");
+    let screen = stdout(&yes);
+    assert!(
+        screen.contains("none is left") && screen.contains("rc=0"),
+        "{screen:?}"
+    );
+    assert_eq!(count(), 0);
+}

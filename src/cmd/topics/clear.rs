@@ -130,12 +130,15 @@ fn interrupted(end: End) -> Result<()> {
 /// Ask on the terminal; only `y` or `yes` clears.
 async fn confirm(n: usize, under: &str) -> Result<bool> {
     eprint!("Clear these {n} retained messages under {under}? [y/N] ");
-    let answer = tokio::task::spawn_blocking(|| {
+    let read = tokio::task::spawn_blocking(|| {
         let mut line = String::new();
         std::io::stdin().read_line(&mut line).map(|_| line)
-    })
-    .await
-    .map_err(|e| Error::runtime(format!("reading the answer: {e}")))??;
+    });
+    // mq handles SIGINT itself by now: Ctrl-C at the prompt must still end it.
+    let answer = tokio::select! {
+        r = read => r.map_err(|e| Error::runtime(format!("reading the answer: {e}")))??,
+        _ = tokio::signal::ctrl_c() => return Err(Error::new(Code::Interrupted, "interrupted: nothing was cleared")),
+    };
     Ok(matches!(
         answer.trim().to_ascii_lowercase().as_str(),
         "y" | "yes"
