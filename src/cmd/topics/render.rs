@@ -106,9 +106,14 @@ impl View<'_> {
 
     /// The rows in `--sort` order (flat).
     fn sorted<'i>(&self, inv: &'i Inventory) -> Vec<(&'i str, &'i Row)> {
-        let mut rows: Vec<(&str, &Row)> = inv.rows.iter().map(|(t, r)| (&**t, r)).collect();
-        rows.sort_unstable_by(|a, b| order(self.sort, (a.0, &Agg::of(a.1)), (b.0, &Agg::of(b.1))));
-        rows
+        // Each row's counters once, not once per comparison.
+        let mut rows: Vec<(&str, &Row, Agg)> = inv
+            .rows
+            .iter()
+            .map(|(t, r)| (&**t, r, Agg::of(r)))
+            .collect();
+        rows.sort_unstable_by(|a, b| order(self.sort, (a.0, &a.2), (b.0, &b.2)));
+        rows.into_iter().map(|(t, r, _)| (t, r)).collect()
     }
 
     /// The table's rows, in order: flat, or the tree's levels depth first.
@@ -280,9 +285,7 @@ impl View<'_> {
         let (payload, payload_encoding) = match r.kind {
             Kind::Binary => {
                 let mut hex = String::with_capacity(2 * r.head().len());
-                for b in r.head() {
-                    let _ = write!(hex, "{b:02x}");
-                }
+                push_hex(&mut hex, r.head());
                 (Cow::Owned(hex), "hex")
             }
             _ => (Cow::Borrowed(utf8_head(r.head())), "utf8"),
@@ -413,6 +416,15 @@ fn write_age(s: &mut String, age: Option<f64>) {
     }
 }
 
+/// Two lowercase hex digits per byte.
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+}
+
 /// `t` escaped for the terminal, copied only when something needed escaping.
 fn escaped(t: &str) -> Cow<'_, str> {
     if !t.chars().any(needs_escape) {
@@ -468,9 +480,7 @@ fn preview(out: &mut String, r: &Row) {
         Kind::Binary => {
             let head = &r.head()[..r.head().len().min(PREVIEW_HEX_BYTES)];
             out.push_str("hex:");
-            for b in head {
-                let _ = write!(out, "{b:02x}");
-            }
+            push_hex(out, head);
             if r.last_bytes > head.len() {
                 out.push('…');
             }
