@@ -115,7 +115,7 @@ pub(super) async fn run(job: &Job<'_>) -> Result<()> {
 /// A topic from the network, in an error line.
 fn quoted(t: &str) -> String {
     let mut s = String::from("'");
-    super::render::terminal_safe(&mut s, t);
+    super::text::terminal_safe(&mut s, t);
     s.push('\'');
     s
 }

@@ -1,11 +1,13 @@
 //! `mq topics`: subscribe, listen for a window, and print what is on the broker, one row per
-//! topic (`inventory.rs` keeps the rows, `render.rs` draws them). `--retained-only` snapshots
+//! topic (`inventory.rs` keeps the rows, `render.rs` draws them, `text.rs` makes what came from
+//! the network safe to show). `--retained-only` snapshots
 //! the retained store, `--watch` redraws the table every second, and `clear.rs` owns
 //! `--clear-retained`.
 
 mod clear;
 mod inventory;
 mod render;
+mod text;
 
 use crate::cli::{SortKey, TopicsArgs};
 use crate::exit::{Code, Error, Result};
@@ -70,6 +72,9 @@ pub async fn run(args: TopicsArgs) -> Result<()> {
         End::Done | End::Bound => Ok(()),
     }
 }
+
+/// Messages taken from the session between two looks at the timers and signals.
+const BATCH: usize = 256;
 
 /// ANSI: cursor home, clear the screen.
 const CLEAR: &str = "\x1b[H\x1b[2J";
@@ -167,9 +172,12 @@ impl Job<'_> {
                 _ = sigint.recv() => break End::Interrupted,
                 _ = sigterm.recv() => break End::Terminated,
             };
-            // Take what is already waiting without going back to the timers.
+            // Take what is already waiting without going back to the timers, a batch at most,
+            // so that a flood that never pauses still lets the window end and Ctrl-C through.
             let mut next = Some(event);
+            let mut batch = 0;
             while let Some(event) = next.take() {
+                batch += 1;
                 match event {
                     Event::Message(m) => {
                         let skip = self.filter_out.iter().any(|f| f.matches(&m.topic))
@@ -191,7 +199,7 @@ impl Job<'_> {
                     }
                     other => output::connection_event(&other, args.conn.quiet),
                 }
-                if session.has_pending() {
+                if batch < BATCH && session.has_pending() {
                     next = Some(session.next_event().await?);
                 }
             }

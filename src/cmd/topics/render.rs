@@ -1,8 +1,9 @@
 //! How an inventory becomes text: the table (a tree of topic levels or flat rows), the JSON
-//! document and NDJSON records. Everything is rendered into one buffer the caller writes once;
-//! topic names and payloads come from the network, so the table escapes them for the terminal.
+//! document and NDJSON records, written as they are rendered. Names and payloads from the
+//! network reach the table only through `text.rs`.
 
 use super::inventory::{Inventory, Kind, Row};
+use super::text::{escaped, human_bytes, preview, push_hex, terminal_safe, utf8_head};
 use crate::cli::SortKey;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -11,11 +12,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::time::Instant;
-
-/// Characters of payload preview in the table.
-const PREVIEW_CHARS: usize = 40;
-/// Bytes of a binary payload shown as hex in the table.
-const PREVIEW_HEX_BYTES: usize = 16;
 
 /// How to show one inventory.
 pub struct View<'a> {
@@ -416,33 +412,6 @@ fn write_age(s: &mut String, age: Option<f64>) {
     }
 }
 
-/// Two lowercase hex digits per byte.
-fn push_hex(out: &mut String, bytes: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for &b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
-    }
-}
-
-/// `t` escaped for the terminal, copied only when something needed escaping.
-fn escaped(t: &str) -> Cow<'_, str> {
-    if !t.chars().any(needs_escape) {
-        return Cow::Borrowed(t);
-    }
-    let mut s = String::new();
-    terminal_safe(&mut s, t);
-    Cow::Owned(s)
-}
-
-/// Control characters (newlines and tabs too, so a row stays one line), the backslash that
-/// starts an escape, and the invisible characters that reorder text.
-fn needs_escape(c: char) -> bool {
-    c == '\\'
-        || c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
 /// A level of the topic tree. Built when printing only: the inventory itself stays flat.
 #[derive(Default)]
 struct Node<'a> {
@@ -460,108 +429,5 @@ impl<'a> Node<'a> {
             node.agg.add(row);
         }
         node.own = Some(row);
-    }
-}
-
-/// The valid UTF-8 start of a payload head (a cut may split a character).
-fn utf8_head(head: &[u8]) -> &str {
-    match std::str::from_utf8(head) {
-        Ok(s) => s,
-        // A cut character at the end only: text payloads are valid UTF-8 in full.
-        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default(),
-    }
-}
-
-/// The table's preview of a topic's last payload: `(empty)`, hex for binary, else text with
-/// control characters escaped; `…` when cut.
-fn preview(out: &mut String, r: &Row) {
-    match r.kind {
-        Kind::Empty => out.push_str("(empty)"),
-        Kind::Binary => {
-            let head = &r.head()[..r.head().len().min(PREVIEW_HEX_BYTES)];
-            out.push_str("hex:");
-            push_hex(out, head);
-            if r.last_bytes > head.len() {
-                out.push('…');
-            }
-        }
-        Kind::Json | Kind::Text => {
-            let text = utf8_head(r.head());
-            let mut cut = r.truncated();
-            for (i, c) in text.chars().enumerate() {
-                if i == PREVIEW_CHARS {
-                    cut = true;
-                    break;
-                }
-                escape_char(out, c);
-            }
-            if cut {
-                out.push('…');
-            }
-        }
-    }
-}
-
-/// `s` with what could garble a terminal escaped: control characters (newlines and tabs too,
-/// so a row stays one line) and the invisible characters that reorder text.
-pub fn terminal_safe(out: &mut String, s: &str) {
-    for c in s.chars() {
-        escape_char(out, c);
-    }
-}
-
-fn escape_char(out: &mut String, c: char) {
-    match c {
-        '\n' => out.push_str("\\n"),
-        '\t' => out.push_str("\\t"),
-        '\r' => out.push_str("\\r"),
-        '\\' => out.push_str("\\\\"),
-        c if c.is_control() && (c as u32) < 0x100 => {
-            let _ = write!(out, "\\x{:02x}", c as u32);
-        }
-        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        }
-        c => out.push(c),
-    }
-}
-
-/// Bytes as the table shows them: exact below 10 KiB, else KiB/MiB/GiB with one decimal.
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
-    if n < 10 * 1024 {
-        return n.to_string();
-    }
-    let mut v = n as f64 / 1024.0;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    format!("{v:.1}{}", UNITS[unit])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn network_strings_are_escaped_for_the_terminal() {
-        let mut out = String::new();
-        terminal_safe(&mut out, "a\x1b[2Jb\nc\u{202e}d\\");
-        assert_eq!(out, "a\\x1b[2Jb\\nc\\u{202e}d\\\\");
-    }
-
-    #[test]
-    fn byte_counts_are_short() {
-        assert_eq!(human_bytes(10239), "10239");
-        assert_eq!(human_bytes(10240), "10.0KiB");
-        assert_eq!(human_bytes(3 << 20), "3.0MiB");
-    }
-
-    #[test]
-    fn a_cut_character_is_left_out_of_the_head() {
-        assert_eq!(utf8_head("aé".as_bytes()), "aé");
-        assert_eq!(utf8_head(&"aé".as_bytes()[..2]), "a");
     }
 }
