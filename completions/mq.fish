@@ -31,6 +31,7 @@ complete -c mq -n "__fish_mq_needs_command" -f -a "sub" -d 'Subscribe and print 
 complete -c mq -n "__fish_mq_needs_command" -f -a "check" -d 'Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained'
 complete -c mq -n "__fish_mq_needs_command" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
 complete -c mq -n "__fish_mq_needs_command" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
+complete -c mq -n "__fish_mq_needs_command" -f -a "topics" -d 'What is on this broker: one row per topic (messages, rate, bytes, retained, last payload) after listening a few seconds; clears retained messages safely'
 complete -c mq -n "__fish_mq_needs_command" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
 complete -c mq -n "__fish_mq_needs_command" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
 complete -c mq -n "__fish_mq_needs_command" -f -a "serve" -d 'Run an MQTT broker in this process (for demos, CI and workshops)'
@@ -555,6 +556,66 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "conn" -d 'Connections only: connect -c clients, time each CONNECT, hold them for --duration'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "merge" -d 'Merge `--json` results of several runs (machines) into one summary'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mq -n "__fish_mq_using_subcommand topics" -s t -l topic -d 'Topic filter to listen to (repeatable; + and # wildcards) [default: #]' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s T -l filter-out -d 'Leave out topics that match this filter (repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s W -l timeout -d 'Listen this long [default: 5s]; with --retained-only, --clear-retained or --watch, an upper bound (they end by themselves, or at Ctrl-C)' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s q -l qos -d 'Subscription QoS: messages arrive at most at this QoS, so the QOS column (shown when above 0) tells what publishers used only up to it' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l max-topics -d 'Remember at most this many topics; messages on further topics are not counted' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l sort -d 'Row order: topic name; rate, count or bytes (highest first); age (most recent first) [default: topic; rate with --watch]' -r -f -a "topic\t''
+rate\t''
+count\t''
+bytes\t''
+age\t''"
+complete -c mq -n "__fish_mq_using_subcommand topics" -s h -l host -d 'Broker host name or IP address' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s p -l port -d 'Broker port [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s i -l id -d 'Client id [default: assigned by the broker]' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
+311\t''
+31\t''"
+complete -c mq -n "__fish_mq_using_subcommand topics" -s x -l session-expiry -d 'MQTT 5 session expiry: seconds, a duration, or -1 / never for no expiry' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s u -l username -d 'User name' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s P -l password -l pw -d 'Password; `-P -` asks on the terminal. Prefer --password-file or MQ_PASSWORD: a command line is visible to other users' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l password-file -d 'Read the password from the first line of FILE (which others must not be able to read)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand topics" -l will-topic -d 'Topic of the last will, published by the broker if mq dies without disconnecting' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l will-payload -d 'Payload of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l will-qos -d 'QoS of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l profile -d 'Take unset connection options from this profile in ~/.config/mq/config.toml' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand topics" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand topics" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
+complete -c mq -n "__fish_mq_using_subcommand topics" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand topics" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand topics" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
+1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand topics" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l retained-only -d 'Only retained topics: a snapshot of the broker\'s retained store under the filters, ending once no retained message arrived for 1s'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l flat -d 'One row per topic instead of a tree of topic levels'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l json -d 'Print one JSON document: the filters, the window and one object per topic'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l ndjson -d 'Print one JSON object per topic, one per line'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l watch -d 'On a terminal, redraw the table every second (sorted by rate) until Ctrl-C, which prints the final table'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l clear-retained -d 'Clear every retained message under the filters (an empty retained message to each topic), then subscribe again to verify that none is left'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l dry-run -d 'With --clear-retained: list what would be cleared and change nothing'
+complete -c mq -n "__fish_mq_using_subcommand topics" -s y -l yes -d 'With --clear-retained: do not ask for confirmation (needed when stdin is not a terminal)'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l version -d 'Print version (the protocol version is -V)'
+complete -c mq -n "__fish_mq_using_subcommand topics" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l will-retain -d 'Retain the last will'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l insecure -d 'Do not check the broker\'s certificate at all (warns on every run; for testing only)'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
+complete -c mq -n "__fish_mq_using_subcommand topics" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
+complete -c mq -n "__fish_mq_using_subcommand topics" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
 complete -c mq -n "__fish_mq_using_subcommand completions" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand man" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand serve" -l bind -d 'Address to listen on for MQTT (3.1.1 and 5 on one port)' -r
@@ -569,15 +630,16 @@ complete -c mq -n "__fish_mq_using_subcommand serve" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand serve" -l public -d 'Allow --bind on a non-loopback address (reachable from other machines)'
 complete -c mq -n "__fish_mq_using_subcommand serve" -s d -l debug -d 'Log connections on stderr'
 complete -c mq -n "__fish_mq_using_subcommand serve" -l quiet -d 'Do not print where the broker listens, nor error text (the exit code still tells)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "sub" -d 'Subscribe and print messages (like mosquitto_sub)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "check" -d 'Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "serve" -d 'Run an MQTT broker in this process (for demos, CI and workshops)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "sub" -d 'Subscribe and print messages (like mosquitto_sub)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "check" -d 'Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "topics" -d 'What is on this broker: one row per topic (messages, rate, bytes, retained, last payload) after listening a few seconds; clears retained messages safely'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "serve" -d 'Run an MQTT broker in this process (for demos, CI and workshops)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "pub" -d 'Publishers only (pair with `mq bench sub` elsewhere)'
 complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "sub" -d 'Subscribers only: latency and loss of what `mq bench pub` sends'
 complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "conn" -d 'Connections only: connect -c clients, time each CONNECT, hold them for --duration'

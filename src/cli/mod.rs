@@ -14,6 +14,7 @@ mod connect;
 mod deferred;
 mod pubsub;
 mod serve;
+mod topics;
 
 pub use bench::{BenchArgs, BenchConnect, BenchMode, BenchOpts, MergeArgs};
 pub use capture::{CaptureArgs, OnBusy};
@@ -22,6 +23,7 @@ pub use connect::{ConnectArgs, TlsArgs};
 pub use deferred::{defer_subcommands, Deferred};
 pub use pubsub::{PubArgs, PubV5Args, SubArgs, SubV5Args};
 pub use serve::ServeArgs;
+pub use topics::{SortKey, TopicsArgs};
 
 /// Parse the process's command line (see `parse_from`).
 pub fn parse() -> crate::exit::Result<Cli> {
@@ -130,6 +132,21 @@ are not available here: client ids are named with --prefix.",
         after_help = "Examples:\n  mq bench -c 4 -L 4000\n  mq bench -c 10 --rate 5000 --duration 30s -q 1\n  mq bench -h 10.0.0.1,10.0.0.2 -c 100 --subscribers 10 --shared \\\n      --json > run.json\n  mq bench merge a.json b.json"
     )]
     Bench(Deferred<Box<BenchArgs>>),
+    /// What is on this broker: one row per topic (messages, rate, bytes, retained, last
+    /// payload) after listening a few seconds; clears retained messages safely
+    #[command(
+        disable_help_flag = true,
+        disable_version_flag = true,
+        args_override_self = true,
+        long_about = "What is on this broker: subscribe (to # by default), listen for a window \
+(-W, 5s), and print one row per topic as a tree of topic levels whose counts roll up to their \
+parents (or --flat): messages, rate per second, bytes, whether the broker holds a retained \
+message, seconds since the last message, and a preview of the last payload (escaped, hex for \
+binary). --retained-only snapshots the retained store; --clear-retained clears it and verifies \
+that nothing is left.",
+        after_help = "Examples:\n  mq topics -h broker.local\n  mq topics -t 'sensors/#' -W 30s --flat --sort rate\n  mq topics --retained-only --json | jq '.topics[].topic'\n  mq topics -t 'old/#' --clear-retained --dry-run\n  mq topics --watch"
+    )]
+    Topics(Deferred<TopicsArgs>),
     /// Print shell completions: bash, zsh, fish, powershell or elvish
     #[command(
         after_help = "Examples:\n  mq completions bash > ~/.local/share/bash-completion/completions/mq\n  mq completions zsh > ~/.zfunc/_mq\n  mq completions fish > ~/.config/fish/completions/mq.fish"
@@ -211,6 +228,7 @@ impl Command {
             Command::Capture(a) => a.0.conn.quiet,
             Command::Bench(a) => a.0.quiet(),
             Command::Serve(a) => a.0.quiet,
+            Command::Topics(a) => a.0.conn.quiet,
             Command::Completions(_) | Command::Man(_) => false,
         }
     }
@@ -339,6 +357,7 @@ mod tests {
                 "true",
             ],
             &["bench"],
+            &["topics"],
         ] {
             let mut argv = args.to_vec();
             argv.push("--print-config");

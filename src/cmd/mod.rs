@@ -11,6 +11,7 @@ pub mod publish;
 pub mod save;
 pub mod serve;
 pub mod subscribe;
+pub mod topics;
 
 use crate::cli::Command;
 use crate::exit::Result;
@@ -24,6 +25,7 @@ pub async fn run(command: Command) -> Result<()> {
         Command::Capture(a) => capture::run(a.0).await,
         Command::Bench(a) => bench::run(*a.0).await,
         Command::Serve(a) => serve::run(a.0).await,
+        Command::Topics(a) => topics::run(a.0).await,
         Command::Completions(a) => docs::completions(&a),
         Command::Man(a) => docs::man(&a),
     }

@@ -29,6 +29,7 @@ mod reconnect;
 #[cfg(feature = "serve")]
 mod serve;
 mod tls;
+mod topics;
 mod transfer;
 mod transfer_frames;
 mod v5;
