@@ -2633,7 +2633,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__topics)
-            opts="-t -T -W -q -y -h -p -L -i -I -k -V -c -x -u -P -d --topic --filter-out --timeout --qos --retained-only --max-topics --flat --sort --json --ndjson --watch --clear-retained --dry-run --yes --help --version --host --port --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet"
+            opts="-t -T -W -q -y -h -p -L -i -I -k -V -c -x -u -P -d --topic --filter-out --timeout --qos --retained-only --max-topics --flat --sort --json --ndjson --watch --clear-retained --dry-run --yes --help --version --host --port --unix --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2692,6 +2692,10 @@ _mq() {
                     return 0
                     ;;
                 -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -741,6 +741,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --host 'Broker host name or IP address'
             cand -p 'Broker port [default: 1883]'
             cand --port 'Broker port [default: 1883]'
+            cand --unix 'Connect through this unix domain socket instead of TCP (mosquitto''s --unix)'
             cand -L 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path'
             cand --url 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path'
             cand -i 'Client id [default: assigned by the broker]'

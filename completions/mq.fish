@@ -568,6 +568,7 @@ bytes\t''
 age\t''"
 complete -c mq -n "__fish_mq_using_subcommand topics" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s p -l port -d 'Broker port [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand topics" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
