@@ -24,6 +24,9 @@ mod generated;
 mod output;
 mod profiles;
 mod pubsub;
+// The README's examples include `mq serve` and `--embedded`.
+#[cfg(feature = "serve")]
+mod readme;
 mod reconnect;
 #[cfg(feature = "serve")]
 mod serve;
