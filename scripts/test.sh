@@ -17,6 +17,9 @@ command -v mosquitto_sub >/dev/null || need+=(mosquitto-clients)
 # prompt test need a terminal from util-linux's script.
 command -v openssl >/dev/null || need+=(openssl)
 command -v script >/dev/null || need+=(bsdutils)
+# Tests stop brokers and process groups with kill(1), from procps (not in minimal images; bash's
+# builtin kill is no use to a test binary).
+type -P kill >/dev/null || need+=(procps)
 if [ ${#need[@]} -gt 0 ]; then
   echo "scripts/test.sh: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
