@@ -282,8 +282,8 @@ impl Saver {
             if self.opts.overwrite {
                 return std::fs::rename(&part, self.dir.join(&name)).map(|_| self.dir.join(&name));
             }
-            // A stream of frames on one topic takes the numbers one after the other: start where
-            // the last one ended instead of trying every taken name again.
+            // Messages on one topic (a camera's pictures) take the numbers one after the other:
+            // start after the last one instead of trying every taken name again.
             let first = self.raw_next.get(&name).copied().unwrap_or(0);
             for n in first..first.saturating_add(100_000) {
                 let candidate = match n {
