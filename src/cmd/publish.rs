@@ -11,7 +11,7 @@ use crate::output;
 use crate::properties;
 use crate::session::{Event, Properties, Qos, Session, SessionOptions, Version};
 use crate::topic::Topic;
-use crate::transfer::send;
+use crate::transfer::{human_size, send};
 use bytes::Bytes;
 use std::io::{BufRead, Read};
 use tokio::sync::mpsc;
@@ -284,6 +284,9 @@ async fn transfer(
                     "-f {shown} is sent in chunks, and --repeat applies to single messages only"
                 )));
             }
+            if !args.chunked && !args.conn.quiet {
+                output::note(&chunking_note(&shown, &t));
+            }
             let qos = args.qos.unwrap_or(Qos::AtLeastOnce);
             t.send(session, topic, qos, args.ack_timeout)
                 .await
@@ -291,6 +294,23 @@ async fn transfer(
             Ok(None)
         }
     }
+}
+
+/// Said once when a file is chunked without `--chunked`: a subscriber other than `mq sub
+/// --save-dir` would get frames, not the file, and nothing else would tell the sender.
+fn chunking_note(shown: &str, t: &send::Transfer) -> String {
+    let chunk = human_size(t.chunk().into());
+    let how = match (t.size(), t.frames()) {
+        (Some(size), Some(frames)) => format!(
+            "{shown} ({}) is over one message, so it goes as {frames} frames of {chunk}",
+            human_size(size)
+        ),
+        _ => format!("{shown} is over one message, so it goes as frames of {chunk}"),
+    };
+    format!(
+        "mq pub: {how}, which only mq sub --save-dir (or a receiver written from docs/transfer.md) \
+         puts back together; other subscribers get the frames (--chunked: this is meant, and no note)"
+    )
 }
 
 /// Lines of stdin, read on a thread of their own so a slow pipe never stalls the connection.

@@ -27,11 +27,21 @@ pub fn check_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A file name for a raw message on `topic`: `camera/image` -> `camera_image`. Only ASCII
-/// letters, digits, `-`, `_` and single dots survive; never empty, never starting with a dot.
+/// A file name for a raw message on `topic`: its last level, made safe (`images/cam1` ->
+/// `cam1`), as the file a sender published there is usually named after the topic's last part.
+/// An empty last level (`a/`) falls back to the whole topic (`a_`).
 pub fn from_topic(topic: &str) -> String {
-    let mut out = String::with_capacity(topic.len().min(100));
-    for c in topic.chars().take(100) {
+    match topic.rsplit('/').next() {
+        Some(last) if !last.is_empty() => safe(last),
+        _ => safe(topic),
+    }
+}
+
+/// `s` as a file name: only ASCII letters, digits, `-`, `_` and single dots survive; never
+/// empty, never starting with a dot.
+fn safe(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(100));
+    for c in s.chars().take(100) {
         let keep = c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
         let c = if keep { c } else { '_' };
         // No "..", and no leading dot (hidden file).
@@ -45,6 +55,15 @@ pub fn from_topic(topic: &str) -> String {
         out.push_str("message");
     }
     out
+}
+
+/// `name` with the extension `ext`, unless it already ends with it: `cam1` -> `cam1.jpg`,
+/// `photo.jpg` stays.
+pub fn with_extension(name: &str, ext: &str) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, e)) if !stem.is_empty() && e.eq_ignore_ascii_case(ext) => name.to_string(),
+        _ => format!("{name}.{ext}"),
+    }
 }
 
 /// The `n`th alternative to `name`: `photo.jpg` -> `photo.1.jpg`, `README` -> `README.1`.
@@ -100,10 +119,16 @@ mod tests {
     #[test]
     fn topic_names_are_safe() {
         let cases = [
-            ("camera/image", "camera_image"),
-            ("../../etc", "_._.__etc"),
-            ("/abs", "_abs"),
-            (".hidden", "_hidden"),
+            ("camera/image", "image"),
+            ("images/cam1", "cam1"),
+            ("cam1", "cam1"),
+            ("../../etc", "etc"),
+            ("a/..", "_."),
+            ("/abs", "abs"),
+            ("a/", "a_"),
+            ("/", "_"),
+            ("", "message"),
+            ("x/.hidden", "_hidden"),
             ("a\nb", "a_b"),
             ("x..y", "x._y"),
             ("ünï", "_n_"),
@@ -114,7 +139,16 @@ mod tests {
             assert_eq!(check_name(&got), Ok(()));
             assert!(!got.contains(".."));
         }
-        assert_eq!(from_topic(&"a/".repeat(100)).len(), 100);
+        assert_eq!(from_topic(&"a".repeat(300)).len(), 100);
+    }
+
+    #[test]
+    fn extensions_are_added_once() {
+        assert_eq!(with_extension("cam1", "jpg"), "cam1.jpg");
+        assert_eq!(with_extension("photo.jpg", "jpg"), "photo.jpg");
+        assert_eq!(with_extension("photo.JPG", "jpg"), "photo.JPG");
+        assert_eq!(with_extension("photo.png", "jpg"), "photo.png.jpg");
+        assert_eq!(with_extension("_jpg", "jpg"), "_jpg.jpg");
     }
 
     #[test]

@@ -24,6 +24,9 @@ const MAX_ACTIVE: usize = 16;
 const MAX_FRAMES: u64 = 1 << 22;
 /// Finished or refused transfers remembered, so late duplicates do not start them again.
 const REMEMBERED: usize = 256;
+/// Raw file names whose next number is remembered; past this the memory starts again (names are
+/// then found by trying, never clobbered).
+const RAW_NAMES: usize = 4096;
 
 pub struct SaveOptions {
     pub overwrite: bool,
@@ -62,7 +65,8 @@ pub struct Saver {
     opts: SaveOptions,
     active: HashMap<Key, Transfer>,
     remembered: VecDeque<Key>,
-    raw_seq: u64,
+    /// Per raw file name, the number to try next (see `save_raw`).
+    raw_next: HashMap<String, u32>,
 }
 
 struct Transfer {
@@ -95,7 +99,7 @@ impl Saver {
             opts,
             active: HashMap::new(),
             remembered: VecDeque::new(),
-            raw_seq: 0,
+            raw_next: HashMap::new(),
         })
     }
 
@@ -257,14 +261,17 @@ impl Saver {
         self.remembered.push_back(key);
     }
 
-    /// A raw message: `<topic>.<n>[.ext]`, the first free n.
+    /// A raw message: named after the topic's last level (`images/cam1` -> `cam1.jpg` when the
+    /// bytes are a JPEG), numbered when that name is taken (`cam1.1.jpg`) unless `--overwrite`.
     fn save_raw(&mut self, topic: &str, payload: &[u8]) -> Outcome {
-        let base = names::from_topic(topic);
         let ext = names::sniff(payload);
         let content_type = ext.map_or("", |(t, _)| t).to_string();
+        let base = names::from_topic(topic);
+        let name = match ext {
+            Some((_, e)) => names::with_extension(&base, e),
+            None => base,
+        };
         let result = (|| -> io::Result<PathBuf> {
-            self.raw_seq += 1;
-            let mut name = format!("{base}.{}", self.raw_seq);
             let (mut file, part) = create_part(&self.dir, &name, &[0; 16])?;
             let written = file.write_all(payload).and_then(|_| file.sync_data());
             if let Err(e) = written {
@@ -272,21 +279,27 @@ impl Saver {
                 return Err(e);
             }
             drop(file);
-            // Skip numbers taken by files of an earlier run.
-            for _ in 0..100_000 {
-                let full = match ext {
-                    Some((_, e)) => format!("{name}.{e}"),
-                    None => name.clone(),
+            if self.opts.overwrite {
+                return std::fs::rename(&part, self.dir.join(&name)).map(|_| self.dir.join(&name));
+            }
+            // Messages on one topic (a camera's pictures) take the numbers one after the other:
+            // start after the last one instead of trying every taken name again.
+            let first = self.raw_next.get(&name).copied().unwrap_or(0);
+            for n in first..first.saturating_add(100_000) {
+                let candidate = match n {
+                    0 => name.clone(),
+                    n => names::numbered(&name, n),
                 };
-                match link_new(&part, &self.dir.join(&full)) {
+                match link_new(&part, &self.dir.join(&candidate)) {
                     Ok(()) => {
                         let _ = std::fs::remove_file(&part);
-                        return Ok(self.dir.join(full));
+                        if self.raw_next.len() >= RAW_NAMES {
+                            self.raw_next.clear();
+                        }
+                        self.raw_next.insert(name.clone(), n + 1);
+                        return Ok(self.dir.join(candidate));
                     }
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                        self.raw_seq += 1;
-                        name = format!("{base}.{}", self.raw_seq);
-                    }
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                     Err(e) => {
                         let _ = std::fs::remove_file(&part);
                         return Err(e);
@@ -294,7 +307,9 @@ impl Saver {
                 }
             }
             let _ = std::fs::remove_file(&part);
-            Err(io::Error::other("no free file name"))
+            Err(io::Error::other(format!(
+                "{name} and 100000 numbered names are taken"
+            )))
         })();
         match result {
             Ok(path) => Outcome::Saved(Saved {

@@ -170,20 +170,44 @@ fn hostile_metadata_is_refused_without_writing() {
 }
 
 #[test]
-fn raw_messages_get_safe_numbered_names() {
+fn raw_messages_are_named_after_the_last_topic_level() {
     let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("cam_img.1.jpg"), b"taken").unwrap();
+    std::fs::write(d.path().join("img.1.jpg"), b"taken").unwrap();
     let mut s = saver(d.path());
     let jpeg = b"\xff\xd8\xff\xe0 a jpeg";
-    let out = feed(&mut s, "cam/img", &[jpeg.to_vec(), b"second".to_vec()]);
-    assert_eq!(out.len(), 2);
+    let out = feed(
+        &mut s,
+        "cam/img",
+        &[jpeg.to_vec(), jpeg.to_vec(), b"second".to_vec()],
+    );
+    assert_eq!(out.len(), 3);
     let out = feed(&mut s, "../../x", &[b"hostile".to_vec()]);
+    assert!(matches!(&out[..], [Outcome::Saved(_)]));
+    let out = feed(&mut s, "files/photo.jpg", &[jpeg.to_vec()]);
     assert!(matches!(&out[..], [Outcome::Saved(_)]));
     assert_eq!(
         files(d.path()),
-        ["_._.__x.4", "cam_img.1.jpg", "cam_img.2.jpg", "cam_img.3"]
+        ["img", "img.1.jpg", "img.2.jpg", "img.jpg", "photo.jpg", "x"]
     );
-    assert_eq!(std::fs::read(d.path().join("cam_img.2.jpg")).unwrap(), jpeg);
+    assert_eq!(std::fs::read(d.path().join("img.2.jpg")).unwrap(), jpeg);
+    assert_eq!(std::fs::read(d.path().join("img.1.jpg")).unwrap(), b"taken");
+}
+
+#[test]
+fn overwrite_keeps_one_file_per_topic_for_raw_messages() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = Saver::new(
+        d.path(),
+        SaveOptions {
+            overwrite: true,
+            max_size: 1 << 20,
+            timeout: Duration::from_secs(60),
+        },
+    )
+    .unwrap();
+    feed(&mut s, "cam/last", &[b"one".to_vec(), b"two".to_vec()]);
+    assert_eq!(files(d.path()), ["last"]);
+    assert_eq!(std::fs::read(d.path().join("last")).unwrap(), b"two");
 }
 
 #[test]

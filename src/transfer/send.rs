@@ -273,6 +273,21 @@ async fn next_piece(rx: &mut mpsc::Receiver<io::Result<Piece>>, shown: &str) -> 
 }
 
 impl Transfer {
+    /// Bytes of data per frame.
+    pub fn chunk(&self) -> u32 {
+        self.chunk
+    }
+
+    /// The size of a regular file (`None` for stdin or a pipe).
+    pub fn size(&self) -> Option<u64> {
+        self.size
+    }
+
+    /// Frames the transfer takes, when the size is known.
+    pub fn frames(&self) -> Option<u64> {
+        self.size.map(|s| frame::frame_count(s, self.chunk))
+    }
+
     /// Publish every frame at `qos`, keeping at most `WINDOW` unacknowledged, and wait for the
     /// last acknowledgements. Returns the size and sha256 of what was sent.
     pub async fn send(

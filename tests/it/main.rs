@@ -25,6 +25,9 @@ mod hostile;
 mod output;
 mod profiles;
 mod pubsub;
+// The README's examples include `mq serve` and `--embedded`.
+#[cfg(feature = "serve")]
+mod readme;
 mod reconnect;
 #[cfg(feature = "serve")]
 mod serve;

@@ -45,8 +45,8 @@ fn edge_sizes_round_trip_byte_identical() {
     let cases: &[(usize, &[&str], &str)] = &[
         (0, &["--chunked"], "f.bin"),
         (1, &["--chunked"], "f.bin"),
-        (1, &[], "files_x.1"),
-        (1024, &[], "files_x.1"),
+        (1, &[], "x"),
+        (1024, &[], "x"),
         (1024, &["--chunked"], "f.bin"),
         (1025, &[], "f.bin"),
         (5000, &[], "f.bin"),
@@ -337,6 +337,103 @@ fn a_refused_chunk_fails_the_transfer_with_exit_5() {
         LIMIT,
     );
     assert_eq!(code(&out), 5, "{}", stderr(&out));
-    assert!(stderr(&out).starts_with("mq: sending "), "{}", stderr(&out));
-    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    // The note that the file goes in frames, then the one error line.
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("mq pub: "), "{err}");
+    assert!(
+        lines[0].contains("f.bin (19.5 KiB) is over one message"),
+        "{err}"
+    );
+    assert!(lines[1].starts_with("mq: sending "), "{err}");
+}
+
+#[test]
+fn chunking_a_file_is_said_once_unless_chunked_or_quiet() {
+    let b = Broker::start();
+    let src = tempfile::tempdir().unwrap();
+    let body = data(5000, 8);
+    let p = temp_file(src.path(), "big.bin", &body);
+    let f = p.to_str().unwrap();
+    let chunked = |extra: &[&str], stdin: &[u8]| {
+        let mut args = vec!["-t", "files/big", "--chunk-size", "1KiB"];
+        args.extend_from_slice(extra);
+        let out = run(mq_on(&b, "pub", &args), stdin, LIMIT);
+        assert_eq!(code(&out), 0, "{extra:?}: {}", stderr(&out));
+        stderr(&out)
+    };
+    let err = chunked(&["-f", f], b"");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    for want in [
+        "mq pub: ",
+        "big.bin (4.9 KiB) is over one message",
+        "5 frames of 1 KiB",
+        "only mq sub --save-dir",
+        "other subscribers get the frames",
+    ] {
+        assert!(err.contains(want), "want '{want}' in: {err}");
+    }
+    // stdin: the size is not known in advance.
+    let err = chunked(&["-f", "-"], &body);
+    assert!(
+        err.starts_with("mq pub: stdin is over one message, so it goes as frames of 1 KiB"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // Asked for, or asked to be quiet: nothing to tell.
+    assert_eq!(chunked(&["-f", f, "--chunked"], b""), "");
+    assert_eq!(chunked(&["-f", f, "--quiet"], b""), "");
+    // A file that fits goes as one plain message: nothing to tell either.
+    let small = temp_file(src.path(), "small.bin", &data(100, 9));
+    assert_eq!(chunked(&["-f", small.to_str().unwrap()], b""), "");
+}
+
+#[test]
+fn a_plain_file_is_saved_under_the_last_topic_level() {
+    let b = Broker::start();
+    let src = tempfile::tempdir().unwrap();
+    let jpeg = crate::common::capture::jpeg(2000);
+    let frame = temp_file(src.path(), "frame.jpg", &jpeg);
+    let out_dir = tempfile::tempdir().unwrap();
+    let dir = out_dir.path().to_str().unwrap();
+    // As the README shows it: a camera's frames on images/cam1, saved by a subscriber to images/#.
+    let sub = subscribed(&b, &["-t", "images/#", "--save-dir", dir, "-C", "2"]);
+    for _ in 0..2 {
+        publish(&b, &["-t", "images/cam1", "-f", frame.to_str().unwrap()]);
+    }
+    let out = sub.finish(LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("{dir}/cam1.jpg\n{dir}/cam1.1.jpg\n"));
+    assert_eq!(files(out_dir.path()), ["cam1.1.jpg", "cam1.jpg"]);
+    assert_eq!(
+        std::fs::read(out_dir.path().join("cam1.jpg")).unwrap(),
+        jpeg
+    );
+
+    // --overwrite: one file per topic, always the latest.
+    let latest = tempfile::tempdir().unwrap();
+    let dir = latest.path().to_str().unwrap();
+    let sub = subscribed(
+        &b,
+        &[
+            "-t",
+            "images/#",
+            "--save-dir",
+            dir,
+            "-C",
+            "2",
+            "--overwrite",
+        ],
+    );
+    publish(&b, &["-t", "images/cam1", "-m", "first"]);
+    publish(&b, &["-t", "images/cam1", "-m", "second"]);
+    let out = sub.finish(LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), format!("{dir}/cam1\n{dir}/cam1\n"));
+    assert_eq!(files(latest.path()), ["cam1"]);
+    assert_eq!(
+        std::fs::read(latest.path().join("cam1")).unwrap(),
+        b"second"
+    );
 }
