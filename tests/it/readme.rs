@@ -357,7 +357,8 @@ fn topic_of(command: &str) -> Option<String> {
 }
 
 /// Whether the command runs until it is stopped: a subscriber without `-C`/`-E`, a broker, an
-/// agent, a watch, a stream from `tail -f`, a timed load test.
+/// agent, a watch (`check --interval`, `topics --watch`), a stream from `tail -f`, a timed load
+/// test, a long listening window.
 fn runs_until_stopped(command: &str) -> bool {
     let c = without_comment(command);
     (c.contains("mq sub") && !c.contains(" -C ") && !c.contains(" -E"))
@@ -366,6 +367,7 @@ fn runs_until_stopped(command: &str) -> bool {
         || c.contains("--interval")
         || c.contains("tail -f")
         || (c.contains("mq bench") && c.contains("--duration"))
+        || (c.contains("mq topics") && (c.contains("--watch") || c.contains(" -W 30s")))
 }
 
 fn installed(tool: &str) -> bool {
