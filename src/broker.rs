@@ -7,6 +7,10 @@
 //! `front.rs` for why). rumqttd's own websocket listener is not used: it speaks MQTT 3.1.1 only
 //! and closes an MQTT 5 connection without a word. rumqttd has no shutdown: the broker lives
 //! until the process ends, which is what both `serve` and `--embedded` want.
+//!
+//! A panic on one of the broker's threads ends only the connection it served, and tokio or the
+//! thread would swallow it: a process-wide panic hook counts every panic (`panics()`) after
+//! printing it, so that `mq serve` can report them when it stops.
 
 mod front;
 mod packet;
@@ -57,11 +61,36 @@ impl Running {
     }
 }
 
+/// Panics seen since the broker started (see the module doc).
+static PANICS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many panics the process has had since the broker started: each one dropped a client.
+pub fn panics() -> usize {
+    PANICS.load(Ordering::SeqCst)
+}
+
+/// Count every panic from now on, after the usual message on stderr. A hook rather than the
+/// tasks' JoinErrors because rumqttd spawns its tasks itself, on threads mq does not own.
+fn count_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            previous(info);
+            PANICS.fetch_add(1, Ordering::SeqCst);
+            eprintln!(
+                "mq: serve: the broker panicked (a bug in mq): the client it served was dropped"
+            );
+        }));
+    });
+}
+
 /// How long rumqttd's listeners may take to come up.
 const READY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Start the broker; returns once every listener accepts connections.
 pub fn start(settings: Settings) -> Result<Running> {
+    count_panics();
     let tls = match &settings.tls {
         Some((cert, key)) => Some(acceptor(cert, key)?),
         None => None,
@@ -229,4 +258,19 @@ fn acceptor(cert: &PathBuf, key: &PathBuf) -> Result<tokio_rustls::TlsAcceptor> 
         .with_single_cert(certs, key)
         .map_err(|e| Error::new(Code::Usage, format!("--tls-cert/--tls-key: {e}")))?;
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panic_on_a_broker_thread_is_counted() {
+        super::count_panics();
+        let before = super::panics();
+        let thread = std::thread::Builder::new()
+            .name("mq-test-panic".into())
+            .spawn(|| panic!("on purpose"))
+            .unwrap();
+        assert!(thread.join().is_err());
+        assert!(super::panics() > before);
+    }
 }

@@ -96,10 +96,20 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             println!("{}", listening_line(&running, &plan, secure));
         }
         wait_for_signal().await;
-        if args.debug {
-            eprintln!("mq serve: stopped");
+        match crate::broker::panics() {
+            0 => {
+                if args.debug {
+                    eprintln!("mq serve: stopped");
+                }
+                Ok(())
+            }
+            n => Err(Error::runtime(format!(
+                "serve: stopped after {n} panic{} inside the broker, each of which dropped a client \
+                 (printed above)",
+                if n == 1 { "" } else { "s" }
+            ))
+            .hint("a bug in mq: please report it with the lines above")),
         }
-        Ok(())
     }
 }
 

@@ -1,0 +1,107 @@
+//! The `mq serve` every test here runs: started on a free loopback port, stopped on drop, its
+//! stderr checked for panics.
+
+use crate::common::{mq, run, stderr, Running};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A running `mq serve`, killed on drop; then its stderr must hold no panic (each one dropped
+/// a client that did nothing wrong).
+pub struct Serve {
+    pub child: Child,
+    pub port: u16,
+    pub line: String,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Serve {
+    pub fn start(args: &[&str]) -> Serve {
+        let mut cmd = mq();
+        cmd.args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn mq serve");
+        let mut err = child.stderr.take().unwrap();
+        let stderr = Some(std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = err.read_to_string(&mut text);
+            text
+        }));
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(out).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(l) => l,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("mq serve printed no line within 10s");
+            }
+        };
+        let port = line
+            .split("127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        Serve {
+            child,
+            port,
+            line,
+            stderr,
+        }
+    }
+
+    /// Stop the broker and return what it wrote on stderr, which must hold no panic.
+    pub fn stop(&mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let text = self
+            .stderr
+            .take()
+            .map(|t| t.join().unwrap_or_default())
+            .unwrap_or_default();
+        assert_no_panic(&text);
+        text
+    }
+
+    pub fn on(&self, sub: &str, args: &[&str]) -> Command {
+        let mut c = mq();
+        c.args([sub, "-h", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(args);
+        c
+    }
+
+    pub fn sub_until_subscribed(&self, args: &[&str]) -> Running {
+        let mut c = self.on("sub", args);
+        c.arg("-d");
+        Running::until(c, "received SUBACK")
+    }
+
+    pub fn publish(&self, args: &[&str]) {
+        let out = run(self.on("pub", args), b"", Duration::from_secs(20));
+        assert!(out.status.success(), "mq pub {args:?}: {}", stderr(&out));
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // A test that failed already says why; a second panic here would abort the run.
+        if !std::thread::panicking() {
+            self.stop();
+        }
+    }
+}
+
+fn assert_no_panic(stderr: &str) {
+    assert!(!stderr.contains("panicked"), "mq serve panicked:\n{stderr}");
+}
