@@ -19,9 +19,22 @@ pub struct Serve {
 impl Serve {
     pub fn start(args: &[&str]) -> Serve {
         let mut cmd = mq();
-        cmd.args(["serve", "--bind", "127.0.0.1:0"])
-            .args(args)
-            .stdin(Stdio::null())
+        cmd.args(["serve", "--bind", "127.0.0.1:0"]).args(args);
+        Serve::spawn(cmd)
+    }
+
+    /// As `start`, with at most `fds` open file descriptors (soft and hard limit).
+    pub fn start_with_fd_limit(fds: u32, args: &[&str]) -> Serve {
+        let mut cmd = Command::new("prlimit");
+        cmd.arg(format!("--nofile={fds}:{fds}"))
+            .arg(env!("CARGO_BIN_EXE_mq"))
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args);
+        Serve::spawn(cmd)
+    }
+
+    fn spawn(mut cmd: Command) -> Serve {
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn mq serve");

@@ -3,7 +3,7 @@
 //! password, password file, loopback-only binding, websockets (both versions, wss), TLS (with
 //! mosquitto's clients), `$SYS` refused, the packet size limit (announced to MQTT 5).
 //! `--embedded` is tested in `embedded.rs`. `translate.rs`: what crosses between MQTT 5 and
-//! 3.1.1 clients.
+//! 3.1.1 clients; `hostile.rs`: clients that try to take the broker down.
 //!
 //! Every broker listens on 127.0.0.1 port 0 (a free port, printed on its first stdout line).
 
@@ -12,6 +12,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod fixture;
+mod hostile;
 mod translate;
 use common::*;
 use fixture::Serve;
