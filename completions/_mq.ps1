@@ -842,6 +842,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--tls-cert', '--tls-cert', [CompletionResultType]::ParameterName, 'Speak TLS on --bind (and --ws) with this PEM certificate chain (needs --tls-key)')
             [CompletionResult]::new('--tls-key', '--tls-key', [CompletionResultType]::ParameterName, 'PEM private key for --tls-cert')
             [CompletionResult]::new('--max-packet-size', '--max-packet-size', [CompletionResultType]::ParameterName, 'Largest packet accepted from a client: bytes, or with a unit (64KiB, 16MiB)')
+            [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Clients served at once; the next ones are refused with a "server busy" CONNACK [default: what the open-file limit allows, at most 100000]')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--public', '--public', [CompletionResultType]::ParameterName, 'Allow --bind on a non-loopback address (reachable from other machines)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Log connections on stderr')

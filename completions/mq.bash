@@ -2281,7 +2281,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__serve)
-            opts="-u -P -d --help --bind --public --ws --username --password --password-file --tls-cert --tls-key --max-packet-size --debug --quiet"
+            opts="-u -P -d --help --bind --public --ws --username --password --password-file --tls-cert --tls-key --max-packet-size --max-connections --debug --quiet"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2324,6 +2324,10 @@ _mq() {
                     return 0
                     ;;
                 --max-packet-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -820,6 +820,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --tls-cert 'Speak TLS on --bind (and --ws) with this PEM certificate chain (needs --tls-key)'
             cand --tls-key 'PEM private key for --tls-cert'
             cand --max-packet-size 'Largest packet accepted from a client: bytes, or with a unit (64KiB, 16MiB)'
+            cand --max-connections 'Clients served at once; the next ones are refused with a "server busy" CONNACK [default: what the open-file limit allows, at most 100000]'
             cand --help 'Print help'
             cand --public 'Allow --bind on a non-loopback address (reachable from other machines)'
             cand -d 'Log connections on stderr'

@@ -627,6 +627,7 @@ complete -c mq -n "__fish_mq_using_subcommand serve" -l password-file -d 'Read t
 complete -c mq -n "__fish_mq_using_subcommand serve" -l tls-cert -d 'Speak TLS on --bind (and --ws) with this PEM certificate chain (needs --tls-key)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand serve" -l tls-key -d 'PEM private key for --tls-cert' -r -F
 complete -c mq -n "__fish_mq_using_subcommand serve" -l max-packet-size -d 'Largest packet accepted from a client: bytes, or with a unit (64KiB, 16MiB)' -r
+complete -c mq -n "__fish_mq_using_subcommand serve" -l max-connections -d 'Clients served at once; the next ones are refused with a "server busy" CONNACK [default: what the open-file limit allows, at most 100000]' -r
 complete -c mq -n "__fish_mq_using_subcommand serve" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand serve" -l public -d 'Allow --bind on a non-loopback address (reachable from other machines)'
 complete -c mq -n "__fish_mq_using_subcommand serve" -s d -l debug -d 'Log connections on stderr'

@@ -1,23 +1,29 @@
 //! The embedded broker behind `mq serve` and `--embedded`: rumqttd, and the only module that
 //! imports it.
 //!
-//! rumqttd runs its MQTT 3.1.1 and MQTT 5 listeners on loopback ports of their own, each on its
-//! own thread; `front` owns the addresses the user asked for (`--bind`, and `--ws` for
-//! websockets), reads each CONNECT and hands the connection to the right listener (see
-//! `front.rs` for why). rumqttd's own websocket listener is not used: it speaks MQTT 3.1.1 only
-//! and closes an MQTT 5 connection without a word. rumqttd has no shutdown: the broker lives
-//! until the process ends, which is what both `serve` and `--embedded` want.
+//! rumqttd runs an MQTT 3.1.1 server and an MQTT 5 server, each on its own thread, with no
+//! listening socket: `front` owns the addresses the user asked for (`--bind`, and `--ws` for
+//! websockets), reads each CONNECT and hands the connection to the right server in-process,
+//! through an in-memory pipe (see `front.rs` for why). No other local process can reach
+//! rumqttd past the front's checks, and a client costs one file descriptor. rumqttd's own
+//! websocket listener is not used: it speaks MQTT 3.1.1 only and closes an MQTT 5 connection
+//! without a word. rumqttd has no shutdown: the broker lives until the process ends, which is
+//! what both `serve` and `--embedded` want.
+//!
+//! A panic on one of the broker's threads ends only the connection it served, and tokio or the
+//! thread would swallow it: a process-wide panic hook counts every panic (`panics()`) after
+//! printing it, so that `mq serve` can report them when it stops.
 
 mod front;
 mod packet;
 
 use crate::exit::{Code, Error, Result};
 use std::collections::HashMap;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What to run.
 pub struct Settings {
@@ -29,6 +35,8 @@ pub struct Settings {
     /// PEM certificate chain and private key: every listener speaks TLS only.
     pub tls: Option<(PathBuf, PathBuf)>,
     pub max_packet_size: usize,
+    /// Client connections served at once; the next ones are refused with a CONNACK.
+    pub max_connections: usize,
     /// Log connections on stderr.
     pub log: bool,
 }
@@ -57,11 +65,33 @@ impl Running {
     }
 }
 
-/// How long rumqttd's listeners may take to come up.
-const READY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Panics seen since the broker started (see the module doc).
+static PANICS: AtomicUsize = AtomicUsize::new(0);
 
-/// Start the broker; returns once every listener accepts connections.
+/// How many panics the process has had since the broker started: each one dropped a client.
+pub fn panics() -> usize {
+    PANICS.load(Ordering::SeqCst)
+}
+
+/// Count every panic from now on, after the usual message on stderr. A hook rather than the
+/// tasks' JoinErrors because rumqttd spawns its tasks itself, on threads mq does not own.
+fn count_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            previous(info);
+            PANICS.fetch_add(1, Ordering::SeqCst);
+            eprintln!(
+                "mq: serve: the broker panicked (a bug in mq): the client it served was dropped"
+            );
+        }));
+    });
+}
+
+/// Start the broker; returns once its listeners accept connections.
 pub fn start(settings: Settings) -> Result<Running> {
+    count_panics();
     let tls = match &settings.tls {
         Some((cert, key)) => Some(acceptor(cert, key)?),
         None => None,
@@ -81,8 +111,8 @@ pub fn start(settings: Settings) -> Result<Running> {
         ),
         None => None,
     };
-    let v4 = free_loopback_port()?;
-    let v5 = free_loopback_port()?;
+    let (v4, v4_streams) = rumqttd::handoff();
+    let (v5, v5_streams) = rumqttd::handoff();
 
     let connections = rumqttd::ConnectionSettings {
         connection_timeout_ms: 60_000,
@@ -95,24 +125,28 @@ pub fn start(settings: Settings) -> Result<Running> {
         external_auth: None,
         dynamic_filters: true,
     };
-    let server = |name: &str, listen: SocketAddr| rumqttd::ServerSettings {
+    let server = |name: &str, streams| rumqttd::ServerSettings {
         name: name.to_string(),
-        listen,
+        // Not listened on: connections come through `handoff`.
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         tls: None,
         next_connection_delay_ms: 0,
         connections: connections.clone(),
+        handoff: Some(streams),
     };
     let config = rumqttd::Config {
         id: 0,
         router: rumqttd::RouterConfig {
-            max_connections: 100_000,
+            // The front refuses connections past the limit; a margin for those rumqttd has not
+            // yet seen close.
+            max_connections: settings.max_connections + 64,
             max_outgoing_packet_count: 200,
             max_segment_size: 100 << 20,
             max_segment_count: 10,
             ..Default::default()
         },
-        v4: Some(HashMap::from([("v4".into(), server("mq-v4", v4))])),
-        v5: Some(HashMap::from([("v5".into(), server("mq-v5", v5))])),
+        v4: Some(HashMap::from([("v4".into(), server("mq-v4", v4_streams))])),
+        v5: Some(HashMap::from([("v5".into(), server("mq-v5", v5_streams))])),
         ..Default::default()
     };
     std::thread::Builder::new()
@@ -124,8 +158,6 @@ pub fn start(settings: Settings) -> Result<Running> {
             }
         })
         .map_err(|e| Error::runtime(format!("serve: starting the broker thread: {e}")))?;
-    wait_ready(&[v4, v5])?;
-
     for l in std::iter::once(&listener).chain(&ws_listener) {
         l.set_nonblocking(true)
             .map_err(|e| Error::runtime(format!("serve: {e}")))?;
@@ -137,8 +169,10 @@ pub fn start(settings: Settings) -> Result<Running> {
         credentials: settings.credentials,
         tls,
         max_packet_size: settings.max_packet_size,
+        max_connections: settings.max_connections,
         log: settings.log,
         open: open.clone(),
+        refusing: Arc::new(AtomicUsize::new(0)),
     });
     std::thread::Builder::new()
         .name("mq-broker-front".into())
@@ -183,25 +217,32 @@ fn bind_error(addr: SocketAddr, e: std::io::Error) -> Error {
     Error::runtime(format!("serve: cannot listen on {addr}: {e}")).hint(hint)
 }
 
-fn free_loopback_port() -> Result<SocketAddr> {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| Error::runtime(format!("serve: no free loopback port: {e}")))
-}
+/// File descriptors kept for everything but clients: stdio, the runtimes, a TLS file.
+const RESERVED_FDS: u64 = 64;
 
-fn wait_ready(addrs: &[SocketAddr]) -> Result<()> {
-    let deadline = Instant::now() + READY_TIMEOUT;
-    for addr in addrs {
-        while TcpStream::connect_timeout(addr, Duration::from_millis(200)).is_err() {
-            if Instant::now() > deadline {
-                return Err(Error::runtime(format!(
-                    "serve: the broker did not start listening on {addr} within 5s"
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(20));
+/// The default `--max-connections`: what the file descriptor limit allows (one per client),
+/// after raising the soft limit to the hard one, at most rumqttd's usual 100,000.
+pub fn default_max_connections() -> usize {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `lim` is a valid, writable rlimit.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
+        return 1000;
+    }
+    if lim.rlim_cur < lim.rlim_max {
+        let raised = libc::rlimit {
+            rlim_cur: lim.rlim_max,
+            rlim_max: lim.rlim_max,
+        };
+        // SAFETY: `raised` is a valid rlimit within the hard limit.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+            lim.rlim_cur = lim.rlim_max;
         }
     }
-    Ok(())
+    let clients = lim.rlim_cur.saturating_sub(RESERVED_FDS).clamp(1, 100_000);
+    usize::try_from(clients).unwrap_or(100_000)
 }
 
 fn acceptor(cert: &PathBuf, key: &PathBuf) -> Result<tokio_rustls::TlsAcceptor> {
@@ -229,4 +270,19 @@ fn acceptor(cert: &PathBuf, key: &PathBuf) -> Result<tokio_rustls::TlsAcceptor> 
         .with_single_cert(certs, key)
         .map_err(|e| Error::new(Code::Usage, format!("--tls-cert/--tls-key: {e}")))?;
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panic_on_a_broker_thread_is_counted() {
+        super::count_panics();
+        let before = super::panics();
+        let thread = std::thread::Builder::new()
+            .name("mq-test-panic".into())
+            .spawn(|| panic!("on purpose"))
+            .unwrap();
+        assert!(thread.join().is_err());
+        assert!(super::panics() > before);
+    }
 }

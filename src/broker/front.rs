@@ -1,10 +1,16 @@
 //! The listener clients see. rumqttd serves MQTT 3.1.1 and MQTT 5 on separate listeners, and on a
 //! wrong password it closes the connection without a CONNACK. The front reads each client's
 //! CONNECT, answers bad credentials or an unknown protocol level with a proper CONNACK refusal,
-//! and hands the connection (CONNECT included) to rumqttd's 3.1.1 or 5 listener on loopback.
+//! and hands the connection (CONNECT included) to rumqttd's 3.1.1 or 5 server through an
+//! in-memory pipe.
 //! It also terminates TLS and websockets, so every port speaks both versions, with or without
 //! TLS (rumqttd's websocket listener would speak 3.1.1 only), and adds the packet size limit
 //! rumqttd enforces to its MQTT 5 CONNACK. After the CONNACK, bytes pass through untouched.
+//!
+//! Before a client is authenticated it costs little and not for long: its CONNECT is at most
+//! `MAX_CONNECT` bytes, read as they arrive, and TLS, websocket handshake and CONNECT must all
+//! be done within `CONNECT_TIMEOUT` of the accept. Past `max_connections` a client gets a
+//! "server busy" CONNACK; out of file descriptors, the accept loop backs off.
 
 use super::packet::{parse_connect, with_max_packet_size};
 use async_tungstenite::tokio::accept_hdr_async_with_config;
@@ -23,16 +29,20 @@ use ws_stream_tungstenite::WsStream;
 
 /// Where to hand connections, and what to check first.
 pub struct Front {
-    pub v4: SocketAddr,
-    pub v5: SocketAddr,
+    pub v4: rumqttd::Handoff,
+    pub v5: rumqttd::Handoff,
     pub credentials: Option<(String, String)>,
     pub tls: Option<tokio_rustls::TlsAcceptor>,
-    /// Largest CONNECT accepted (it may carry a will payload).
+    /// Largest packet rumqttd accepts, announced in MQTT 5 CONNACKs.
     pub max_packet_size: usize,
+    /// Client connections served at once.
+    pub max_connections: usize,
     /// Log connections on stderr.
     pub log: bool,
-    /// Connections open now (TCP accepted, not yet closed).
+    /// Connections open now (TCP accepted, not yet closed), refused ones aside.
     pub open: Arc<AtomicUsize>,
+    /// Connections past the limit being answered now.
+    pub refusing: Arc<AtomicUsize>,
 }
 
 /// Counts a connection as open until dropped.
@@ -51,36 +61,80 @@ impl Drop for Open {
     }
 }
 
-/// How long a client may take to send its CONNECT (and TLS handshake).
+/// How long a client may take, from the accept, to finish TLS, websocket handshake and CONNECT.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Largest CONNECT read before the client is authenticated. A CONNECT is an id, a user name and
+/// a password, and perhaps a will: 64 KiB is plenty, and an unauthenticated peer cannot make
+/// the broker hold more.
+const MAX_CONNECT: usize = 64 << 10;
+
+/// Connections past `max_connections` answered at once; more are closed unanswered.
+const MAX_REFUSING: usize = 32;
+
+/// How long a connection past the limit has to send its CONNECT to get an answer.
+const REFUSE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Bounds of the wait after a failed accept (out of file descriptors, typically).
+const ACCEPT_BACKOFF: (Duration, Duration) = (Duration::from_millis(10), Duration::from_secs(1));
 
 /// Accept connections until the process ends: MQTT, or MQTT over websockets when `ws`.
 pub async fn serve(listener: TcpListener, front: Arc<Front>, ws: bool) {
+    let mut backoff = ACCEPT_BACKOFF.0;
+    let mut warned_full = false;
     loop {
         let (stream, peer) = match listener.accept().await {
-            Ok(c) => c,
+            Ok(c) => {
+                backoff = ACCEPT_BACKOFF.0;
+                c
+            }
             Err(e) => {
-                if front.log {
-                    eprintln!("mq serve: accept failed: {e}");
+                // Accept fails at once until a descriptor is freed: wait, longer each time, and
+                // say so once per run of failures.
+                if backoff == ACCEPT_BACKOFF.0 {
+                    eprintln!(
+                        "mq serve: accept failed: {e}; {} clients connected, retrying \
+                         (hint: lower --max-connections or raise ulimit -n)",
+                        front.open.load(Ordering::SeqCst)
+                    );
                 }
-                tokio::time::sleep(Duration::from_millis(50)).await;
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(ACCEPT_BACKOFF.1);
                 continue;
             }
         };
         let _ = stream.set_nodelay(true);
         let front = front.clone();
+        if front.open.load(Ordering::SeqCst) >= front.max_connections {
+            if !warned_full || front.log {
+                eprintln!(
+                    "mq serve: {peer}: refused: {} clients connected already (--max-connections)",
+                    front.max_connections
+                );
+                warned_full = true;
+            }
+            if front.refusing.load(Ordering::SeqCst) < MAX_REFUSING {
+                let refusing = Open::new(&front.refusing);
+                tokio::spawn(async move {
+                    let _refusing = refusing;
+                    refuse_busy(stream).await;
+                });
+            }
+            continue;
+        }
         let open = Open::new(&front.open);
         tokio::spawn(async move {
             let _open = open;
+            let deadline = tokio::time::Instant::now() + CONNECT_TIMEOUT;
             let outcome = match &front.tls {
                 Some(acceptor) => {
-                    match tokio::time::timeout(CONNECT_TIMEOUT, acceptor.accept(stream)).await {
-                        Ok(Ok(tls)) => unwrap_ws(tls, ws, peer, &front).await,
+                    match tokio::time::timeout_at(deadline, acceptor.accept(stream)).await {
+                        Ok(Ok(tls)) => unwrap_ws(tls, ws, peer, &front, deadline).await,
                         Ok(Err(e)) => Err(format!("TLS handshake failed: {e}")),
                         Err(_) => Err("TLS handshake timed out".into()),
                     }
                 }
-                None => unwrap_ws(stream, ws, peer, &front).await,
+                None => unwrap_ws(stream, ws, peer, &front, deadline).await,
             };
             if let Err(e) = outcome {
                 if front.log {
@@ -91,13 +145,33 @@ pub async fn serve(listener: TcpListener, front: Arc<Front>, ws: bool) {
     }
 }
 
+/// Answer a plain MQTT connection past the limit with "server unavailable" (3.1.1) or "server
+/// busy" (5), so that its client says why instead of seeing a closed connection.
+async fn refuse_busy(mut stream: TcpStream) {
+    let read = read_packet(&mut stream, 0x10, MAX_CONNECT);
+    if let Ok(Ok(packet)) = tokio::time::timeout(REFUSE_TIMEOUT, read).await {
+        let answer: &[u8] = match parse_connect(&packet.body).map(|c| c.level) {
+            Some(5) => &[0x20, 3, 0, 0x89, 0],
+            _ => &[0x20, 2, 0, 3],
+        };
+        let _ = stream.write_all(answer).await;
+        let _ = stream.shutdown().await;
+    }
+}
+
 /// Answer the websocket handshake when `ws`, then serve MQTT over the stream.
-async fn unwrap_ws<S>(stream: S, ws: bool, peer: SocketAddr, front: &Front) -> Result<(), String>
+async fn unwrap_ws<S>(
+    stream: S,
+    ws: bool,
+    peer: SocketAddr,
+    front: &Front,
+    deadline: tokio::time::Instant,
+) -> Result<(), String>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
     if !ws {
-        return handle(stream, peer, front, "").await;
+        return handle(stream, peer, front, "", deadline).await;
     }
     // One MQTT packet per websocket message, as clients send them, up to the packet limit.
     let limit = front.max_packet_size + 16;
@@ -107,11 +181,18 @@ where
         ..Default::default()
     };
     let handshake = accept_hdr_async_with_config(stream, MqttSubprotocol, Some(config));
-    let socket = tokio::time::timeout(CONNECT_TIMEOUT, handshake)
+    let socket = tokio::time::timeout_at(deadline, handshake)
         .await
         .map_err(|_| "websocket handshake timed out".to_string())?
         .map_err(|e| format!("websocket handshake failed: {e}"))?;
-    handle(WsStream::new(socket), peer, front, " over websockets").await
+    handle(
+        WsStream::new(socket),
+        peer,
+        front,
+        " over websockets",
+        deadline,
+    )
+    .await
 }
 
 /// Answers a websocket upgrade with `Sec-WebSocket-Protocol: mqtt`, which MQTT clients ask for
@@ -140,13 +221,20 @@ impl Callback for MqttSubprotocol {
     }
 }
 
-async fn handle<S>(mut client: S, peer: SocketAddr, front: &Front, over: &str) -> Result<(), String>
+async fn handle<S>(
+    mut client: S,
+    peer: SocketAddr,
+    front: &Front,
+    over: &str,
+    deadline: tokio::time::Instant,
+) -> Result<(), String>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let packet = tokio::time::timeout(CONNECT_TIMEOUT, read_connect(&mut client, front))
+    let limit = MAX_CONNECT.min(front.max_packet_size);
+    let packet = tokio::time::timeout_at(deadline, read_packet(&mut client, 0x10, limit))
         .await
-        .map_err(|_| "no CONNECT within 10s".to_string())??;
+        .map_err(|_| format!("no CONNECT within {}s", CONNECT_TIMEOUT.as_secs()))??;
     let connect = parse_connect(&packet.body).ok_or("malformed CONNECT")?;
     let refuse = |code_v4: u8, code_v5: u8| -> Vec<u8> {
         if connect.level == 5 {
@@ -156,8 +244,8 @@ where
         }
     };
     let backend = match connect.level {
-        4 => front.v4,
-        5 => front.v5,
+        4 => &front.v4,
+        5 => &front.v5,
         level => {
             let _ = client.write_all(&refuse(1, 0x84)).await;
             return Err(format!("refused: unsupported protocol level {level}"));
@@ -187,10 +275,10 @@ where
             ));
         }
     }
-    let mut server = TcpStream::connect(backend)
-        .await
-        .map_err(|e| format!("broker listener {backend}: {e}"))?;
-    let _ = server.set_nodelay(true);
+    let (mut server, theirs) = tokio::io::duplex(HOP_BUFFER);
+    if !backend.hand(Box::new(theirs)) {
+        return Err("the broker has stopped".into());
+    }
     if front.log {
         eprintln!(
             "mq serve: {peer}: client '{}' connected (MQTT {}{over})",
@@ -230,13 +318,12 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Bytes in flight each way between a client and rumqttd, as a socket buffer would hold.
+const HOP_BUFFER: usize = 256 << 10;
+
 struct Packet {
     header: Vec<u8>,
     body: Vec<u8>,
-}
-
-async fn read_connect<S: AsyncRead + Unpin>(s: &mut S, front: &Front) -> Result<Packet, String> {
-    read_packet(s, 0x10, front.max_packet_size).await
 }
 
 /// The next packet, which must be of type `kind` (first byte) and at most `max` bytes long.
@@ -269,8 +356,15 @@ async fn read_packet<S: AsyncRead + Unpin>(
             "a packet of {len} bytes is over the limit of {max}"
         ));
     }
-    let mut body = vec![0; len];
-    s.read_exact(&mut body).await.map_err(io)?;
+    // Grown as bytes arrive: a length announced is not memory spent until it is sent.
+    let mut body = Vec::new();
+    s.take(len as u64)
+        .read_to_end(&mut body)
+        .await
+        .map_err(io)?;
+    if body.len() < len {
+        return Err("connection closed mid-packet".into());
+    }
     Ok(Packet { header, body })
 }
 

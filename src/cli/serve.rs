@@ -60,6 +60,11 @@ pub struct ServeArgs {
     #[arg(long, value_parser = parse_byte_size, default_value = "16MiB")]
     pub max_packet_size: u64,
 
+    /// Clients served at once; the next ones are refused with a "server busy" CONNACK [default:
+    /// what the open-file limit allows, at most 100000]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
+
     /// Log connections on stderr
     #[arg(short = 'd', long)]
     pub debug: bool,

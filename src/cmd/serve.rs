@@ -34,6 +34,8 @@ struct Plan {
     ws: Option<SocketAddr>,
     credentials: Option<(String, String)>,
     max_packet_size: usize,
+    /// None: what the open-file limit allows.
+    max_connections: Option<usize>,
 }
 
 fn plan(args: &ServeArgs) -> Result<Plan> {
@@ -63,6 +65,7 @@ fn plan(args: &ServeArgs) -> Result<Plan> {
         ws: args.ws.map(|p| SocketAddr::new(bind.ip(), p)),
         credentials,
         max_packet_size: args.max_packet_size as usize,
+        max_connections: args.max_connections.map(|n| n as usize),
     })
 }
 
@@ -83,6 +86,9 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             credentials: plan.credentials.clone(),
             tls,
             max_packet_size: plan.max_packet_size,
+            max_connections: plan
+                .max_connections
+                .unwrap_or_else(crate::broker::default_max_connections),
             log: args.debug,
         })?;
         if !plan.bind.ip().is_loopback() && plan.credentials.is_none() && !args.quiet {
@@ -96,10 +102,20 @@ pub async fn run(args: ServeArgs) -> Result<()> {
             println!("{}", listening_line(&running, &plan, secure));
         }
         wait_for_signal().await;
-        if args.debug {
-            eprintln!("mq serve: stopped");
+        match crate::broker::panics() {
+            0 => {
+                if args.debug {
+                    eprintln!("mq serve: stopped");
+                }
+                Ok(())
+            }
+            n => Err(Error::runtime(format!(
+                "serve: stopped after {n} panic{} inside the broker, each of which dropped a client \
+                 (printed above)",
+                if n == 1 { "" } else { "s" }
+            ))
+            .hint("a bug in mq: please report it with the lines above")),
         }
-        Ok(())
     }
 }
 
@@ -187,6 +203,7 @@ pub fn embedded(debug: bool) -> Result<Embedded> {
             credentials: None,
             tls: None,
             max_packet_size: 256 << 20,
+            max_connections: crate::broker::default_max_connections(),
             log: debug,
         })?;
         Ok(Embedded {

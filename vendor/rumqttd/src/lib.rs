@@ -119,6 +119,29 @@ pub struct ServerSettings {
     pub tls: Option<TlsConfig>,
     pub next_connection_delay_ms: u64,
     pub connections: ConnectionSettings,
+    /// mq: take connections from this channel (see `handoff`) instead of listening on `listen`.
+    #[serde(skip)]
+    pub handoff: Option<flume::Receiver<Stream>>,
+}
+
+/// mq: a connection handed to a server in-process: any byte stream, MQTT from its CONNECT on.
+pub type Stream = Box<dyn link::network::N>;
+
+/// mq: where a process hands connections to a server that has `ServerSettings::handoff`.
+#[derive(Clone)]
+pub struct Handoff(flume::Sender<Stream>);
+
+impl Handoff {
+    /// Hand `stream` to the server; false when the server has stopped.
+    pub fn hand(&self, stream: Stream) -> bool {
+        self.0.send(stream).is_ok()
+    }
+}
+
+/// mq: a `Handoff` and the receiver to put in `ServerSettings::handoff`.
+pub fn handoff() -> (Handoff, flume::Receiver<Stream>) {
+    let (tx, rx) = flume::unbounded();
+    (Handoff(tx), rx)
 }
 
 impl ServerSettings {

@@ -49,6 +49,7 @@ pub struct LinkBuilder<'a> {
     dynamic_filters: bool,
     // default to 0, indicating to not use topic alias
     topic_alias_max: u16,
+    receive_maximum: Option<u16>,
 }
 
 impl<'a> LinkBuilder<'a> {
@@ -62,6 +63,7 @@ impl<'a> LinkBuilder<'a> {
             last_will_properties: None,
             dynamic_filters: false,
             topic_alias_max: 0,
+            receive_maximum: None,
         }
     }
 
@@ -80,6 +82,12 @@ impl<'a> LinkBuilder<'a> {
         last_will_properties: Option<LastWillProperties>,
     ) -> Self {
         self.last_will_properties = last_will_properties;
+        self
+    }
+
+    /// mq: the client's Receive Maximum (MQTT 5 CONNECT), if it gave one.
+    pub fn receive_maximum(mut self, max: Option<u16>) -> Self {
+        self.receive_maximum = max;
         self
     }
 
@@ -112,7 +120,10 @@ impl<'a> LinkBuilder<'a> {
             .last_will(self.last_will, self.last_will_properties)
             .topic_alias_max(self.topic_alias_max);
         let incoming = Incoming::new(connection.client_id.to_owned());
-        let (outgoing, link_rx) = Outgoing::new(connection.client_id.to_owned());
+        let (mut outgoing, link_rx) = Outgoing::new(connection.client_id.to_owned());
+        if let Some(max) = self.receive_maximum {
+            outgoing.receive_maximum(max);
+        }
         let outgoing_data_buffer = outgoing.buffer();
         let incoming_data_buffer = incoming.buffer();
 

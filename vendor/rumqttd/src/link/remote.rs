@@ -78,7 +78,10 @@ impl<P: Protocol> RemoteLink<P> {
         let client_id = assigned_client_id.as_ref().unwrap_or(&connect.client_id);
         let clean_session = connect.clean_session;
 
-        let topic_alias_max = props.as_ref().and_then(|p| p.topic_alias_max);
+        // mq: the broker sends every topic by name, as mosquitto does. Upstream's aliases to
+        // subscribers are chosen per subscription filter, so under a wildcard every topic got
+        // the first one's alias, and mosquitto's clients refuse any alias from a broker.
+        let topic_alias_max: Option<u16> = None;
         let session_expiry = props
             .as_ref()
             .and_then(|p| p.session_expiry_interval)
@@ -100,6 +103,7 @@ impl<P: Protocol> RemoteLink<P> {
             .last_will_properties(lastwill_props)
             .dynamic_filters(dynamic_filters)
             .topic_alias_max(topic_alias_max.unwrap_or(0))
+            .receive_maximum(props.as_ref().and_then(|p| p.receive_maximum))
             .build()?;
 
         let id = link_rx.id();

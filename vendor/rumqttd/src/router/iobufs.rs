@@ -64,6 +64,8 @@ pub struct Outgoing {
     pub(crate) unacked_pubrels: VecDeque<u16>,
     /// Last packet id
     last_pkid: u16,
+    /// mq: QoS 1 and 2 publishes the client accepts unacknowledged (its Receive Maximum)
+    max_inflight: usize,
     /// Metrics of outgoing messages of this connection
     pub(crate) meter: OutgoingMeter,
 }
@@ -87,6 +89,7 @@ impl Outgoing {
             unacked_pubrels,
             handle,
             last_pkid: 0,
+            max_inflight: MAX_INFLIGHT,
             meter: Default::default(),
         };
 
@@ -98,8 +101,21 @@ impl Outgoing {
         self.data_buffer.clone()
     }
 
+    /// mq: at most `max` QoS 1 and 2 publishes unacknowledged, as an MQTT 5 client asks with
+    /// Receive Maximum (a publish counts until its PUBACK, or its PUBCOMP at QoS 2).
+    pub fn receive_maximum(&mut self, max: u16) {
+        self.max_inflight = usize::from(max).clamp(1, MAX_INFLIGHT);
+    }
+
     pub fn free_slots(&self) -> usize {
-        MAX_INFLIGHT - self.inflight_buffer.len()
+        // mq: a QoS 2 publish awaiting PUBCOMP still counts against the client's Receive
+        // Maximum; below upstream's limit of 100 it is counted.
+        let used = if self.max_inflight < MAX_INFLIGHT {
+            self.inflight_buffer.len() + self.unacked_pubrels.len()
+        } else {
+            self.inflight_buffer.len()
+        };
+        self.max_inflight.saturating_sub(used)
     }
 
     pub fn push_notification(&mut self, notification: Notification) -> usize {

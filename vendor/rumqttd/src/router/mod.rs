@@ -195,6 +195,9 @@ pub struct DataRequest {
     /// Maximum count of payload buffer per replica
     max_count: usize,
     pub(crate) forward_retained: bool,
+    /// mq: retained messages already forwarded, while `forward_retained`
+    #[serde(default)]
+    pub(crate) retained_sent: usize,
     pub(crate) group: Option<String>,
 }
 

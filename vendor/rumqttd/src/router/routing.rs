@@ -864,6 +864,8 @@ impl Router {
                         disconnect = true;
                         break;
                     }
+                    // mq: a PUBCOMP frees a slot of the client's Receive Maximum.
+                    self.scheduler.reschedule(id, ScheduleReason::IncomingAck);
                 }
                 Packet::PingReq(_) => {
                     let ackslog = self.ackslog.get_mut(id).unwrap();
@@ -979,6 +981,7 @@ impl Router {
                 max_count: 100,
                 // set true for new subscriptions
                 forward_retained,
+                retained_sent: 0,
                 group,
             };
 
@@ -1470,14 +1473,24 @@ fn forward_device_data(
         // NOTE: ideally we want to limit the number of read messages
         // and skip the messages previously read while reading next time.
         // but for now, we just try to read all messages and drop the excess ones
-        let mut retained_publishes = datalog.read_retained_messages(&request.filter);
-        retained_publishes.truncate(inflight_slots as usize);
-
-        publishes.extend(retained_publishes.into_iter().map(|p| (p, None)));
-        inflight_slots -= publishes.len() as u64;
+        // mq: those past the free slots are sent by the next reads instead of dropped.
+        let retained_publishes = datalog.read_retained_messages(&request.filter);
+        let left = retained_publishes.len().saturating_sub(request.retained_sent);
+        let taken = left.min(inflight_slots as usize);
+        publishes.extend(
+            retained_publishes
+                .into_iter()
+                .skip(request.retained_sent)
+                .take(taken)
+                .map(|p| (p, None)),
+        );
+        request.retained_sent += taken;
+        inflight_slots -= taken as u64;
 
         // we only want to forward retained messages once
-        request.forward_retained = false;
+        if taken == left {
+            request.forward_retained = false;
+        }
     }
 
     let (next, publishes_from_datalog) =
@@ -1623,7 +1636,8 @@ fn forward_device_data(
         share.cursor = request.cursor;
     }
 
-    if caughtup {
+    // mq: retained messages still to send keep the request active.
+    if caughtup && !request.forward_retained {
         ConsumeStatus::FilterCaughtup
     } else {
         ConsumeStatus::PartialRead

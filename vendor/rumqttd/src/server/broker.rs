@@ -380,6 +380,29 @@ impl<P: Protocol + Clone + Send + 'static> Server<P> {
     }
 
     pub async fn start(&mut self, link_type: LinkType) -> Result<(), Error> {
+        // mq: connections handed over in-process never touch a socket of this server's, so
+        // no other local process can reach it.
+        if let Some(handoff) = self.config.handoff.clone() {
+            let config = Arc::new(self.config.connections.clone());
+            while let Ok(stream) = handoff.recv_async().await {
+                task::spawn(
+                    remote(
+                        config.clone(),
+                        None,
+                        self.router_tx.clone(),
+                        stream,
+                        self.protocol.clone(),
+                        self.awaiting_will_handler.clone(),
+                    )
+                    .instrument(tracing::error_span!(
+                        "remote_link",
+                        client_id = field::Empty,
+                        connection_id = field::Empty,
+                    )),
+                );
+            }
+            return Ok(());
+        }
         let listener = TcpListener::bind(&self.config.listen).await?;
         let delay = Duration::from_millis(self.config.next_connection_delay_ms);
         let mut count: usize = 0;
@@ -396,6 +419,9 @@ impl<P: Protocol + Clone + Send + 'static> Server<P> {
                 Ok((s, r)) => (s, r),
                 Err(e) => {
                     error!(error=?e, "Unable to accept socket.");
+                    // mq: out of file descriptors, accept fails at once until one is closed:
+                    // wait instead of spinning.
+                    time::sleep(Duration::from_millis(100)).await;
                     continue;
                 }
             };

@@ -2,104 +2,23 @@
 //! round trips at QoS 0/1/2 on MQTT 5 and 3.1.1, retained, will, persistent sessions, wrong
 //! password, password file, loopback-only binding, websockets (both versions, wss), TLS (with
 //! mosquitto's clients), `$SYS` refused, the packet size limit (announced to MQTT 5).
-//! `--embedded` is tested in `embedded.rs`.
+//! `--embedded` is tested in `embedded.rs`. `translate`: what crosses between MQTT 5 and
+//! 3.1.1 clients; `hostile`: clients that try to take the broker down; `fixture`: the broker
+//! every test starts, its stderr checked for panics.
 //!
 //! Every broker listens on 127.0.0.1 port 0 (a free port, printed on its first stdout line).
 
-use crate::common::broker::free_port;
+mod fixture;
+mod hostile;
+mod translate;
+
 use crate::common::*;
-use std::io::{BufRead, BufReader, Read, Write};
+use fixture::Serve;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::Duration;
-
-/// A running `mq serve`, killed on drop.
-struct Serve {
-    child: Child,
-    port: u16,
-    line: String,
-}
-
-impl Serve {
-    fn start(args: &[&str]) -> Serve {
-        Serve::try_start(args).unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    /// `mq serve ARGS --ws PORT` on a port chosen free, and that port. Another test may take
-    /// the port between choosing and binding it (clients connect from ephemeral ports too):
-    /// mq serve then exits, and another port is tried.
-    fn with_ws(args: &[&str]) -> (Serve, u16) {
-        let mut last = String::new();
-        for _ in 0..5 {
-            let ws = free_port();
-            match Serve::try_start(&[args, &["--ws", &ws.to_string()]].concat()) {
-                Ok(s) => return (s, ws),
-                Err(e) => last = e,
-            }
-        }
-        panic!("{last}");
-    }
-
-    fn try_start(args: &[&str]) -> Result<Serve, String> {
-        let mut cmd = mq();
-        cmd.args(["serve", "--bind", "127.0.0.1:0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        let mut child = cmd.spawn().expect("spawn mq serve");
-        let out = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(out).read_line(&mut line);
-            let _ = tx.send(line);
-        });
-        let line = rx.recv_timeout(Duration::from_secs(10)).unwrap_or_default();
-        let port = line
-            .split("127.0.0.1:")
-            .nth(1)
-            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
-            .and_then(|p| p.parse().ok());
-        match port {
-            Some(port) => Ok(Serve { child, port, line }),
-            None => {
-                let _ = child.kill();
-                let status = child.wait();
-                Err(format!(
-                    "mq serve {args:?} printed no port within 10s ({status:?}): {line:?}"
-                ))
-            }
-        }
-    }
-
-    fn on(&self, sub: &str, args: &[&str]) -> Command {
-        let mut c = mq();
-        c.args([sub, "-h", "127.0.0.1", "-p", &self.port.to_string()])
-            .args(args);
-        c
-    }
-
-    fn sub_until_subscribed(&self, args: &[&str]) -> Running {
-        let mut c = self.on("sub", args);
-        c.arg("-d");
-        Running::until(c, "received SUBACK")
-    }
-
-    fn publish(&self, args: &[&str]) {
-        let out = run(self.on("pub", args), b"", Duration::from_secs(20));
-        assert!(out.status.success(), "mq pub {args:?}: {}", stderr(&out));
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[test]
 fn prints_where_it_listens_and_how_to_connect() {
