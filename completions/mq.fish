@@ -38,7 +38,7 @@ complete -c mq -n "__fish_mq_needs_command" -f -a "serve" -d 'Run an MQTT broker
 complete -c mq -n "__fish_mq_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -s t -l topic -d 'Topic to publish to' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s m -l message -d 'Message payload' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -s f -l file -d 'Send a file: one message if it fits in a chunk, else a chunked transfer; - reads stdin' -r -F
+complete -c mq -n "__fish_mq_using_subcommand pub" -s f -l file -d 'Send a file: one message if it fits in a chunk, else a chunked transfer (which only mq sub --save-dir, or a reader of docs/transfer.md, puts back together); - reads stdin' -r -F
 complete -c mq -n "__fish_mq_using_subcommand pub" -s q -l qos -d 'Quality of service: 0, 1 or 2 [default: 0; 1 for chunked transfers]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l repeat -d 'Publish the message this many times' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l repeat-delay -d 'Wait this long between repeated messages: seconds or a duration' -r

@@ -30,7 +30,8 @@ pub struct PubArgs {
     )]
     pub message: Option<String>,
 
-    /// Send a file: one message if it fits in a chunk, else a chunked transfer; - reads stdin
+    /// Send a file: one message if it fits in a chunk, else a chunked transfer (which only
+    /// mq sub --save-dir, or a reader of docs/transfer.md, puts back together); - reads stdin
     #[arg(
         short = 'f',
         long,
