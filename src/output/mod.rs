@@ -18,6 +18,7 @@ pub mod escape;
 pub mod format;
 pub mod json;
 mod plain;
+pub use plain::looks_binary;
 mod reformat;
 pub mod term;
 pub mod time;

@@ -21,7 +21,7 @@ impl Kind {
     pub fn of(p: &[u8]) -> Kind {
         if p.is_empty() {
             Kind::Empty
-        } else if looks_binary(p) {
+        } else if crate::output::looks_binary(p) {
             Kind::Binary
         } else if serde_json::from_slice::<serde::de::IgnoredAny>(p).is_ok() {
             Kind::Json
@@ -37,16 +37,6 @@ impl Kind {
             Kind::Text => "text",
             Kind::Binary => "binary",
         }
-    }
-}
-
-/// Not UTF-8, or control characters other than tab, CR and newline.
-pub fn looks_binary(p: &[u8]) -> bool {
-    match std::str::from_utf8(p) {
-        Err(_) => true,
-        Ok(s) => s
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')),
     }
 }
 
