@@ -21,10 +21,35 @@ pub fn check_name(name: &str) -> Result<(), String> {
             name.escape_debug()
         ));
     }
+    // A hidden file is one a shell or tool may read by itself (.bash_profile, .envrc): a sender
+    // does not get to place one.
+    if name.starts_with('.') {
+        return Err(format!(
+            "file name '{}' starts with a dot (a hidden file)",
+            name.escape_debug()
+        ));
+    }
+    // Bidi overrides and invisible format characters make a name read as another
+    // ('\u{202e}gnp.exe' shows as 'exe.png').
+    if let Some(c) = name.chars().find(|&c| is_format(c)) {
+        return Err(format!(
+            "file name '{}' holds the invisible formatting character U+{:04X}",
+            name.escape_debug(),
+            c as u32
+        ));
+    }
     if name.len() > 200 {
         return Err("file name longer than 200 bytes".into());
     }
     Ok(())
+}
+
+/// Unicode format characters (category Cf) that change how a name reads: bidi embeddings,
+/// overrides and isolates, zero-width characters, the byte order mark, soft hyphen.
+fn is_format(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x061C | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064
+        | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB)
 }
 
 /// A file name for a raw message on `topic`: its last level, made safe (`images/cam1` ->
@@ -108,10 +133,16 @@ mod tests {
             "a\0b",
             "\u{7f}",
             &"x".repeat(201),
+            // Security review finding 12: hidden files and names that read as others.
+            ".bash_profile",
+            ".hidden",
+            "\u{202e}gnp.exe",
+            "a\u{200b}b",
+            "\u{feff}x",
         ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
-        for good in ["photo.jpg", ".hidden", "a..b", "数据.bin", "with space"] {
+        for good in ["photo.jpg", "a..b", "数据.bin", "with space", "x.tar.gz"] {
             assert_eq!(check_name(good), Ok(()), "{good:?}");
         }
     }

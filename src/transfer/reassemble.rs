@@ -264,6 +264,14 @@ impl Saver {
     /// A raw message: named after the topic's last level (`images/cam1` -> `cam1.jpg` when the
     /// bytes are a JPEG), numbered when that name is taken (`cam1.1.jpg`) unless `--overwrite`.
     fn save_raw(&mut self, topic: &str, payload: &[u8]) -> Outcome {
+        // --max-size bounds every saved message, not only chunked transfers.
+        if payload.len() as u64 > self.opts.max_size {
+            return Outcome::Failed(format!(
+                "message on {topic}: {} is over --max-size {}",
+                human_size(payload.len() as u64),
+                human_size(self.opts.max_size)
+            ));
+        }
         let ext = names::sniff(payload);
         let content_type = ext.map_or("", |(t, _)| t).to_string();
         let base = names::from_topic(topic);

@@ -243,3 +243,35 @@ fn finding_15_nothing_a_capture_command_started_outlives_it() {
     assert!(!alive(), "the background child outlived the capture");
     let _ = a.child.kill();
 }
+
+#[test]
+fn finding_17_max_size_bounds_raw_messages_too() {
+    let b = Broker::start();
+    let out_dir = tempfile::tempdir().unwrap();
+    let dir = out_dir.path().to_str().unwrap();
+    let args = [
+        "-t",
+        "f17",
+        "--save-dir",
+        dir,
+        "--max-size",
+        "1KiB",
+        "-C",
+        "2",
+        "-W",
+        "10",
+    ];
+    let sub = subscribed(&b, &args);
+    publish(&b, &["-t", "f17", "-m", &"x".repeat(4096)]);
+    publish(&b, &["-t", "f17", "-m", "small"]);
+    let out = sub.finish(LIMIT);
+    // -C counts files saved or failed; a failure among them is exit 1 (sub --save-dir's rule).
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("over --max-size"), "{}", stderr(&out));
+    let saved: Vec<_> = std::fs::read_dir(out_dir.path())
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(saved.len(), 1, "{saved:?}");
+    assert_eq!(std::fs::read(saved[0].path()).unwrap(), b"small");
+}
