@@ -275,3 +275,46 @@ fn finding_17_max_size_bounds_raw_messages_too() {
     assert_eq!(saved.len(), 1, "{saved:?}");
     assert_eq!(std::fs::read(saved[0].path()).unwrap(), b"small");
 }
+
+#[test]
+fn finding_2_capture_request_writes_only_its_output_file() {
+    let b = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    // A file that shares its name with what the responder announces (a plain message on `img`
+    // is named after the topic's last level).
+    let bystander = dir.path().join("img");
+    std::fs::write(&bystander, "keep me").unwrap();
+    publish(
+        &b,
+        &[
+            "-t",
+            "img/status",
+            "-m",
+            r#"{"status":"online"}"#,
+            "-r",
+            "-q",
+            "1",
+        ],
+    );
+    let output = dir.path().join("photo.jpg");
+    let mut c = mq_on(
+        &b,
+        "capture",
+        &["--request", "--trigger", "go", "--topic", "img"],
+    );
+    c.args(["-o", output.to_str().unwrap(), "-W", "15", "-d"]);
+    let req = Running::until(c, "received PUBLISH");
+    // The "agent" answers after the trigger.
+    std::thread::sleep(Duration::from_millis(300));
+    publish(&b, &["-t", "img", "-m", "the capture", "-q", "1"]);
+    let out = req.finish(LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(std::fs::read(&output).unwrap(), b"the capture");
+    assert_eq!(std::fs::read(&bystander).unwrap(), b"keep me");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+}

@@ -60,8 +60,14 @@ pub async fn run(args: &CaptureArgs, plan: &ConnectPlan) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // The capture is received in a private directory beside -o, then renamed to -o: whatever
+    // name the frames announce, no other file in -o's directory is written or replaced.
+    let private = tempfile::Builder::new()
+        .prefix(".mq-request-")
+        .tempdir_in(dir)
+        .map_err(|e| Error::usage(format!("-o {}: {e}", output.display())))?;
     let mut saver = Saver::new(
-        dir,
+        private.path(),
         SaveOptions {
             overwrite: true,
             max_size: u64::MAX,
