@@ -200,11 +200,13 @@ async fn receive(
                 let skip = (args.no_retained && m.retain)
                     || filter_out.iter().any(|f| f.matches(&m.topic))
                     || (!m.retain && m.payload.is_empty() && cleared.remove(&m.topic));
+                if !skip && args.retained_only && !m.retain {
+                    // Not printed: left unacknowledged for a persistent session's next run.
+                    break;
+                }
+                // Printed (acknowledged once flushed) or filtered out: either way handled.
+                unacked.extend(m.ack_token());
                 if !skip {
-                    if args.retained_only && !m.retain {
-                        // Not printed: left unacknowledged for a persistent session's next run.
-                        break;
-                    }
                     if args.remove_retained && m.retain && !m.payload.is_empty() {
                         // A broker may hand out a retained "topic" no one can publish to.
                         match crate::topic::Topic::parse(&m.topic) {
@@ -228,7 +230,6 @@ async fn receive(
                         true => printer.message(&m)?,
                         false => Written::Ok,
                     };
-                    unacked.extend(m.ack_token());
                     if written == Written::Closed {
                         return session.disconnect().await;
                     }
@@ -236,9 +237,6 @@ async fn receive(
                     if args.count == Some(progress.shown.get()) {
                         break;
                     }
-                } else {
-                    // Filtered out: handled, as far as the broker is concerned.
-                    unacked.extend(m.ack_token());
                 }
                 // Flush and acknowledge when nothing else is waiting, or at least every
                 // ACK_BATCH messages so the broker's window keeps moving under a flood.
