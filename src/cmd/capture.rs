@@ -31,10 +31,10 @@ const QUEUE: usize = 100;
 
 pub async fn run(args: CaptureArgs) -> Result<()> {
     let (mut plan, _) = options::plan(&args.conn)?;
-    if args.request && args.conn.print_config {
-        return crate::cmd::config::print(&args.conn, &plan);
-    }
     if args.request {
+        if args.conn.print_config {
+            return crate::cmd::config::print(&args.conn, &plan);
+        }
         return request::run(&args, &plan).await;
     }
     let trigger = TopicFilter::parse(&args.trigger)
@@ -148,18 +148,19 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
     };
     // Finish the captures in flight (queued triggers are dropped), then say goodbye. Without
     // a connection there is nowhere to deliver them: they are ended, and the exit says so.
+    // With the broker gone, its will says offline for us (there is no one to tell now).
     let mut undelivered = 0;
     if session.is_connected() {
         while let Some(done) = running.join_next().await {
             agent.deliver(&mut session, done, dropped).await;
         }
+        // (The connection may have dropped while they were delivered.)
+        if session.is_connected() {
+            agent.set_status(&mut session, "offline").await?;
+        }
     } else {
         undelivered = running.len();
         running.shutdown().await;
-    }
-    // With the broker gone, its will says offline for us (there is no one to tell now).
-    if session.is_connected() {
-        agent.set_status(&mut session, "offline").await?;
     }
     session.disconnect().await?;
     if undelivered > 0 {
