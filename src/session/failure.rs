@@ -179,7 +179,7 @@ fn failure_error(f: Failure, plan: &ConnectPlan) -> Error {
     let what = format!("connecting to {}", plan.describe());
     match f {
         Failure::Io(e) => {
-            if let Some(err) = plan.tls.as_ref().and_then(|t| crate::tls::explain(&e, false, t, plan.port)) {
+            if let Some(err) = plan.tls.as_ref().and_then(|t| crate::tls::explain(&e, false, t, plan.port, tls_name(plan))) {
                 return err.context(what);
             }
             let text = e.to_string();
@@ -195,7 +195,7 @@ fn failure_error(f: Failure, plan: &ConnectPlan) -> Error {
         .hint("a firewall may drop the packets, or this is not an MQTT port; raise --connect-timeout for slow links"),
         Failure::Transport { error, handshake } => {
             let error: &(dyn StdError + 'static) = &*error;
-            if let Some(err) = plan.tls.as_ref().and_then(|t| crate::tls::explain(error, handshake, t, plan.port)) {
+            if let Some(err) = plan.tls.as_ref().and_then(|t| crate::tls::explain(error, handshake, t, plan.port, tls_name(plan))) {
                 return err.context(what);
             }
             let text = error.to_string();
@@ -241,6 +241,14 @@ fn failure_error(f: Failure, plan: &ConnectPlan) -> Error {
         }
         Failure::Protocol(p) => Error::new(Code::Unreachable, p).context(what),
     }
+}
+
+/// The name the broker's certificate is checked against: `--tls-server-name`, else the host.
+fn tls_name(plan: &ConnectPlan) -> &str {
+    plan.tls
+        .as_ref()
+        .and_then(|t| t.server_name.as_deref())
+        .unwrap_or(&plan.host)
 }
 
 /// A connection that was up and broke.

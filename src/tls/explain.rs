@@ -56,13 +56,28 @@ fn presented_name(n: &str) -> String {
     n.to_string()
 }
 
+/// How to reissue a certificate that webpki cannot verify (X.509 v1, or no subjectAltName)
+/// for `name`, the way mosquitto-tls(7) makes them, with the extension added.
+fn reissue(name: &str) -> String {
+    let san = if name.parse::<std::net::IpAddr>().is_ok() {
+        format!("IP:{name}")
+    } else {
+        format!("DNS:{name}")
+    };
+    format!(
+        "reissue it with the name in subjectAltName: openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 365 -extfile <(printf 'subjectAltName={san}') (self-signed: add -addext 'subjectAltName={san}' to openssl req -x509); or --insecure while testing"
+    )
+}
+
 /// Why a TLS connection failed, in words, when the error says. `handshake`: the error came
-/// from the TLS handshake itself (not from reading after it). `port` is the broker's port.
+/// from the TLS handshake itself (not from reading after it). `port` is the broker's port,
+/// `name` the one its certificate is checked against (`--tls-server-name`, else the host).
 pub fn explain(
     e: &(dyn StdError + 'static),
     handshake: bool,
     tls: &TlsPlan,
     port: u16,
+    name: &str,
 ) -> Option<Error> {
     let unreachable = |m: String| Error::new(Code::Unreachable, m);
     let not_tls = || {
@@ -106,6 +121,14 @@ pub fn explain(
                 unreachable(format!("TLS: {cert_words} is not valid yet"))
                     .hint("check this machine's clock")
             }
+            // webpki reads names from subjectAltName only, as browsers do: a certificate
+            // that has its name only in the subject's CN names nothing.
+            CertificateError::NotValidForNameContext { presented, .. } if presented.is_empty() => {
+                unreachable(format!(
+                    "TLS: {cert_words} carries no subjectAltName, and mq (like browsers) does not take the host name from its subject CN"
+                ))
+                .hint(reissue(name))
+            }
             CertificateError::NotValidForNameContext {
                 expected,
                 presented,
@@ -134,6 +157,13 @@ pub fn explain(
                     tls.trust
                 ))
                 .hint("give that very certificate (or the CA that signed it) with --cafile, or --insecure to skip the check while testing")
+            }
+            // What `openssl x509 -req` makes without -extfile: no extensions, no names.
+            CertificateError::Other(o) if format!("{o:?}").contains("UnsupportedCertVersion") => {
+                unreachable(format!(
+                    "TLS: {cert_words} is an X.509 v1 certificate (no extensions: made by openssl x509 -req without -extfile), which mq cannot verify"
+                ))
+                .hint(reissue(name))
             }
             other => unreachable(format!("TLS: {cert_words} was rejected: {other:?}")),
         },

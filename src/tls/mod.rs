@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 mod ciphers;
+mod client_cert;
 mod explain;
 mod key;
 mod probe;
@@ -105,7 +106,7 @@ pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
     let verifier: Arc<dyn ServerCertVerifier> = if o.insecure {
         Arc::new(NoVerification(provider.clone()))
     } else {
-        let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+        let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
             .build()
             .map_err(|e| Error::usage(format!("no usable CA certificate: {e}")))?;
         let name = match &o.server_name {
@@ -120,7 +121,7 @@ pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
     };
     let builder = builder
         .dangerous()
-        .with_custom_certificate_verifier(verifier);
+        .with_custom_certificate_verifier(verifier.clone());
 
     let mut config = match (&o.cert, &o.key) {
         (None, None) => builder.with_no_client_auth(),
@@ -130,12 +131,8 @@ pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
         (Some(cert), Some(key)) => {
             let chain = certificates(cert, "--cert")?;
             let key = private_key(key, o.key_password.as_deref())?;
-            builder.with_client_auth_cert(chain, key).map_err(|e| {
-                Error::usage(format!(
-                    "--cert {} and --key do not fit together: {e}",
-                    cert.display()
-                ))
-            })?
+            let pair = client_cert::certified_key(chain, key, &provider, cert)?;
+            builder.with_client_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(pair)))
         }
     };
     config.alpn_protocols = o.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();

@@ -1,5 +1,6 @@
 //! How the broker's certificate is checked: webpki against the trusted CAs, with two
-//! additions, and the `--insecure` verifier that checks nothing.
+//! additions, and the `--insecure` verifier, which accepts any certificate (X.509 v1 too) and
+//! checks only that the broker holds its key.
 //!
 //! - `--tls-server-name NAME`: the certificate is checked against NAME instead of the host.
 //! - A certificate the user gave byte for byte in `--cafile`/`--capath` (the usual way to trust
@@ -9,8 +10,11 @@
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::{verify_server_name, WebPkiServerVerifier};
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::crypto::{
+    verify_tls12_signature, verify_tls13_signature, verify_tls13_signature_with_raw_key,
+    CryptoProvider,
+};
+use rustls::pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 use std::sync::Arc;
@@ -187,12 +191,19 @@ impl ServerCertVerifier for NoVerification {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
+        let algs = &self.0.signature_verification_algorithms;
+        verify_tls12_signature(message, cert, dss, algs).or_else(|e| {
+            by_public_key(cert, e, |_, key| {
+                let candidates = algs
+                    .mapping
+                    .iter()
+                    .find(|(scheme, _)| *scheme == dss.scheme)
+                    .map_or(&[][..], |(_, a)| *a);
+                candidates
+                    .iter()
+                    .any(|alg| alg.verify_signature(key, message, dss.signature()).is_ok())
+            })
+        })
     }
     fn verify_tls13_signature(
         &self,
@@ -200,15 +211,38 @@ impl ServerCertVerifier for NoVerification {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
+        let algs = &self.0.signature_verification_algorithms;
+        verify_tls13_signature(message, cert, dss, algs).or_else(|e| {
+            by_public_key(cert, e, |spki, _| {
+                let spki = SubjectPublicKeyInfoDer::from(spki);
+                verify_tls13_signature_with_raw_key(message, &spki, dss, algs).is_ok()
+            })
+        })
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The handshake signature checked against the certificate's public key as x509-parser reads
+/// it, when webpki would not read the certificate at all (X.509 v1, what `openssl x509 -req`
+/// makes without -extfile): `--insecure` accepts any certificate, but the broker must still hold
+/// the key of the one it presented. `check` gets the whole SubjectPublicKeyInfo and the key's
+/// bits; `e` is webpki's error, returned when the signature does not verify either.
+fn by_public_key(
+    cert: &CertificateDer<'_>,
+    e: rustls::Error,
+    check: impl FnOnce(&[u8], &[u8]) -> bool,
+) -> Result<HandshakeSignatureValid, rustls::Error> {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let Ok((_, parsed)) = X509Certificate::from_der(cert.as_ref()) else {
+        return Err(e);
+    };
+    let key = parsed.public_key();
+    if check(key.raw, key.subject_public_key.data.as_ref()) {
+        Ok(HandshakeSignatureValid::assertion())
+    } else {
+        Err(e)
     }
 }
 
