@@ -20,17 +20,13 @@ mod ciphers;
 mod client_cert;
 mod explain;
 mod key;
+mod observe;
 mod probe;
 mod verify;
 pub use explain::{explain, io_kind};
+pub use observe::Observed;
 pub use probe::speaks_tls;
 use verify::{NoVerification, Verifier};
-
-/// The `--insecure` verifier (any certificate, handshake signatures still checked), for
-/// `mq check`'s own handshake.
-pub fn accept_any_certificate(provider: Arc<CryptoProvider>) -> Arc<dyn ServerCertVerifier> {
-    Arc::new(NoVerification(provider))
-}
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TlsVersion {
@@ -65,6 +61,8 @@ pub struct TlsOptions {
 #[derive(Debug, Clone)]
 pub struct TlsPlan {
     pub config: Arc<ClientConfig>,
+    /// The verifier inside `config`, kept so that `mq check` can watch it judge (`observe`).
+    verifier: Arc<dyn ServerCertVerifier>,
     pub client_cert: bool,
     pub insecure: bool,
     /// Where the trusted CAs come from: `--cafile ca.pem`, `the system's CA store`.
@@ -140,6 +138,7 @@ pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
     config.key_log = Arc::new(rustls::KeyLogFile::new());
     Ok(TlsPlan {
         config: Arc::new(config),
+        verifier,
         client_cert: o.cert.is_some(),
         insecure: o.insecure,
         trust,

@@ -59,8 +59,6 @@ pub fn check(cx: &Ctx, r: &mut Report) {
         .stage("tls")
         .map(|s| s.facts.get("days_left").and_then(Value::as_i64));
     if cx.require_tls {
-        // The TLS stage is skipped for configurations it cannot check itself (a client
-        // certificate, --capath); the session still connected over TLS then.
         let s = match days.is_some() || cx.plan.tls.is_some() {
             true if cx.insecure => Stage::ok(
                 "require_tls",
@@ -129,7 +127,6 @@ mod tests {
             require_tls: false,
             insecure: false,
             min_cert_days: None,
-            tls: None,
             embedded: false,
         }
     }

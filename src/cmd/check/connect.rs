@@ -134,6 +134,11 @@ fn short(message: &str) -> &str {
 
 fn connect_hint(e: &Error) -> Option<String> {
     let m = e.message.as_str();
+    // A TLS failure (or a TLS port spoken to without TLS) has the session's own hint, the
+    // one `mq pub` gives: the answer was TLS, not "not MQTT".
+    if e.hint.is_some() && m.contains("TLS") {
+        return e.hint.clone();
+    }
     Some(if no_answer(e) {
         "TCP connects but nothing answers the MQTT CONNECT: not an MQTT broker or the wrong port (a TLS listener, usually 8883? a websocket port?)".into()
     } else if m.contains("closed the connection") {

@@ -7,8 +7,9 @@
 //! `--probe` adds capability probes (`probes.rs`); `--max-latency` / `--require-v5` add
 //! assertions. Rendering (human, JSON, watch lines) lives in `report.rs`: nothing here prints.
 //!
-//! The TLS stage (`tls.rs`) runs when `Ctx::tls` is set: when the connection uses TLS
-//! (`--cafile`, `--tls`, `mqtts://`, `-p 8883`); the MQTT stages after it connect over TLS too.
+//! The TLS stage (`tls.rs`) runs when the connection uses TLS (`--cafile`, `--capath`, `--tls`,
+//! `--cert`, `mqtts://`, `wss://`, `-p 8883`), with the session's own TLS configuration; the
+//! MQTT stages after it connect over TLS too.
 
 mod assertions;
 mod connect;
@@ -170,8 +171,6 @@ pub struct Ctx {
     /// `--insecure`: the broker's certificate is not verified, and the report says so.
     pub insecure: bool,
     pub min_cert_days: Option<u32>,
-    /// Handshake with TLS after TCP, checking against these options.
-    pub tls: Option<tls::TlsOptions>,
     /// The broker is mq's own (`--embedded`): probes skip what it lacks.
     pub embedded: bool,
 }
@@ -212,25 +211,6 @@ pub async fn run(mut args: CheckArgs) -> Result<()> {
     if args.runs.is_some() && args.interval.is_none() {
         return Err(Error::usage("--runs needs --interval").hint("add --interval 10s"));
     }
-    // The TLS stage makes its own handshake to time it and show the certificate; it checks
-    // the chain against --cafile or the system's CAs (or, with --insecure, nothing, and says
-    // so), so it runs when that is how the session connects too (not over websockets, with a
-    // client certificate or --capath: those connect over TLS straight away).
-    let t = &args.conn.tls;
-    let tls = plan
-        .tls
-        .as_ref()
-        .filter(|_| plan.ws_path.is_none() && t.cert.is_none() && t.capath.is_none())
-        .map(|plan_tls| tls::TlsOptions {
-            verify: !t.insecure,
-            provider: Some(plan_tls.config.crypto_provider().clone()),
-            version: plan_tls.version,
-            server_name: t
-                .tls_server_name
-                .clone()
-                .unwrap_or_else(|| plan.host.clone()),
-            cafile: t.cafile.clone(),
-        });
     let cx = Ctx {
         plan,
         prefix,
@@ -242,7 +222,6 @@ pub async fn run(mut args: CheckArgs) -> Result<()> {
         require_tls: args.require_tls,
         insecure: args.conn.tls.insecure,
         min_cert_days: args.min_cert_days,
-        tls,
         embedded: args.embedded,
     };
     let out = report::Out::new(args.json, args.conn.quiet);
@@ -307,8 +286,14 @@ async fn run_stages(cx: &Ctx, r: &mut Report) {
                 .insert("used".into(), addr.ip().to_string().into());
         }
     }
-    if let Some(opts) = &cx.tls {
-        let s = tls::stage(addr, opts, cx.plan.connect_timeout).await;
+    // The name the certificate is checked against, as the session checks it.
+    let tls_name = cx.plan.tls.as_ref().map(|t| {
+        t.server_name
+            .clone()
+            .unwrap_or_else(|| cx.plan.host.clone())
+    });
+    if let (Some(tls), Some(name)) = (&cx.plan.tls, &tls_name) {
+        let s = tls::stage(addr, tls, name, cx.plan.connect_timeout).await;
         let ok = s.status == Status::Ok;
         r.stages.push(s);
         if !ok {
@@ -316,10 +301,14 @@ async fn run_stages(cx: &Ctx, r: &mut Report) {
         }
     }
     // From here on connect to the address TCP reached, so every stage talks to the same host;
-    // over TLS the name stays, since the certificate is checked against it.
+    // over TLS the certificate is still checked against the name (sent as SNI, as the session
+    // does). A websocket URL keeps the name: it is the HTTP Host too.
     let mut plan = cx.plan.clone();
-    if cx.tls.is_none() {
+    if plan.ws_path.is_none() {
         plan.host = addr.ip().to_string();
+        if let Some(t) = plan.tls.as_mut() {
+            t.server_name = tls_name;
+        }
     }
     let Some(mut conn) = r.push(connect::connect(&plan).await) else {
         return;

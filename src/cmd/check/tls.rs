@@ -1,7 +1,12 @@
-//! The TLS stage: a handshake of our own (tokio-rustls) on the address TCP reached, to time it
-//! and say which part failed: not TLS at all, an untrusted chain, a name the certificate does
-//! not carry, an expired certificate. A verifier that records the chain before rustls judges it
-//! lets the report show the certificate's facts even when the handshake is refused.
+//! The TLS stage: a handshake of its own on the address TCP reached, to time it and show the
+//! broker's certificate, made with mq's own TLS configuration (`crate::tls`, watched through
+//! `TlsPlan::observe`): whatever `mq pub` trusts, refuses and presents, this stage does too,
+//! and a failure is explained in the same words (`crate::tls::explain`). The chain is recorded
+//! before it is judged, so the report shows the certificate's facts when it is refused too.
+//!
+//! Under TLS 1.3 a broker judges the client certificate after the client's handshake is done:
+//! when it asked for one, the stage waits (briefly) for its verdict, a session ticket or an
+//! alert, so that a refused client certificate fails here, as it fails `mq pub`.
 //!
 //! With `--insecure` the stage still runs, accepts any certificate, and says so: its summary
 //! reads "certificate NOT verified" and its facts carry `"verified": false`.
@@ -9,172 +14,55 @@
 use super::x509::{self, CertInfo};
 use super::Stage;
 use crate::exit::Code;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use crate::tls::{Observed, TlsPlan};
+use rustls::pki_types::ServerName;
+use rustls::CertificateError;
 use serde_json::json;
+use std::io;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// What the TLS stage checks against.
-#[derive(Debug, Clone)]
-pub struct TlsOptions {
-    /// The name the certificate must carry (the host as the user typed it).
-    pub server_name: String,
-    /// Trust these CAs (PEM); the operating system's roots when `None`.
-    pub cafile: Option<PathBuf>,
-    /// The crypto provider of mq's own connections (its cipher suites follow --ciphers and
-    /// --tls13-ciphers); mq's default when `None`.
-    pub provider: Option<Arc<rustls::crypto::CryptoProvider>>,
-    /// `--tls-version`: speak only this version.
-    pub version: Option<crate::tls::TlsVersion>,
-    /// Check the chain and the name; `false` with `--insecure` (any certificate is accepted).
-    pub verify: bool,
-}
+use tokio::io::AsyncReadExt;
 
 /// Certificates expiring sooner than this are reported with a warning.
 pub const WARN_DAYS: i64 = 30;
 
-/// Delegates to webpki (or, with `--insecure`, to a verifier that accepts anything), keeping a
-/// copy of the chain it was shown.
-#[derive(Debug)]
-struct Recorder {
-    inner: Arc<dyn ServerCertVerifier>,
-    seen: Arc<Mutex<Vec<CertificateDer<'static>>>>,
-}
+/// How long to wait for a TLS 1.3 broker's verdict on the client certificate. Brokers answer
+/// at once (a session ticket or an alert); one that says nothing is taken to accept it.
+const VERDICT_WAIT: Duration = Duration::from_secs(1);
 
-impl ServerCertVerifier for Recorder {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if let Ok(mut seen) = self.seen.lock() {
-            seen.push(end_entity.clone().into_owned());
-            seen.extend(intermediates.iter().map(|c| c.clone().into_owned()));
-        }
-        self.inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.inner.supported_verify_schemes()
-    }
-}
-
-/// The trust anchors and how the report names them.
-fn roots(opts: &TlsOptions) -> Result<(RootCertStore, String), String> {
-    let mut store = RootCertStore::empty();
-    match &opts.cafile {
-        Some(path) => {
-            let certs = CertificateDer::pem_file_iter(path)
-                .and_then(|it| it.collect::<Result<Vec<_>, _>>())
-                .map_err(|e| format!("cannot read the CA file {}: {e}", path.display()))?;
-            let (added, _) = store.add_parsable_certificates(certs);
-            if added == 0 {
-                return Err(format!("no CA certificate in {}", path.display()));
-            }
-            Ok((store, format!("the CA in {}", path.display())))
-        }
-        None => {
-            let found = rustls_native_certs::load_native_certs();
-            store.add_parsable_certificates(found.certs);
-            Ok((store, "the system's CAs".into()))
-        }
-    }
-}
-
-/// The verifier the handshake uses and how the report names what it trusts.
-fn verifier(
-    opts: &TlsOptions,
-    provider: &Arc<rustls::crypto::CryptoProvider>,
-    t: Instant,
-) -> Result<(Arc<dyn ServerCertVerifier>, String), Box<Stage>> {
-    if !opts.verify {
-        let accept_any = crate::tls::accept_any_certificate(provider.clone());
-        return Ok((accept_any, "nothing (--insecure)".into()));
-    }
-    let (store, trust) = roots(opts).map_err(|e| {
-        let hint = Some("--cafile takes a PEM file with the CA certificate(s)".into());
-        Box::new(Stage::failed("tls", t, Code::Usage, e, hint))
-    })?;
-    match WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone()).build() {
-        Ok(webpki) => Ok((webpki as Arc<dyn ServerCertVerifier>, trust)),
-        Err(e) => {
-            let hint =
-                Some("without --cafile, mq trusts the system's CAs (ca-certificates)".into());
-            let e = format!("no usable CA: {e}");
-            Err(Box::new(Stage::failed("tls", t, Code::Usage, e, hint)))
-        }
-    }
-}
-
-pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> Stage {
+/// The handshake with the broker at `addr`, checked as `tls` says against `name` (the
+/// `--tls-server-name`, else the host as given).
+pub async fn stage(addr: SocketAddr, tls: &TlsPlan, name: &str, timeout: Duration) -> Stage {
     let t = Instant::now();
-    // The same crypto provider as mq's connections (crate::tls): two are compiled in, so
-    // rustls cannot pick a process-wide default by itself.
-    let provider = opts.provider.clone().unwrap_or_else(crate::tls::provider);
-    let (inner, trust) = match verifier(opts, &provider, t) {
-        Ok(v) => v,
-        Err(failed) => return *failed,
+    let trust = if tls.insecure {
+        "nothing (--insecure)".to_string()
+    } else {
+        tls.trust.clone()
     };
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let verifier = Arc::new(Recorder {
-        inner,
-        seen: seen.clone(),
-    });
-    let versions: &[&'static rustls::SupportedProtocolVersion] = match opts.version {
-        Some(crate::tls::TlsVersion::V12) => &[&rustls::version::TLS12],
-        Some(crate::tls::TlsVersion::V13) => &[&rustls::version::TLS13],
-        None => rustls::DEFAULT_VERSIONS,
-    };
-    let config = match rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(versions)
-    {
-        Ok(b) => b,
-        Err(e) => return Stage::failed("tls", t, Code::Runtime, e.to_string(), None),
-    };
-    let config = config
-        .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth();
-    let Ok(name) = ServerName::try_from(opts.server_name.clone()) else {
-        let e = format!("'{}' is not a valid TLS server name", opts.server_name);
+    let Ok(server_name) = ServerName::try_from(name.to_string()) else {
+        let e = format!("'{name}' is not a valid TLS server name");
         return Stage::failed("tls", t, Code::Usage, e, None);
     };
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let watched = tls.observe();
+    let connector = tokio_rustls::TlsConnector::from(watched.config.clone());
     let handshake = async {
-        let tcp = tokio::net::TcpStream::connect(addr).await?;
-        connector.connect(name, tcp).await
+        let tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| (e, true))?;
+        let mut stream = connector
+            .connect(server_name, tcp)
+            .await
+            .map_err(|e| (e, true))?;
+        let tls13 = stream.get_ref().1.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3);
+        if tls13 && watched.client_cert_asked() {
+            verdict(&mut stream, &watched)
+                .await
+                .map_err(|e| (e, false))?;
+        }
+        Ok::<_, (io::Error, bool)>(stream)
     };
     let result = tokio::time::timeout(timeout, handshake).await;
-    let chain = seen.lock().map(|s| s.clone()).unwrap_or_default();
-    let cert = chain.first().and_then(|c| x509::parse(c));
+    let cert = watched.chain().first().and_then(|c| x509::parse(c));
     let stage = match result {
         Ok(Ok(stream)) => {
             let (_, conn) = stream.get_ref();
@@ -184,11 +72,7 @@ pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> St
             let cipher = conn
                 .negotiated_cipher_suite()
                 .map_or("?".to_string(), |c| format!("{:?}", c.suite()));
-            let mut s = if opts.verify {
-                Stage::ok("tls", t, format!("{version}, {cipher}, trusted by {trust}"))
-                    .fact("trusted", true)
-                    .fact("hostname_match", true)
-            } else {
+            let mut s = if tls.insecure {
                 let mut s = Stage::ok(
                     "tls",
                     t,
@@ -198,6 +82,10 @@ pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> St
                     "anyone on the path can answer in the broker's name: drop --insecure and pass the broker's CA with --cafile".into(),
                 );
                 s
+            } else {
+                Stage::ok("tls", t, format!("{version}, {cipher}, trusted by {trust}"))
+                    .fact("trusted", true)
+                    .fact("hostname_match", true)
             }
             .fact("protocol", version)
             .fact("cipher", cipher);
@@ -211,16 +99,17 @@ pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> St
                     s.hint
                         .get_or_insert("renew the broker's certificate soon".into());
                 }
-                s.details.push(format!(
-                    "subject {}; issuer {}; expires {} ({days} days)",
-                    c.subject,
-                    c.issuer,
-                    rfc3339(c.not_after)
-                ));
+            }
+            if watched.client_cert_asked() {
+                s.summary.push_str(if tls.client_cert {
+                    "; client certificate accepted"
+                } else {
+                    "; the broker asked for a client certificate and took none"
+                });
             }
             s
         }
-        Ok(Err(e)) => failure(t, &e, cert.as_ref(), opts, &trust),
+        Ok(Err((e, handshake))) => failure(t, &e, handshake, tls, addr.port(), name),
         Err(_) => Stage::failed(
             "tls",
             t,
@@ -235,80 +124,82 @@ pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> St
             ),
         ),
     };
-    match &cert {
-        Some(c) => with_cert_facts(stage, c, &opts.server_name),
+    let mut stage = match &cert {
+        Some(c) => with_cert_facts(stage, c, name),
         None => stage,
     }
     .fact("trust", trust)
-    .fact("verified", opts.verify)
+    .fact("verified", !tls.insecure)
+    .fact("client_cert_asked", watched.client_cert_asked());
+    if let Some(c) = &cert {
+        stage.details.push(format!(
+            "subject {}; issuer {}; expires {} ({} days)",
+            c.subject,
+            c.issuer,
+            rfc3339(c.not_after),
+            days_left(c)
+        ));
+    }
+    stage
 }
 
+/// A TLS 1.3 broker's verdict on the client certificate: a session ticket (accepted), an
+/// alert (an error here), or nothing within `VERDICT_WAIT` (taken as accepted).
+async fn verdict<S>(stream: &mut S, watched: &Observed) -> io::Result<()>
+where
+    S: tokio::io::AsyncRead + Unpin,
+{
+    let mut byte = [0u8; 1];
+    tokio::select! {
+        _ = watched.ticket() => Ok(()),
+        r = stream.read(&mut byte) => r.map(|_| ()),
+        _ = tokio::time::sleep(VERDICT_WAIT) => Ok(()),
+    }
+}
+
+/// The failed stage: in `crate::tls::explain`'s words (those of `mq pub`), with what the
+/// refusal says about the certificate as facts.
 fn failure(
     t: Instant,
-    e: &std::io::Error,
-    cert: Option<&CertInfo>,
-    opts: &TlsOptions,
-    trust: &str,
+    e: &io::Error,
+    handshake: bool,
+    tls: &TlsPlan,
+    port: u16,
+    name: &str,
 ) -> Stage {
-    let rustls_error = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
-    let host = &opts.server_name;
-    let (what, hint, facts): (String, String, Vec<(&str, bool)>) = match rustls_error {
+    let facts: Vec<(&str, bool)> = match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
+    {
         Some(rustls::Error::InvalidCertificate(ce)) => match ce {
-            CertificateError::UnknownIssuer | CertificateError::BadSignature => (
-                format!(
-                    "the certificate is not trusted: issued by {}, which {trust} does not vouch for",
-                    cert.map_or("an unknown CA", |c| c.issuer.as_str())
-                ),
-                "pass the CA that signed the broker's certificate with --cafile".into(),
-                vec![("trusted", false)],
-            ),
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => (
-                format!(
-                    "the certificate is not for '{host}': it names {}",
-                    cert.map_or("other hosts".into(), shown_names)
-                ),
-                format!(
-                    "connect with a name the certificate carries ({}), or reissue it with '{host}' in subjectAltName",
-                    cert.map_or("see above".into(), shown_names)
-                ),
-                vec![("trusted", true), ("hostname_match", false)],
-            ),
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => (
-                format!(
-                    "the certificate expired{}",
-                    cert.map_or(String::new(), |c| format!(" on {}", rfc3339(c.not_after)))
-                ),
-                "renew the broker's certificate (and check this machine's clock)".into(),
-                vec![("expired", true)],
-            ),
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => (
-                "the certificate is not valid yet".into(),
-                "check this machine's clock and the certificate's start date".into(),
-                vec![("expired", false)],
-            ),
-            other => (
-                format!("the certificate was refused: {other:?}"),
-                "see the broker's certificate chain (openssl s_client -showcerts)".into(),
-                vec![],
-            ),
+            CertificateError::UnknownIssuer | CertificateError::BadSignature => {
+                vec![("trusted", false)]
+            }
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                vec![("trusted", true), ("hostname_match", false)]
+            }
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                vec![("expired", true)]
+            }
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                vec![("expired", false)]
+            }
+            _ => vec![],
         },
-        Some(rustls::Error::InvalidMessage(_)) | Some(rustls::Error::InappropriateMessage { .. }) => (
-            format!("the server does not speak TLS: {e}"),
-            "this looks like a plain MQTT port: drop TLS, or use the broker's TLS port (usually 8883)".into(),
-            vec![],
-        ),
-        Some(rustls::Error::AlertReceived(alert)) => (
-            format!("the broker refused the handshake: {alert:?}"),
-            "the broker may want a client certificate (--cert/--key) or another TLS version".into(),
-            vec![],
-        ),
-        _ => (
+        _ => vec![],
+    };
+    let mut s = match crate::tls::explain(e, handshake, tls, port, name) {
+        Some(err) => {
+            // The stage is labelled TLS already.
+            let what = err.message.strip_prefix("TLS: ").unwrap_or(&err.message);
+            Stage::failed("tls", t, err.code, what, err.hint.clone())
+        }
+        None => Stage::failed(
+            "tls",
+            t,
+            Code::Unreachable,
             format!("TLS handshake failed: {e}"),
-            "this may be a plain MQTT port (1883) or a broker that closes TLS early: see its log".into(),
-            vec![],
+            Some("this may be a plain MQTT port (1883) or a broker that closes TLS early: see its log".into()),
         ),
     };
-    let mut s = Stage::failed("tls", t, Code::Unreachable, what, Some(hint));
     for (k, v) in facts {
         s = s.fact(k, v);
     }
