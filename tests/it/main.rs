@@ -32,6 +32,7 @@ mod reconnect;
 #[cfg(feature = "serve")]
 mod serve;
 mod tls;
+mod tls_matrix;
 mod topics;
 mod transfer;
 mod transfer_frames;
