@@ -99,7 +99,8 @@ pub enum Command {
         disable_help_flag = true,
         disable_version_flag = true,
         args_override_self = true,
-        long_about = "Diagnose a broker stage by stage: DNS, TCP connect, MQTT CONNECT (5 and \
+        long_about = "Diagnose a broker stage by stage: DNS, TCP connect, TLS (when the connection \
+uses it: the very TLS settings of mq pub, so it passes exactly when pub connects), MQTT CONNECT (5 and \
 3.1.1), SUBSCRIBE, publish -> receive round trips at QoS 0, 1 and 2, and a retained message read \
 back on a new connection. Each stage is timed; a failure says what failed and what to try. \
 Exit codes: 0 healthy, 3 unreachable, 4 connection refused, 5 subscribe/publish refused, \
