@@ -18,6 +18,7 @@ use rustls::pki_types::{CertificateDer, ServerName, SubjectPublicKeyInfoDer, Uni
 use rustls::server::ParsedCertificate;
 use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug)]
 pub(super) struct Verifier {
@@ -80,93 +81,34 @@ impl ServerCertVerifier for Verifier {
     }
 }
 
+/// The certificate's dates, checked as webpki would have (read with x509-parser).
 fn check_dates(cert: &CertificateDer<'_>, now: UnixTime) -> Result<(), rustls::Error> {
-    let Some((not_before, not_after)) = validity(cert.as_ref()) else {
+    use x509_parser::prelude::{FromDer, X509Certificate};
+    let Ok((_, parsed)) = X509Certificate::from_der(cert.as_ref()) else {
         return Err(CertificateError::BadEncoding.into());
     };
-    let t = now.as_secs();
+    let validity = parsed.validity();
+    let (not_before, not_after) = (
+        validity.not_before.timestamp(),
+        validity.not_after.timestamp(),
+    );
+    let at = |secs: i64| UnixTime::since_unix_epoch(Duration::from_secs(secs.max(0) as u64));
+    let t = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
     if t < not_before {
         return Err(CertificateError::NotValidYetContext {
             time: now,
-            not_before: UnixTime::since_unix_epoch(std::time::Duration::from_secs(not_before)),
+            not_before: at(not_before),
         }
         .into());
     }
     if t > not_after {
         return Err(CertificateError::ExpiredContext {
             time: now,
-            not_after: UnixTime::since_unix_epoch(std::time::Duration::from_secs(not_after)),
+            not_after: at(not_after),
         }
         .into());
     }
     Ok(())
-}
-
-/// One DER element: (tag, contents, rest).
-fn element(der: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = der.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (first as usize, rest)
-    } else {
-        let n = (first & 0x7f) as usize;
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n]
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 8) | b as usize);
-        (len, &rest[n..])
-    };
-    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
-}
-
-/// notBefore and notAfter of an X.509 certificate, in Unix seconds.
-fn validity(der: &[u8]) -> Option<(u64, u64)> {
-    let (_, cert, _) = element(der)?;
-    let (_, tbs, _) = element(cert)?;
-    let mut rest = tbs;
-    let (tag, _, r) = element(rest)?;
-    if tag == 0xa0 {
-        rest = r; // explicit version
-    }
-    for _ in 0..3 {
-        rest = element(rest)?.2; // serial, signature algorithm, issuer
-    }
-    let (_, validity, _) = element(rest)?;
-    let (t1, nb, r) = element(validity)?;
-    let (t2, na, _) = element(r)?;
-    Some((time(t1, nb)?, time(t2, na)?))
-}
-
-/// UTCTime (YYMMDDHHMMSSZ) or GeneralizedTime (YYYYMMDDHHMMSSZ) to Unix seconds.
-fn time(tag: u8, v: &[u8]) -> Option<u64> {
-    let s = std::str::from_utf8(v).ok()?.strip_suffix('Z')?;
-    let (year, rest) = match tag {
-        0x17 => {
-            let yy: u64 = s.get(..2)?.parse().ok()?;
-            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, s.get(2..)?)
-        }
-        0x18 => (s.get(..4)?.parse().ok()?, s.get(4..)?),
-        _ => return None,
-    };
-    let n = |i: usize| -> Option<u64> { rest.get(i..i + 2)?.parse().ok() };
-    let (month, day, h, m, sec) = (n(0)?, n(2)?, n(4)?, n(6)?, n(8)?);
-    if !(1..=12).contains(&month) || year < 1970 {
-        return None;
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let (y, mo) = if month <= 2 {
-        (year - 1, month + 9)
-    } else {
-        (year, month - 3)
-    };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * mo + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + m * 60 + sec)
 }
 
 /// `--insecure`: any certificate is accepted (the handshake signatures are still checked, so
@@ -250,12 +192,34 @@ fn by_public_key(
 mod tests {
     use super::*;
 
+    fn cert(from: (i32, u8, u8), to: (i32, u8, u8)) -> CertificateDer<'static> {
+        let mut p = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        p.not_before = rcgen::date_time_ymd(from.0, from.1, from.2);
+        p.not_after = rcgen::date_time_ymd(to.0, to.1, to.2);
+        let key = rcgen::KeyPair::generate().unwrap();
+        p.self_signed(&key).unwrap().der().clone()
+    }
+
     #[test]
-    fn der_times() {
-        assert_eq!(time(0x17, b"700101000000Z"), Some(0));
-        assert_eq!(time(0x17, b"210101000000Z"), Some(1_609_459_200));
-        assert_eq!(time(0x18, b"20210101000000Z"), Some(1_609_459_200));
-        assert_eq!(time(0x18, b"20240229120000Z"), Some(1_709_208_000));
-        assert_eq!(time(0x17, b"2101010000Z"), None);
+    fn dates_of_a_certificate_trusted_as_given() {
+        // 2021-01-11T00:00:00Z
+        let now = UnixTime::since_unix_epoch(Duration::from_secs(1_610_323_200));
+        assert!(check_dates(&cert((2020, 1, 1), (2022, 1, 1)), now).is_ok());
+        match check_dates(&cert((2020, 1, 1), (2021, 1, 1)), now) {
+            Err(rustls::Error::InvalidCertificate(CertificateError::ExpiredContext {
+                not_after,
+                ..
+            })) => assert_eq!(not_after.as_secs(), 1_609_459_200),
+            other => panic!("{other:?}"),
+        }
+        match check_dates(&cert((2021, 2, 1), (2022, 1, 1)), now) {
+            Err(rustls::Error::InvalidCertificate(CertificateError::NotValidYetContext {
+                not_before,
+                ..
+            })) => assert_eq!(not_before.as_secs(), 1_612_137_600),
+            other => panic!("{other:?}"),
+        }
+        let garbage = CertificateDer::from(&b"\x30\x03\x02\x01\x01"[..]);
+        assert!(check_dates(&garbage, now).is_err());
     }
 }
