@@ -383,6 +383,46 @@ const CASES: &[Case] = &[
         ],
         verdict: Fails("the broker rejected mq's client certificate"),
     },
+    // Under TLS 1.2 the broker's verdict on the client certificate is part of the handshake.
+    Case {
+        what: "mTLS without a client certificate, TLS 1.2",
+        listener: 6,
+        host: "localhost",
+        args: &["--cafile", "ca.crt", "--tls-version", "1.2"],
+        verdict: Fails("the broker refused the handshake"),
+    },
+    Case {
+        what: "mTLS with an X.509 v1 client certificate, TLS 1.2",
+        listener: 6,
+        host: "localhost",
+        args: &[
+            "--cafile",
+            "ca.crt",
+            "--cert",
+            "client.crt",
+            "--key",
+            "client.key",
+            "--tls-version",
+            "1.2",
+        ],
+        verdict: Connects,
+    },
+    Case {
+        what: "mTLS with a client certificate from a rogue CA, TLS 1.2",
+        listener: 6,
+        host: "localhost",
+        args: &[
+            "--cafile",
+            "ca.crt",
+            "--cert",
+            "rogueclient.crt",
+            "--key",
+            "rogueclient.key",
+            "--tls-version",
+            "1.2",
+        ],
+        verdict: Fails("the broker rejected mq's client certificate"),
+    },
 ];
 
 /// `mq pub`, `mq sub -E` and `mq check` with the same connection flags, run side by side.
