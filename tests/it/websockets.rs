@@ -117,6 +117,28 @@ fn pub_and_sub_over_wss_with_a_ca_file() {
         "{}",
         stderr(&out)
     );
+    // mq check runs its TLS stage over wss too, and agrees with pub.
+    let out = run(mq_args(&["check", "-L", &url, "--cafile", ca]), b"", LIMIT);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).lines().any(|l| l.starts_with(" ✔ TLS")),
+        "{}",
+        stdout(&out)
+    );
+    let other = other.to_str().unwrap();
+    let out = run(
+        mq_args(&["check", "-L", &url, "--cafile", other]),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 3, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "failed at TLS: the broker's certificate is signed by a CA that is not trusted"
+        ),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
