@@ -17,7 +17,7 @@
 mod front;
 mod packet;
 
-use crate::exit::{Code, Error, Result};
+use crate::exit::{Error, Result};
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -263,12 +263,14 @@ fn acceptor(cert: &PathBuf, key: &PathBuf) -> Result<tokio_rustls::TlsAcceptor> 
     let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
         Error::usage(format!("--tls-key {}: {e}", key.display())).hint("give a PEM private key")
     })?;
-    let config = rustls::ServerConfig::builder_with_provider(crate::tls::provider())
+    let provider = crate::tls::provider();
+    // Checked by mq rather than rustls, which refuses an X.509 v1 certificate outright.
+    let pair = crate::tls::certified_key(certs, key, &provider, cert, ["--tls-cert", "--tls-key"])?;
+    let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::runtime(format!("serve: TLS: {e}")))?
         .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .map_err(|e| Error::new(Code::Usage, format!("--tls-cert/--tls-key: {e}")))?;
+        .with_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(pair)));
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 

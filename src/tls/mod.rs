@@ -16,13 +16,14 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+mod cert_key;
 mod ciphers;
-mod client_cert;
 mod explain;
 mod key;
 mod observe;
 mod probe;
 mod verify;
+pub use cert_key::certified_key;
 pub use explain::{explain, io_kind};
 pub use observe::Observed;
 pub use probe::speaks_tls;
@@ -129,7 +130,7 @@ pub fn build(o: &TlsOptions) -> Result<TlsPlan> {
         (Some(cert), Some(key)) => {
             let chain = certificates(cert, "--cert")?;
             let key = private_key(key, o.key_password.as_deref())?;
-            let pair = client_cert::certified_key(chain, key, &provider, cert)?;
+            let pair = cert_key::certified_key(chain, key, &provider, cert, ["--cert", "--key"])?;
             builder.with_client_cert_resolver(Arc::new(rustls::sign::SingleCertAndKey::from(pair)))
         }
     };

@@ -536,3 +536,76 @@ fn check_on_a_tls_port_without_tls_gives_pubs_hint() {
     );
     assert!(stderr(&c).contains(told.trim_end()), "{}", stderr(&c));
 }
+
+/// mosquitto serves with an X.509 v1 certificate (`openssl x509 -req` without -extfile), and
+/// so does `mq serve`; mq's clients refuse to verify one, saying why, and connect with
+/// --insecure.
+#[cfg(feature = "serve")]
+#[test]
+fn mq_serve_takes_a_v1_certificate_as_mosquitto_does() {
+    use crate::serve::fixture::Serve;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    self_signed(d, "ca", "Test CA", &[]);
+    request(d, "server", "localhost");
+    sign(d, "server", "ca", "v1", None);
+    let path = |f: &str| d.join(f).to_str().unwrap().to_string();
+    let s = Serve::start(&[
+        "--tls-cert",
+        &path("v1.crt"),
+        "--tls-key",
+        &path("server.key"),
+    ]);
+    let port = s.port.to_string();
+    let ca = path("ca.crt");
+    let theirs = Command::new("mosquitto_pub")
+        .args(["-h", "localhost", "-p", &port, "--cafile", &ca])
+        .args(["-t", "v1/t", "-m", "x"])
+        .output()
+        .unwrap();
+    assert!(theirs.status.success(), "{theirs:?}");
+    let pub_with = |extra: &[&str]| {
+        let mut c = mq_args(&[
+            "pub",
+            "-h",
+            "localhost",
+            "-p",
+            &port,
+            "-t",
+            "v1/t",
+            "-m",
+            "x",
+        ]);
+        c.args(extra);
+        run(c, b"", LIMIT)
+    };
+    let out = pub_with(&["--cafile", &ca]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("X.509 v1 certificate"),
+        "{}",
+        stderr(&out)
+    );
+    let out = pub_with(&["--insecure"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // A key that is not the certificate's is refused before listening.
+    let out = run(
+        mq_args(&[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--tls-cert",
+            &path("v1.crt"),
+            "--tls-key",
+            &path("ca.key"),
+        ]),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("and --tls-key do not fit together"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -8,7 +8,7 @@
 //!
 //! Every broker listens on 127.0.0.1 port 0 (a free port, printed on its first stdout line).
 
-mod fixture;
+pub(crate) mod fixture;
 mod hostile;
 mod translate;
 
