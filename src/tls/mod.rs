@@ -1,7 +1,9 @@
 //! TLS for broker connections: builds the rustls client configuration from the command line
 //! (CA file or directory, the system's CA store, a client certificate, `--insecure`, version,
 //! ALPN, the name to check the certificate against, SSLKEYLOGFILE) and explains handshake
-//! failures in words: which certificate, which check, what to try.
+//! failures in words: which certificate, which check, what to try. It is the one TLS
+//! configuration mq has: `mq check` watches a handshake made with it (`observe.rs`) rather than
+//! building one of its own, so the check and the connections cannot disagree.
 //!
 //! May import rustls; never rumqttc (`session/` hands the config to it).
 
