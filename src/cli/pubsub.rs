@@ -238,6 +238,9 @@ pub struct SubArgs {
     pub max_size: u64,
 
     #[command(flatten)]
+    pub exec: super::ExecArgs,
+
+    #[command(flatten)]
     pub v5: SubV5Args,
 
     /// Start a broker inside mq on a free loopback port and subscribe to it; prints how to
