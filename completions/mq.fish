@@ -46,6 +46,11 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l repeat-delay -d 'Wait this
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ack-timeout -d 'Fail if QoS 1/2 acknowledgements have not all arrived this long after the last publish' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s M -l max-inflight -d 'QoS 1/2 messages in flight at once [default: 1000 on MQTT 5 (the broker\'s receive maximum caps it), 20 on 3.1.1]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l chunk-size -d '-f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker\'s maximum packet size needs]' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l ndjson -d 'Publish each record of this NDJSON file (mq sub --json lines; - reads stdin) to its own topic, with its payload, QoS, retain flag and MQTT 5 properties, on one connection' -r -F
+complete -c mq -n "__fish_mq_using_subcommand pub" -l timing -d '--ndjson: send at once (asap) or keep the recorded gaps (recorded)' -r -f -a "asap\t'As fast as the broker takes them'
+recorded\t'With the gaps between the records\' receive times (divided by --speed)'"
+complete -c mq -n "__fish_mq_using_subcommand pub" -l speed -d '--ndjson --timing recorded: play this many times faster (0.5 is half speed)' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l topic-prefix -d '--ndjson: put this before every record\'s topic (replay/ sends a/b to replay/a/b)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l user-property -d 'Add a user property to the message: KEY=VALUE (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l content-type -d 'Content type of the payload, e.g. application/json' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l message-expiry -d 'The broker discards the message if undelivered after this long: seconds or a duration' -r
@@ -93,6 +98,7 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -s n -l null-message -d 'Send
 complete -c mq -n "__fish_mq_using_subcommand pub" -s r -l retain -d 'Ask the broker to retain the message'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l chunked -d '-f: send as a chunked transfer even if the file fits in one message'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l embedded -d 'With -l: start a broker inside mq on a free loopback port and publish to it; prints how to subscribe from another shell (instead of -h/-p/-L)'
+complete -c mq -n "__fish_mq_using_subcommand pub" -l skip-bad -d '--ndjson: skip bad lines (counted on stderr) instead of refusing the input'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l no-topic-alias -d 'Send the topic of every -l line in full (by default, on MQTT 5, a -l stream sends it once per connection and then a topic alias, when the broker allows aliases)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l version -d 'Print version (the protocol version is -V)'

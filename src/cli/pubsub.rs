@@ -92,6 +92,9 @@ pub struct PubArgs {
     pub embedded: bool,
 
     #[command(flatten)]
+    pub replay: super::ReplayArgs,
+
+    #[command(flatten)]
     pub v5: PubV5Args,
 
     // Last, so that --help shows the command's own flags first.

@@ -9,6 +9,7 @@ pub mod config;
 pub mod docs;
 pub mod exec;
 pub mod publish;
+pub mod replay;
 pub mod rr;
 pub mod save;
 pub mod serve;

@@ -30,6 +30,7 @@ mod pubsub;
 #[cfg(feature = "serve")]
 mod readme;
 mod reconnect;
+mod replay;
 mod rr;
 #[cfg(feature = "serve")]
 mod serve;
