@@ -217,3 +217,28 @@ fn exec_flags_need_exec_and_exclude_other_outputs() {
         "cannot be used with",
     );
 }
+
+#[test]
+fn sigterm_lets_the_running_command_finish_then_exits_143() {
+    let b = Broker::start();
+    let dir = tempfile::tempdir().unwrap();
+    let started = dir.path().join("started");
+    let cmd = format!("touch {}; sleep 1; echo finished", started.display());
+    let sub = subscribed(&b, &["-t", "long", "-q", "1", "--exec", &cmd]);
+    publish(&b, &["-t", "long", "-q", "1", "-m", "x"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !started.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(started.exists(), "the command never started");
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &sub.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let at = Instant::now();
+    let out = sub.finish(LIMIT);
+    assert_eq!(code(&out), 143, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "finished\n");
+    assert!(at.elapsed() < Duration::from_secs(5), "{:?}", at.elapsed());
+}
