@@ -367,6 +367,7 @@ mod tests {
         for args in [
             &["pub", "-t", "a", "-m", "x"][..],
             &["sub", "-t", "a"],
+            &["rr", "-t", "a", "-e", "r", "-m", "x"],
             &["check"],
             &[
                 "capture",
