@@ -283,8 +283,21 @@ async fn exchange(
         .publish(topic.as_str(), payload, args.qos, false, props.as_ref())
         .await
         .map_err(|e| e.context(format!("publishing the request to {}", topic.as_str())))?;
+    // A QoS 1/2 request the broker refuses (an ACL) gets no response: say so at once (exit 5)
+    // instead of waiting out -W. The refusal comes with the acknowledgement, not as an event.
+    let mut check = tokio::time::interval(std::time::Duration::from_millis(50));
     loop {
-        let m = match session.next_event().await? {
+        let event = tokio::select! {
+            e = session.next_event() => e?,
+            _ = check.tick(), if args.qos.acknowledged() => {
+                session
+                    .wait_pending_at_most(u64::MAX, std::time::Duration::ZERO)
+                    .await
+                    .map_err(|e| e.context(format!("publishing the request to {}", topic.as_str())))?;
+                continue;
+            }
+        };
+        let m = match event {
             Event::Message(m) => m,
             other => {
                 output::connection_event(&other, args.conn.quiet);

@@ -288,3 +288,41 @@ fn rr_refuses_bad_input_before_connecting() {
         "no request payload given",
     );
 }
+
+#[test]
+fn rr_says_at_once_when_the_broker_refuses_the_request() {
+    let acl = "user dave\ntopic readwrite client/#\n";
+    let b = Broker::with(Config::default().users(&[("dave", "pw")]).acl(acl));
+    let started = std::time::Instant::now();
+    let out = run(
+        mq_on(
+            &b,
+            "rr",
+            &[
+                "-u",
+                "dave",
+                "-P",
+                "pw",
+                "-t",
+                "svc/secret",
+                "-e",
+                "client/5/reply",
+                "-m",
+                "q",
+                "-q",
+                "1",
+                "-W",
+                "20",
+            ],
+        ),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("publishing the request to svc/secret"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
