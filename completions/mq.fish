@@ -28,6 +28,7 @@ complete -c mq -n "__fish_mq_needs_command" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_needs_command" -l version -d 'Print version'
 complete -c mq -n "__fish_mq_needs_command" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'
 complete -c mq -n "__fish_mq_needs_command" -f -a "sub" -d 'Subscribe and print messages (like mosquitto_sub)'
+complete -c mq -n "__fish_mq_needs_command" -f -a "rr" -d 'Publish a request and print its response (like mosquitto_rr, with correlation data)'
 complete -c mq -n "__fish_mq_needs_command" -f -a "check" -d 'Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained'
 complete -c mq -n "__fish_mq_needs_command" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
 complete -c mq -n "__fish_mq_needs_command" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
@@ -45,6 +46,11 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l repeat-delay -d 'Wait this
 complete -c mq -n "__fish_mq_using_subcommand pub" -l ack-timeout -d 'Fail if QoS 1/2 acknowledgements have not all arrived this long after the last publish' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s M -l max-inflight -d 'QoS 1/2 messages in flight at once [default: 1000 on MQTT 5 (the broker\'s receive maximum caps it), 20 on 3.1.1]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l chunk-size -d '-f: data bytes per chunk, like 256KiB or 1MiB [default: 256KiB, less if the broker\'s maximum packet size needs]' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l ndjson -d 'Publish each record of this NDJSON file (mq sub --json lines; - reads stdin) to its own topic, with its payload, QoS, retain flag and MQTT 5 properties, on one connection' -r -F
+complete -c mq -n "__fish_mq_using_subcommand pub" -l timing -d '--ndjson: send at once (asap) or keep the recorded gaps (recorded)' -r -f -a "asap\t'As fast as the broker takes them'
+recorded\t'With the gaps between the records\' receive times (divided by --speed)'"
+complete -c mq -n "__fish_mq_using_subcommand pub" -l speed -d '--ndjson --timing recorded: play this many times faster (0.5 is half speed)' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -l topic-prefix -d '--ndjson: put this before every record\'s topic (replay/ sends a/b to replay/a/b)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l user-property -d 'Add a user property to the message: KEY=VALUE (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l content-type -d 'Content type of the payload, e.g. application/json' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l message-expiry -d 'The broker discards the message if undelivered after this long: seconds or a duration' -r
@@ -92,6 +98,7 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -s n -l null-message -d 'Send
 complete -c mq -n "__fish_mq_using_subcommand pub" -s r -l retain -d 'Ask the broker to retain the message'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l chunked -d '-f: send as a chunked transfer even if the file fits in one message'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l embedded -d 'With -l: start a broker inside mq on a free loopback port and publish to it; prints how to subscribe from another shell (instead of -h/-p/-L)'
+complete -c mq -n "__fish_mq_using_subcommand pub" -l skip-bad -d '--ndjson: skip bad lines (counted on stderr) instead of refusing the input'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l no-topic-alias -d 'Send the topic of every -l line in full (by default, on MQTT 5, a -l stream sends it once per connection and then a topic alias, when the broker allows aliases)'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand pub" -l version -d 'Print version (the protocol version is -V)'
@@ -126,6 +133,11 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l output -d 'Also append eve
 complete -c mq -n "__fish_mq_using_subcommand sub" -l save-dir -d 'Save each file (chunked transfer) and each other message as a file in DIR; print its path' -r -F
 complete -c mq -n "__fish_mq_using_subcommand sub" -l transfer-timeout -d '--save-dir: give up on a transfer when no chunk arrived for this long' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l max-size -d '--save-dir: refuse files announced larger than this' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l exec -d 'Run this shell command (sh -c) for each message: the payload on its stdin, the topic, QoS, retain flag and MQTT 5 properties in MQ_* variables; its stdout goes to mq\'s stdout' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l concurrency -d '--exec: commands running at once; as many messages more wait, then mq stops reading' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l exec-timeout -d '--exec: kill a command (and its process group) still running after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l exec-fail -d '--exec: what a failing command does: warn (go on, exit 1 at the end) or exit (with its code)' -r -f -a "warn\t'Report it on stderr and go on; the run exits 1 at its end if any failed'
+exit\t'End mq sub with the command\'s exit code (its message stays unacknowledged)'"
 complete -c mq -n "__fish_mq_using_subcommand sub" -l user-property -d 'Add a user property to the SUBSCRIBE: KEY=VALUE (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l retain-handling -d 'Retained messages: 0 send on subscribe, 1 only for a new subscription, 2 never' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l subscription-id -d 'Subscription identifier (1-268435455), returned with each matching message' -r
@@ -173,6 +185,7 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l json -d 'Print one JSON ob
 complete -c mq -n "__fish_mq_using_subcommand sub" -l pretty -d 'Indent JSON: --json records, -F %j/%J, and JSON payloads in the default and -v output'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l count-only -l message-rate -d 'Print how many messages arrived each second instead of the messages'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l overwrite -d '--save-dir: replace an existing file of the same name (default: add a number, photo.1.jpg)'
+complete -c mq -n "__fish_mq_using_subcommand sub" -l reply -d '--exec: publish the command\'s stdout to the message\'s response topic, with its correlation data (MQTT 5 request/response), instead of printing it'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l no-local -d 'Do not receive the messages this client publishes itself'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l retain-as-published -d 'Keep the retain flag of messages as published (instead of clearing it on live ones)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l embedded -d 'Start a broker inside mq on a free loopback port and subscribe to it; prints how to publish to it from another shell (instead of -h/-p/-L)'
@@ -186,6 +199,63 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l insecure -d 'Do not check 
 complete -c mq -n "__fish_mq_using_subcommand sub" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
 complete -c mq -n "__fish_mq_using_subcommand sub" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
+complete -c mq -n "__fish_mq_using_subcommand rr" -s t -l topic -d 'Topic to publish the request to' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s e -l response-topic -d 'Topic the response is expected on (sent as the request\'s response topic)' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s m -l message -d 'Request payload' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s f -l file -d 'Send this file as the request payload' -r -F
+complete -c mq -n "__fish_mq_using_subcommand rr" -s q -l qos -d 'Quality of service of the request and of the response subscription: 0, 1 or 2' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l correlation-data -d 'Correlation data of the request [default: 16 random bytes]; hex:0a1b and base64:Chs= give binary data, anything else is sent as its UTF-8 bytes' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s W -l timeout -d 'Exit with code 27 if no response arrived after this long (mosquitto_rr waits forever)' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s F -d 'Print the response with this template, as mq sub -F (see mq sub --help)' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s h -l host -d 'Broker host name or IP address' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s p -l port -d 'Broker port [default: 1883]' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand rr" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s i -l id -d 'Client id [default: assigned by the broker]' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
+311\t''
+31\t''"
+complete -c mq -n "__fish_mq_using_subcommand rr" -s x -l session-expiry -d 'MQTT 5 session expiry: seconds, a duration, or -1 / never for no expiry' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s u -l username -d 'User name' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s P -l password -l pw -d 'Password; `-P -` asks on the terminal. Prefer --password-file or MQ_PASSWORD: a command line is visible to other users' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l password-file -d 'Read the password from the first line of FILE (which others must not be able to read)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand rr" -l will-topic -d 'Topic of the last will, published by the broker if mq dies without disconnecting' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l will-payload -d 'Payload of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l will-qos -d 'QoS of the last will' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l profile -d 'Take unset connection options from this profile in ~/.config/mq/config.toml' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l cafile -d 'Trust the CAs in this PEM file (turns TLS on; default port 8883)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand rr" -l capath -d 'Trust the PEM CA certificates in this directory (turns TLS on)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand rr" -l cert -d 'Client certificate (PEM), for brokers that require one; needs --key' -r -F
+complete -c mq -n "__fish_mq_using_subcommand rr" -l key -d 'Private key of --cert (PEM: PKCS#8, PKCS#1 RSA or SEC1 EC; encrypted PKCS#8 too)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand rr" -l key-password-file -d 'Passphrase of an encrypted --key: the first line of FILE (else MQ_KEY_PASSWORD, else a prompt when stdin is a terminal)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand rr" -l tls-version -d 'Speak only this TLS version: 1.2 or 1.3' -r -f -a "1.2\t''
+1.3\t''"
+complete -c mq -n "__fish_mq_using_subcommand rr" -l ciphers -d 'TLS 1.2 cipher suites to offer, OpenSSL or IANA names separated by \':\' (e.g. ECDHE-RSA-AES128-GCM-SHA256); an unknown name lists the supported ones' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l tls13-ciphers -d 'TLS 1.3 cipher suites to offer, separated by \':\' (e.g. TLS_AES_256_GCM_SHA384)' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l alpn -l tls-alpn -d 'Offer this ALPN protocol in the TLS handshake (repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l tls-server-name -l sni -d 'Send NAME as SNI and check the broker\'s certificate against it, instead of the host' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l psk -d 'TLS-PSK key (hex), as mosquitto: not supported (rustls has no external pre-shared keys); mq exits 2 saying so' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l psk-identity -d 'TLS-PSK identity, as mosquitto: not supported, like --psk' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l ws-path -d 'HTTP path of the websocket endpoint [default: /mqtt]' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s s -l stdin-file -d 'Send all of stdin as the request payload'
+complete -c mq -n "__fish_mq_using_subcommand rr" -s n -l null-message -d 'Send an empty request'
+complete -c mq -n "__fish_mq_using_subcommand rr" -s v -l verbose -d 'Print the topic before the response\'s payload'
+complete -c mq -n "__fish_mq_using_subcommand rr" -s N -l no-eol -d 'Do not print a newline after the response'
+complete -c mq -n "__fish_mq_using_subcommand rr" -l json -d 'Print the response as one JSON object (mq sub --json\'s record)'
+complete -c mq -n "__fish_mq_using_subcommand rr" -l pretty -d 'Indent JSON: --json records, -F %j/%J'
+complete -c mq -n "__fish_mq_using_subcommand rr" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand rr" -l version -d 'Print version (the protocol version is -V)'
+complete -c mq -n "__fish_mq_using_subcommand rr" -s c -l disable-clean-session -d 'Keep the session when disconnecting (persistent session; needs -i)'
+complete -c mq -n "__fish_mq_using_subcommand rr" -l will-retain -d 'Retain the last will'
+complete -c mq -n "__fish_mq_using_subcommand rr" -l print-config -d 'Print the effective connection settings (passwords masked) and exit'
+complete -c mq -n "__fish_mq_using_subcommand rr" -l tls -l tls-use-os-certs -d 'Use TLS, trusting the system\'s CA store (implied by mqtts://, wss:// and -p 8883)'
+complete -c mq -n "__fish_mq_using_subcommand rr" -l insecure -d 'Do not check the broker\'s certificate at all (warns on every run; for testing only)'
+complete -c mq -n "__fish_mq_using_subcommand rr" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
+complete -c mq -n "__fish_mq_using_subcommand rr" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
+complete -c mq -n "__fish_mq_using_subcommand rr" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
 complete -c mq -n "__fish_mq_using_subcommand check" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
@@ -632,16 +702,17 @@ complete -c mq -n "__fish_mq_using_subcommand serve" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand serve" -l public -d 'Allow --bind on a non-loopback address (reachable from other machines)'
 complete -c mq -n "__fish_mq_using_subcommand serve" -s d -l debug -d 'Log connections on stderr'
 complete -c mq -n "__fish_mq_using_subcommand serve" -l quiet -d 'Do not print where the broker listens, nor error text (the exit code still tells)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "sub" -d 'Subscribe and print messages (like mosquitto_sub)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "check" -d 'Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "topics" -d 'What is on this broker: one row per topic (messages, rate, bytes, retained, last payload) after listening a few seconds; clears retained messages safely'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "serve" -d 'Run an MQTT broker in this process (for demos, CI and workshops)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub check capture bench topics completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "sub" -d 'Subscribe and print messages (like mosquitto_sub)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "rr" -d 'Publish a request and print its response (like mosquitto_rr, with correlation data)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "check" -d 'Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "topics" -d 'What is on this broker: one row per topic (messages, rate, bytes, retained, last payload) after listening a few seconds; clears retained messages safely'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "serve" -d 'Run an MQTT broker in this process (for demos, CI and workshops)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "pub" -d 'Publishers only (pair with `mq bench sub` elsewhere)'
 complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "sub" -d 'Subscribers only: latency and loss of what `mq bench pub` sends'
 complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "conn" -d 'Connections only: connect -c clients, time each CONNECT, hold them for --duration'

@@ -89,6 +89,9 @@ pub struct Error {
     /// The user has read this failure already (a report on the terminal said it): only the
     /// exit code is left to give.
     shown: bool,
+    /// An exit status passed through from a command mq ran (`sub --exec --exec-fail exit`),
+    /// in place of `code`'s.
+    status: Option<i32>,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -101,7 +104,20 @@ impl Error {
             hint: None,
             io: None,
             shown: false,
+            status: None,
         }
+    }
+
+    /// A failure whose exit status is another program's (`status`, 1-255): `code` is Runtime.
+    pub fn with_status(status: i32, message: impl Into<String>) -> Self {
+        let mut e = Self::runtime(message);
+        e.status = Some(status).filter(|s| (1..=255).contains(s));
+        e
+    }
+
+    /// The process exit status for this error: `code`, or the status passed through.
+    pub fn exit_status(&self) -> i32 {
+        self.status.unwrap_or(self.code as i32)
     }
 
     pub fn usage(message: impl Into<String>) -> Self {

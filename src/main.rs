@@ -17,17 +17,17 @@ fn main() {
         }
         Err(e) => Err(report(e, false)),
     };
-    std::process::exit(code.err().unwrap_or(Code::Ok) as i32);
+    std::process::exit(code.err().unwrap_or(Code::Ok as i32));
 }
 
 /// One line on stderr (unless `--quiet`, or an interruption the user asked for), and the code.
 /// A reader that closed our stdout (`| head`) is no failure.
-fn report(e: Error, quiet: bool) -> Code {
+fn report(e: Error, quiet: bool) -> i32 {
     if e.is_broken_pipe() {
-        return Code::Ok;
+        return Code::Ok as i32;
     }
     if !quiet && !e.is_shown() && !matches!(e.code, Code::Interrupted | Code::Terminated) {
         mq::output::error(&e);
     }
-    e.code
+    e.exit_status()
 }

@@ -12,7 +12,10 @@ mod capture;
 mod check;
 mod connect;
 mod deferred;
+mod exec;
 mod pubsub;
+mod replay;
+mod rr;
 mod serve;
 mod topics;
 
@@ -21,7 +24,10 @@ pub use capture::{CaptureArgs, OnBusy};
 pub use check::CheckArgs;
 pub use connect::{ConnectArgs, TlsArgs};
 pub use deferred::{defer_subcommands, Deferred};
+pub use exec::{ExecArgs, ExecFail};
 pub use pubsub::{PubArgs, PubV5Args, SubArgs, SubV5Args};
+pub use replay::{ReplayArgs, Timing};
+pub use rr::RrArgs;
 pub use serve::ServeArgs;
 pub use topics::{SortKey, TopicsArgs};
 
@@ -83,7 +89,7 @@ pub enum Command {
         disable_help_flag = true,
         disable_version_flag = true,
         args_override_self = true,
-        after_help = "Examples:\n  mq pub -t sensors/temp -m 21.5\n  mq pub -t config/led -m on -r -q 1\n  mq pub -t logs/app -q 1 -l < app.log\n  mq pub -t images/cam1 -f frame.jpg"
+        after_help = "Examples:\n  mq pub -t sensors/temp -m 21.5\n  mq pub -t config/led -m on -r -q 1\n  mq pub -t logs/app -q 1 -l < app.log\n  mq pub -t images/cam1 -f frame.jpg\n  mq pub --ndjson recording.ndjson --timing recorded   # replay mq sub --json"
     )]
     Pub(Deferred<PubArgs>),
     /// Subscribe and print messages (like mosquitto_sub)
@@ -91,9 +97,23 @@ pub enum Command {
         disable_help_flag = true,
         disable_version_flag = true,
         args_override_self = true,
-        after_help = "Examples:\n  mq sub -t 'sensor/#' -v\n  mq sub -t alarms/door -C 1 -W 30s\n  mq sub -t 'config/#' --retained-only --remove-retained -W 1\n  mq sub -c -i logger -q 1 -t 'events/#'\n\nOutput formats:\n  mq sub -t 'sensor/#' -F '@H:@M:@S %t %p'   # template, as mosquitto_sub -F\n  mq sub -t 'sensor/#' --json | jq .payload     # one JSON object per line\n  mq sub -t 'cam/#' -v --format hex   # raw|text|hex|base64|json payloads\n  mq sub -t 'sensor/#' -v --timestamp=utc --color never\n  mq sub -t 'cam/1' -C 1 --output frame.jpg   # raw payloads appended to a file\n  mq sub -t 'busy/#' --count-only               # messages per second"
+        after_help = "Examples:\n  mq sub -t 'sensor/#' -v\n  mq sub -t alarms/door -C 1 -W 30s\n  mq sub -t 'config/#' --retained-only --remove-retained -W 1\n  mq sub -c -i logger -q 1 -t 'events/#'\n\nOutput formats:\n  mq sub -t 'sensor/#' -F '@H:@M:@S %t %p'   # template, as mosquitto_sub -F\n  mq sub -t 'sensor/#' --json | jq .payload     # one JSON object per line\n  mq sub -t 'cam/#' -v --format hex   # raw|text|hex|base64|json payloads\n  mq sub -t 'sensor/#' -v --timestamp=utc --color never\n  mq sub -t 'cam/1' -C 1 --output frame.jpg   # raw payloads appended to a file\n  mq sub -t 'busy/#' --count-only               # messages per second\n\nRun a command per message:\n  mq sub -c -i worker -q 1 -t 'jobs/#' --exec ./job.sh --concurrency 4\n  mq sub -t svc/upper --exec 'tr a-z A-Z' --reply   # a responder for mq rr"
     )]
     Sub(Deferred<SubArgs>),
+    /// Publish a request and print its response (like mosquitto_rr, with correlation data)
+    #[command(
+        disable_help_flag = true,
+        disable_version_flag = true,
+        args_override_self = true,
+        long_about = "Publish a request and print its response, like mosquitto_rr. The response \
+topic (-e) is subscribed to before the request goes out. On MQTT 5 the request carries -e as its \
+response topic and correlation data (16 random bytes unless --correlation-data is given), and only \
+the message that carries the same correlation data is the response: retained messages and other \
+messages on -e are ignored. On MQTT 3.1.1 the first live message on -e is the response. \
+Exit codes: 0 with the response printed, 27 when none came within -W (30s by default).",
+        after_help = "Examples:\n  mq rr -t service/time/get -e client/42/time -m now\n  mq rr -t jobs/run -e jobs/42/done -f job.json --json -W 2m\n  mq rr -t db/query -e db/42/reply -m 'SELECT 1' --correlation-data hex:0042"
+    )]
+    Rr(Deferred<RrArgs>),
     /// Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained
     #[command(
         disable_help_flag = true,
@@ -225,6 +245,7 @@ impl Command {
         match self {
             Command::Pub(a) => a.0.conn.quiet,
             Command::Sub(a) => a.0.conn.quiet,
+            Command::Rr(a) => a.0.conn.quiet,
             Command::Check(a) => a.0.conn.quiet,
             Command::Capture(a) => a.0.conn.quiet,
             Command::Bench(a) => a.0.quiet(),
@@ -347,6 +368,7 @@ mod tests {
         for args in [
             &["pub", "-t", "a", "-m", "x"][..],
             &["sub", "-t", "a"],
+            &["rr", "-t", "a", "-e", "r", "-m", "x"],
             &["check"],
             &[
                 "capture",

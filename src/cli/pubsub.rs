@@ -92,6 +92,9 @@ pub struct PubArgs {
     pub embedded: bool,
 
     #[command(flatten)]
+    pub replay: super::ReplayArgs,
+
+    #[command(flatten)]
     pub v5: PubV5Args,
 
     // Last, so that --help shows the command's own flags first.
@@ -236,6 +239,9 @@ pub struct SubArgs {
     /// --save-dir: refuse files announced larger than this
     #[arg(long, value_name = "SIZE", value_parser = parse_max_size, default_value = "4GiB", help_heading = "Save files")]
     pub max_size: u64,
+
+    #[command(flatten)]
+    pub exec: super::ExecArgs,
 
     #[command(flatten)]
     pub v5: SubV5Args,

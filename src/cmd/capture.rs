@@ -239,13 +239,7 @@ impl Agent<'_> {
         let timeout = self.args.timeout;
         set.spawn(async move {
             let started = Instant::now();
-            let result = source::capture(
-                source,
-                trigger.topic.clone(),
-                trigger.payload.clone(),
-                timeout,
-            )
-            .await;
+            let result = source::capture(source, &trigger, timeout).await;
             Done {
                 trigger,
                 started,

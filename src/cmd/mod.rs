@@ -7,7 +7,10 @@ pub mod capture;
 pub mod check;
 pub mod config;
 pub mod docs;
+pub mod exec;
 pub mod publish;
+pub mod replay;
+pub mod rr;
 pub mod save;
 pub mod serve;
 pub mod subscribe;
@@ -21,6 +24,7 @@ pub async fn run(command: Command) -> Result<()> {
     match command {
         Command::Pub(a) => publish::run(a.0).await,
         Command::Sub(a) => subscribe::run(a.0).await,
+        Command::Rr(a) => rr::run(a.0).await,
         Command::Check(a) => check::run(a.0).await,
         Command::Capture(a) => capture::run(a.0).await,
         Command::Bench(a) => bench::run(*a.0).await,

@@ -43,6 +43,14 @@ pub async fn run(mut args: PubArgs) -> Result<()> {
     if args.conn.print_config {
         return crate::cmd::config::print(&args.conn, &plan);
     }
+    if let Some(path) = args.replay.ndjson.clone() {
+        if props.is_some() {
+            return Err(Error::usage(
+                "--ndjson records carry their own MQTT 5 properties: the property flags do not apply",
+            ));
+        }
+        return super::replay::run(&args, &plan, &path).await;
+    }
     let topic = args
         .topic
         .clone()
@@ -131,7 +139,7 @@ pub async fn run(mut args: PubArgs) -> Result<()> {
         Source::Lines => {
             let aliases = Aliases::new(props, &session, !args.v5.no_topic_alias);
             aliases.describe(topic.as_str(), &args.conn);
-            let mut lines = stdin_lines();
+            let mut lines = lines(std::io::stdin());
             let mut n = 0u64;
             loop {
                 tokio::select! {
@@ -313,16 +321,17 @@ fn chunking_note(shown: &str, t: &send::Transfer) -> String {
     )
 }
 
-/// Lines of stdin, read on a thread of their own so a slow pipe never stalls the connection.
+/// Lines of `source` (stdin, a file), read on a thread of their own so a slow pipe never stalls the connection.
 /// `\n` is removed, `\r` kept, empty lines are empty messages, a last line without `\n` counts.
 /// Lines come in batches: all those already in the read buffer (up to `LINE_BATCH`), so a fast
 /// pipe costs one hand-over per batch and not one per line.
-fn stdin_lines() -> mpsc::Receiver<std::io::Result<Vec<Bytes>>> {
+pub(super) fn lines<R: Read + Send + 'static>(
+    source: R,
+) -> mpsc::Receiver<std::io::Result<Vec<Bytes>>> {
     const LINE_BATCH: usize = 256;
     let (tx, rx) = mpsc::channel(8);
     std::thread::spawn(move || {
-        let stdin = std::io::stdin();
-        let mut input = std::io::BufReader::with_capacity(256 * 1024, stdin.lock());
+        let mut input = std::io::BufReader::with_capacity(256 * 1024, source);
         let mut buf = Vec::new();
         let mut batch = Vec::with_capacity(LINE_BATCH);
         loop {

@@ -149,6 +149,20 @@ async fn receive(
         progress.subscribed.set(true);
         return super::save::receive(args, dir, plan, filters, filter_out).await;
     }
+    if let Some(command) = &args.exec.exec {
+        return super::exec::receive(super::exec::Receive {
+            args,
+            command,
+            plan,
+            filters,
+            filter_out,
+            v5,
+            accept: &|_| true,
+            subscribed: &progress.subscribed,
+            started: &progress.shown,
+        })
+        .await;
+    }
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut session_opts = SessionOptions::default()
@@ -297,7 +311,7 @@ pub(super) async fn subscribe(
 }
 
 /// `subscribe` with MQTT 5 subscription options and properties.
-async fn subscribe_v5(
+pub(super) async fn subscribe_v5(
     session: &mut Session,
     filters: &[String],
     opts: SubscribeOptions,

@@ -18,6 +18,7 @@ mod credentials;
 #[cfg(feature = "serve")]
 mod embedded;
 mod errors;
+mod exec;
 mod field;
 mod format;
 mod generated;
@@ -29,6 +30,8 @@ mod pubsub;
 #[cfg(feature = "serve")]
 mod readme;
 mod reconnect;
+mod replay;
+mod rr;
 #[cfg(feature = "serve")]
 mod serve;
 mod tls;
