@@ -56,6 +56,8 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -s D -l property -d 'mosquitt
 complete -c mq -n "__fish_mq_using_subcommand pub" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand pub" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -133,6 +135,8 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -s D -l property -d 'mosquitt
 complete -c mq -n "__fish_mq_using_subcommand sub" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand sub" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -189,6 +193,8 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -l quiet -d 'Do not print run
 complete -c mq -n "__fish_mq_using_subcommand check" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand check" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -244,6 +250,8 @@ complete -c mq -n "__fish_mq_using_subcommand check" -l require-tls -d 'Fail (ex
 complete -c mq -n "__fish_mq_using_subcommand capture" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -301,6 +309,8 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -s d -l debug -d 'Log MQT
 complete -c mq -n "__fish_mq_using_subcommand capture" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
 complete -c mq -n "__fish_mq_using_subcommand capture" -l request -d 'Request side: publish the trigger, wait for the capture, save it to -o'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
@@ -367,6 +377,8 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcomm
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "merge" -d 'Merge `--json` results of several runs (machines) into one summary'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
@@ -428,6 +440,8 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s r -l retain -d 'Publish with the retain flag'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
@@ -489,6 +503,8 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s r -l retain -d 'Publish with the retain flag'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
@@ -569,6 +585,8 @@ age\t''"
 complete -c mq -n "__fish_mq_using_subcommand topics" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand topics" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r

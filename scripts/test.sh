@@ -20,6 +20,8 @@ command -v script >/dev/null || need+=(bsdutils)
 # Tests stop brokers and process groups with kill(1), from procps (not in minimal images; bash's
 # builtin kill is no use to a test binary).
 type -P kill >/dev/null || need+=(procps)
+# The --proxy tests go through a SOCKS5 proxy.
+command -v microsocks >/dev/null || need+=(microsocks)
 if [ ${#need[@]} -gt 0 ]; then
   echo "scripts/test.sh: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

@@ -10,8 +10,9 @@
 //! Files, one idea each: `types` (the public vocabulary), this file (the `Session` API),
 //! `driver` (the task that owns the event loop), `client` (rumqttc's clients and options built
 //! from a `ConnectPlan`), `convert` (rumqttc's events and codes in the session's words), `size`
-//! (PUBLISH size arithmetic), `transport` (TCP, TLS, websockets) and `failure` (connection
-//! errors, explained and mapped to exit codes).
+//! (PUBLISH size arithmetic), `transport` (TCP, TLS, websockets), `dial` (the stream mq opens
+//! itself for `-A` and `--proxy`) and `failure` (connection errors, explained and mapped to exit
+//! codes).
 
 use crate::exit::{Code, Error, Result};
 use crate::options::{ConnectPlan, Protocol};
@@ -24,6 +25,7 @@ use tokio::sync::{mpsc, watch};
 
 mod client;
 mod convert;
+pub mod dial;
 mod driver;
 mod failure;
 mod size;

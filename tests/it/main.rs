@@ -15,6 +15,7 @@ mod check_tls;
 mod compat;
 mod connection_flags;
 mod credentials;
+mod dial;
 #[cfg(feature = "serve")]
 mod embedded;
 mod errors;

@@ -294,21 +294,20 @@ pub async fn check_once(cx: &Ctx) -> Report {
 }
 
 async fn run_stages(cx: &Ctx, r: &mut Report) {
-    let Some(addrs) = r.push(stages::dns(cx).await) else {
-        return;
+    let addr = if cx.plan.proxy.is_some() {
+        let Some(()) = r.push(stages::proxy(cx).await) else {
+            return;
+        };
+        None
+    } else {
+        let Some(addr) = dns_and_tcp(cx, r).await else {
+            return;
+        };
+        Some(addr)
     };
-    let Some(addr) = r.push(stages::tcp(cx, &addrs).await) else {
-        return;
-    };
-    if addrs.len() > 1 {
-        if let Some(dns) = r.stages.iter_mut().find(|s| s.name == "dns") {
-            dns.summary.push_str(&format!(" (using {})", addr.ip()));
-            dns.facts
-                .insert("used".into(), addr.ip().to_string().into());
-        }
-    }
     if let Some(opts) = &cx.tls {
-        let s = tls::stage(addr, opts, cx.plan.connect_timeout).await;
+        let stream = stages::reopen(&cx.plan, addr);
+        let s = tls::stage_over(stream, opts, cx.plan.connect_timeout).await;
         let ok = s.status == Status::Ok;
         r.stages.push(s);
         if !ok {
@@ -318,7 +317,7 @@ async fn run_stages(cx: &Ctx, r: &mut Report) {
     // From here on connect to the address TCP reached, so every stage talks to the same host;
     // over TLS the name stays, since the certificate is checked against it.
     let mut plan = cx.plan.clone();
-    if cx.tls.is_none() {
+    if let (None, Some(addr)) = (&cx.tls, addr) {
         plan.host = addr.ip().to_string();
     }
     let Some(mut conn) = r.push(connect::connect(&plan).await) else {
@@ -329,6 +328,20 @@ async fn run_stages(cx: &Ctx, r: &mut Report) {
         probes::run(cx, &mut conn, r).await;
     }
     let _ = conn.session.disconnect().await;
+}
+
+/// The DNS and TCP stages: the address TCP reached.
+async fn dns_and_tcp(cx: &Ctx, r: &mut Report) -> Option<std::net::SocketAddr> {
+    let addrs = r.push(stages::dns(cx).await)?;
+    let addr = r.push(stages::tcp(cx, &addrs).await)?;
+    if addrs.len() > 1 {
+        if let Some(dns) = r.stages.iter_mut().find(|s| s.name == "dns") {
+            dns.summary.push_str(&format!(" (using {})", addr.ip()));
+            dns.facts
+                .insert("used".into(), addr.ip().to_string().into());
+        }
+    }
+    Some(addr)
 }
 
 async fn session_stages(cx: &Ctx, conn: &mut stages::Conn, r: &mut Report) -> bool {

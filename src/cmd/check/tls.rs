@@ -135,6 +135,18 @@ fn verifier(
 }
 
 pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> Stage {
+    stage_over(tokio::net::TcpStream::connect(addr), opts, timeout).await
+}
+
+/// The TLS stage over the stream `open` connects (from `-A`'s address, or through a proxy).
+pub async fn stage_over<S>(
+    open: impl std::future::Future<Output = std::io::Result<S>>,
+    opts: &TlsOptions,
+    timeout: Duration,
+) -> Stage
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let t = Instant::now();
     // The same crypto provider as mq's connections (crate::tls): two are compiled in, so
     // rustls cannot pick a process-wide default by itself.
@@ -169,7 +181,7 @@ pub async fn stage(addr: SocketAddr, opts: &TlsOptions, timeout: Duration) -> St
     };
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let handshake = async {
-        let tcp = tokio::net::TcpStream::connect(addr).await?;
+        let tcp = open.await?;
         connector.connect(name, tcp).await
     };
     let result = tokio::time::timeout(timeout, handshake).await;
