@@ -12,6 +12,7 @@ mod capture;
 mod check;
 mod connect;
 mod deferred;
+mod property;
 mod pubsub;
 mod serve;
 mod topics;
@@ -40,6 +41,7 @@ where
 {
     use clap::FromArgMatches;
     let mut cmd = command();
+    let args = property::end_groups(&cmd, args.into_iter().map(Into::into).collect());
     let parsed = match cmd.try_get_matches_from_mut(args) {
         Ok(mut m) => connect::refuse_embedded_conflicts(&m).and_then(|()| {
             Cli::from_arg_matches_mut(&mut m)

@@ -398,3 +398,32 @@ fn a_check_failure_is_said_once_and_a_closed_stdout_keeps_the_exit_code() {
         "{out:?}"
     );
 }
+
+#[test]
+fn a_d_value_may_start_with_a_dash_and_a_three_value_d_leaves_the_next_flag_alone() {
+    let b = Broker::start();
+    let sub = subscribed(&b, &["-t", "dash/#", "-C", "1", "-F", "%t %P|%C|%p"]);
+    // As mosquitto_pub: `-v` and `-x-` are values here; `-t` after a three-value -D is a flag.
+    publish(
+        &b,
+        &[
+            "-D",
+            "publish",
+            "user-property",
+            "k",
+            "-v",
+            "-D",
+            "publish",
+            "content-type",
+            "-x-",
+            "-t",
+            "dash/a",
+            "-m",
+            "hi",
+            "-q",
+            "1",
+        ],
+    );
+    let out = sub.finish(LIMIT);
+    assert_eq!(stdout(&out), "dash/a k:-v|-x-|hi\n", "{}", stderr(&out));
+}
