@@ -23,6 +23,7 @@ mod field;
 mod format;
 mod generated;
 mod hostile;
+mod other_brokers;
 mod output;
 mod profiles;
 mod pubsub;
