@@ -13,9 +13,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// One rule clap cannot state, checked on the parsed command line: `--embedded` conflicts with
-/// a broker flag typed on the command line (`-h`, `-p`, `-L`, any TLS or websocket flag), but
-/// not with the same setting from the environment or a profile (clap's `conflicts_with` counts
-/// those too), which it overrides.
+/// a broker flag typed on the command line (`-h`, `-p`, `-L`, `--unix`, `--proxy`, `-A`, any
+/// TLS or websocket flag), but not with the same setting from the environment or a profile
+/// (clap's `conflicts_with` counts those too), which it overrides.
 pub fn refuse_embedded_conflicts(matches: &ArgMatches) -> crate::exit::Result<()> {
     let mut sub = matches.subcommand();
     while let Some((_, m)) = sub {
@@ -42,7 +42,7 @@ fn embedded_conflict(m: &ArgMatches) -> Option<String> {
     // Where the broker is, and every TLS and websocket flag (read from `TlsArgs` itself, so a
     // flag added there is covered).
     let tls = TlsArgs::augment_args(clap::Command::new("tls"));
-    let broker = ["host", "port", "url", "proxy", "bind_address"]
+    let broker = ["host", "port", "url", "unix", "proxy", "bind_address"]
         .into_iter()
         .map(String::from)
         .chain(tls.get_arguments().map(|a| a.get_id().to_string()));

@@ -341,6 +341,17 @@ mod tests {
             "{e}"
         );
         assert!(e.hint.unwrap().contains("drop -h/--host"));
+        for (flag, value, said) in [
+            ("--proxy", "socks5h://p", "--proxy"),
+            ("-A", "127.0.0.2", "-A/--bind-address"),
+            ("--unix", "/run/m.sock", "--unix"),
+        ] {
+            let e = usage_error(&["sub", "-t", "a", "--embedded", flag, value]);
+            let want = format!("--embedded cannot be used with {said}");
+            assert!(e.message.contains(&want), "{e}");
+        }
+        let e = usage_error(&["pub", "-t", "a", "--unix", "/m.sock", "-A", "127.0.0.2"]);
+        assert!(e.message.contains("cannot be used with"), "{e}");
     }
 
     #[test]

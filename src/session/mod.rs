@@ -587,8 +587,18 @@ fn closed_without_answer(e: &std::io::Error) -> bool {
 }
 
 fn describe_connect(plan: &ConnectPlan, version: Version) -> String {
+    // The route, when mq dials itself: the proxy without its password, the -A address.
+    let via = plan
+        .proxy
+        .as_ref()
+        .map(|p| format!(" through {}", p.describe()))
+        .unwrap_or_default();
+    let from = plan
+        .bind
+        .map(|ip| format!(" from {ip}"))
+        .unwrap_or_default();
     format!(
-        "sending CONNECT to {} (MQTT {}, id '{}', clean {}, keepalive {}s, user {}, password {}, will {})",
+        "sending CONNECT to {}{via}{from} (MQTT {}, id '{}', clean {}, keepalive {}s, user {}, password {}, will {})",
         plan.describe(),
         version.name(),
         plan.client_id,

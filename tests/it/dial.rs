@@ -82,8 +82,17 @@ fn pub_and_sub_go_through_a_socks5_proxy_that_wants_a_password() {
         "px/b",
         "-m",
         "x",
+        "-d",
     ]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(code(&out), 0, "{err}");
+    // -d names the route, never the proxy's password.
+    let route = format!("through socks5://alice@127.0.0.1:{}", socks.port);
+    assert!(err.contains(&route), "{err}");
+    assert!(
+        !err.contains("pass:word") && !err.contains("pass%3Aword"),
+        "{err}"
+    );
     let log = socks.log();
     assert!(
         log.contains(&format!("connected to 127.0.0.1:{p}")),
