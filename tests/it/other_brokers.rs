@@ -84,3 +84,71 @@ fn pub_sub_and_check_reach_amqtt_without_v() {
         pub_sub_and_check(&b, "amqtt");
     }
 }
+
+#[test]
+fn a_resumed_session_on_amqtt_with_a_user_name_gets_its_queued_messages() {
+    let Some(b) = OtherBroker::amqtt_with_user("alice", "amqtt-pw") else {
+        return;
+    };
+    let p = b.port.to_string();
+    let session = [
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &p,
+        "-V",
+        "311",
+        "-u",
+        "alice",
+        "-P",
+        "amqtt-pw",
+        "-c",
+        "-i",
+        "resumed",
+        "-q",
+        "1",
+        "-t",
+        "queue/#",
+    ];
+    let away: Vec<&str> = ["sub"]
+        .iter()
+        .chain(&session)
+        .chain(&["-E"])
+        .copied()
+        .collect();
+    let out = mq_out(&away);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for i in 1..=3 {
+        let (topic, payload) = (format!("queue/{i}"), format!("m{i}"));
+        let out = mq_out(&[
+            "pub",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &p,
+            "-V",
+            "311",
+            "-u",
+            "alice",
+            "-P",
+            "amqtt-pw",
+            "-t",
+            &topic,
+            "-m",
+            &payload,
+            "-q",
+            "1",
+        ]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+    // amqtt sends the SUBACK only once the queued messages are acknowledged.
+    let back: Vec<&str> = ["sub"]
+        .iter()
+        .chain(&session)
+        .chain(&["-C", "3", "-W", "10"])
+        .copied()
+        .collect();
+    let out = mq_out(&back);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "m1\nm2\nm3\n");
+}

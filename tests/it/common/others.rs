@@ -45,8 +45,18 @@ impl OtherBroker {
         }))
     }
 
-    /// amqtt (MQTT 3.1.1 only: it never answers an MQTT 5 CONNECT).
+    /// amqtt (MQTT 3.1.1 only: it never answers an MQTT 5 CONNECT), anonymous.
     pub fn amqtt() -> Option<OtherBroker> {
+        Self::amqtt_with(None)
+    }
+
+    /// amqtt with one user and no anonymous access: with user names it holds the SUBACK of a
+    /// resumed session until the messages it queued are acknowledged.
+    pub fn amqtt_with_user(user: &str, password: &str) -> Option<OtherBroker> {
+        Self::amqtt_with(Some((user, password)))
+    }
+
+    fn amqtt_with(user: Option<(&str, &str)>) -> Option<OtherBroker> {
         let found = Command::new("amqtt")
             .arg("--version")
             .stdout(Stdio::null())
@@ -59,13 +69,30 @@ impl OtherBroker {
         }
         Some(Self::start("amqtt", |port, dir| {
             let conf = dir.join("amqtt.yaml");
-            std::fs::write(
-                &conf,
-                format!(
-                    "listeners:\n  default:\n    type: tcp\n    bind: 127.0.0.1:{port}\nplugins:\n  amqtt.plugins.authentication.AnonymousAuthPlugin:\n    allow_anonymous: true\n"
-                ),
-            )
-            .unwrap();
+            let listener =
+                format!("listeners:\n  default:\n    type: tcp\n    bind: 127.0.0.1:{port}\n");
+            let auth = match user {
+                None => "plugins:\n  amqtt.plugins.authentication.AnonymousAuthPlugin:\n    allow_anonymous: true\n".to_string(),
+                Some((u, pw)) => {
+                    // An argon2 hash, made with the library amqtt itself checks it with.
+                    let passwd = dir.join("passwd");
+                    let made = Command::new("python3")
+                        .args([
+                            "-c",
+                            "import sys\nfrom pwdlib import PasswordHash\nfrom pwdlib.hashers.argon2 import Argon2Hasher\nopen(sys.argv[1], 'w').write(sys.argv[2] + ':' + PasswordHash((Argon2Hasher(),)).hash(sys.argv[3]) + '\\n')",
+                        ])
+                        .arg(&passwd)
+                        .args([u, pw])
+                        .status()
+                        .expect("python3");
+                    assert!(made.success(), "making amqtt's password file");
+                    format!(
+                        "auth:\n  allow-anonymous: false\n  password-file: {}\n  plugins:\n    - auth_file\n",
+                        passwd.display()
+                    )
+                }
+            };
+            std::fs::write(&conf, listener + &auth).unwrap();
             let mut c = Command::new("amqtt");
             c.arg("-c").arg(conf);
             c
