@@ -58,10 +58,12 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -l response-topic -d 'Topic t
 complete -c mq -n "__fish_mq_using_subcommand pub" -l correlation-data -d 'Correlation data for request/response, sent as these bytes' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l payload-format -d 'Declare the payload format: utf8 (checked before sending) or bytes' -r -f -a "utf8\t'The payload is UTF-8 text (payload format indicator 1)'
 bytes\t'Unspecified bytes (payload format indicator 0)'"
-complete -c mq -n "__fish_mq_using_subcommand pub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, publish or disconnect; repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, publish or disconnect; repeatable; values may start with -)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand pub" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -141,10 +143,12 @@ exit\t'End mq sub with the command\'s exit code (its message stays unacknowledge
 complete -c mq -n "__fish_mq_using_subcommand sub" -l user-property -d 'Add a user property to the SUBSCRIBE: KEY=VALUE (repeatable)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l retain-handling -d 'Retained messages: 0 send on subscribe, 1 only for a new subscription, 2 never' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l subscription-id -d 'Subscription identifier (1-268435455), returned with each matching message' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, subscribe, unsubscribe or disconnect; repeatable)' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s D -l property -d 'mosquitto\'s spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE (COMMAND: connect, will, subscribe, unsubscribe or disconnect; repeatable; values may start with -)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand sub" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -210,6 +214,8 @@ complete -c mq -n "__fish_mq_using_subcommand rr" -s F -d 'Print the response wi
 complete -c mq -n "__fish_mq_using_subcommand rr" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand rr" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -259,6 +265,8 @@ complete -c mq -n "__fish_mq_using_subcommand rr" -l quiet -d 'Do not print runt
 complete -c mq -n "__fish_mq_using_subcommand check" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand check" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -314,6 +322,8 @@ complete -c mq -n "__fish_mq_using_subcommand check" -l require-tls -d 'Fail (ex
 complete -c mq -n "__fish_mq_using_subcommand capture" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand capture" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
@@ -371,6 +381,8 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -s d -l debug -d 'Log MQT
 complete -c mq -n "__fish_mq_using_subcommand capture" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
 complete -c mq -n "__fish_mq_using_subcommand capture" -l request -d 'Request side: publish the trigger, wait for the capture, save it to -o'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
@@ -437,6 +449,8 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcomm
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "merge" -d 'Merge `--json` results of several runs (machines) into one summary'
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
@@ -498,6 +512,8 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s r -l retain -d 'Publish with the retain flag'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
@@ -559,6 +575,8 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s r -l retain -d 'Publish with the retain flag'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l json -d 'Print the summary as one JSON object (histograms included, for `mq bench merge`)'
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
@@ -639,6 +657,8 @@ age\t''"
 complete -c mq -n "__fish_mq_using_subcommand topics" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand topics" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r

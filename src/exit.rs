@@ -52,7 +52,7 @@ impl Code {
             Code::Ok => "success",
             Code::Runtime => "runtime error: I/O, protocol error, connection lost, a message not acknowledged in time",
             Code::Usage => "usage error: bad flag or value, invalid topic, missing or unreadable `-f`, certificate, key or password file",
-            Code::Unreachable => "could not reach the broker: DNS, TCP refused or unreachable, TLS or websocket handshake, connect timeout",
+            Code::Unreachable => "could not reach the broker: DNS, TCP refused or unreachable, SOCKS proxy, TLS or websocket handshake, connect timeout",
             Code::ConnectRefused => "the broker refused the connection: bad credentials, not authorized, client id rejected",
             Code::Refused => "the broker refused a subscribe or publish (ACL), or a message is over its maximum packet size",
             Code::Assertion => "`mq check`: a probe or assertion failed, or a message did not come back",

@@ -10,6 +10,7 @@ use crate::tls::TlsPlan;
 use crate::topic::Topic;
 use std::time::Duration;
 
+pub mod proxy;
 mod transport;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +66,10 @@ pub struct ConnectPlan {
     pub unix: Option<std::path::PathBuf>,
     /// Websocket path (`/mqtt`), when the connection goes over websockets.
     pub ws_path: Option<String>,
+    /// The SOCKS5 proxy to connect through (`--proxy`).
+    pub proxy: Option<proxy::ProxyPlan>,
+    /// The local address to connect from (`-A`).
+    pub bind: Option<std::net::IpAddr>,
     pub debug: bool,
 }
 
@@ -149,6 +154,17 @@ pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<Strin
             .hint("drop the TLS or websocket flags, or --unix"));
     }
     let password = crate::credentials::password(args, url_password, username.as_deref(), &host)?;
+    let proxy = args
+        .proxy
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            proxy::parse(p).map_err(|e| {
+                Error::usage(format!("invalid --proxy '{}': {e}", proxy::mask(p)))
+                    .hint("mq speaks SOCKS5: --proxy socks5h://[user:password@]host[:port]")
+            })
+        })
+        .transpose()?;
 
     let protocol = match args.protocol_version {
         None => Protocol::Auto,
@@ -225,6 +241,8 @@ pub fn plan(args: &crate::cli::ConnectArgs) -> Result<(ConnectPlan, Option<Strin
             tls,
             unix: args.unix.clone(),
             ws_path,
+            proxy,
+            bind: args.bind_address,
             debug: args.debug,
         },
         url_topic,
@@ -389,6 +407,15 @@ pub fn parse_port(s: &str) -> Result<u16, Error> {
         Err(_) => Err(Error::usage(format!("'{s}' is not a port number"))
             .hint("-p is the port; the password flag is -P")),
     }
+}
+
+/// `-A`: an IP address (whether it is one of this machine's is found when connecting).
+pub fn parse_bind_address(s: &str) -> Result<std::net::IpAddr, String> {
+    s.trim().parse().map_err(|_| {
+        format!(
+            "'{s}' is not an IP address: -A takes one of this machine's addresses, like 127.0.0.2"
+        )
+    })
 }
 
 pub fn parse_qos(s: &str) -> Result<Qos, String> {

@@ -56,6 +56,7 @@ struct Profile {
     ws: Option<bool>,
     ws_path: Option<String>,
     connect_timeout: Option<toml::Value>,
+    proxy: Option<String>,
 }
 
 /// The MQ_* variables the profile filled in (for `--print-config`).
@@ -250,6 +251,7 @@ fn settings(p: &Profile) -> std::result::Result<Vec<(&'static str, String)>, Str
     put("MQ_WS", p.ws.map(|b| b.to_string()));
     put("MQ_WS_PATH", p.ws_path.clone());
     put("MQ_CONNECT_TIMEOUT", p.connect_timeout.as_ref().map(scalar));
+    put("MQ_PROXY", p.proxy.clone());
     // The URL's parts come first; an explicit key of the profile replaces them.
     let mut seen = std::collections::HashSet::new();
     let mut dedup: Vec<(&'static str, String)> = Vec::new();

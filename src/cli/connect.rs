@@ -1,18 +1,21 @@
 //! The connection flags every command that talks to a broker shares: where the broker is, how
 //! to reach it (TLS, websockets), who we are, and the `--embedded` rule that replaces them.
 
-use crate::options::{parse_duration, parse_port, parse_qos, parse_session_expiry, ProtocolArg};
+use crate::options::{
+    parse_bind_address, parse_duration, parse_port, parse_qos, parse_session_expiry, ProtocolArg,
+};
 use crate::session::Qos;
 use crate::tls::TlsVersion;
 use clap::parser::ValueSource;
 use clap::{ArgAction, ArgMatches, Args};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// One rule clap cannot state, checked on the parsed command line: `--embedded` conflicts with
-/// a broker flag typed on the command line (`-h`, `-p`, `-L`, any TLS or websocket flag), but
-/// not with the same setting from the environment or a profile (clap's `conflicts_with` counts
-/// those too), which it overrides.
+/// a broker flag typed on the command line (`-h`, `-p`, `-L`, `--unix`, `--proxy`, `-A`, any
+/// TLS or websocket flag), but not with the same setting from the environment or a profile
+/// (clap's `conflicts_with` counts those too), which it overrides.
 pub fn refuse_embedded_conflicts(matches: &ArgMatches) -> crate::exit::Result<()> {
     let mut sub = matches.subcommand();
     while let Some((_, m)) = sub {
@@ -39,7 +42,7 @@ fn embedded_conflict(m: &ArgMatches) -> Option<String> {
     // Where the broker is, and every TLS and websocket flag (read from `TlsArgs` itself, so a
     // flag added there is covered).
     let tls = TlsArgs::augment_args(clap::Command::new("tls"));
-    let broker = ["host", "port", "url"]
+    let broker = ["host", "port", "url", "unix", "proxy", "bind_address"]
         .into_iter()
         .map(String::from)
         .chain(tls.get_arguments().map(|a| a.get_id().to_string()));
@@ -50,6 +53,7 @@ fn embedded_conflict(m: &ArgMatches) -> Option<String> {
         "host" => "-h/--host".into(),
         "port" => "-p/--port".into(),
         "url" => "-L/--url".into(),
+        "bind_address" => "-A/--bind-address".into(),
         other => format!("--{}", other.replace('_', "-")),
     })
 }
@@ -83,6 +87,27 @@ pub struct ConnectArgs {
     /// Connect through this unix domain socket instead of TCP (mosquitto's --unix)
     #[arg(long, value_name = "PATH", conflicts_with_all = ["url", "port"])]
     pub unix: Option<PathBuf>,
+
+    /// Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy
+    /// resolves the broker's name; socks5:// resolves it here) [default port: 1080]
+    #[arg(
+        long,
+        env = "MQ_PROXY",
+        hide_env_values = true,
+        value_name = "URL",
+        conflicts_with = "unix"
+    )]
+    pub proxy: Option<String>,
+
+    /// Connect from this local IP address (mosquitto's -A); with --proxy, to the proxy
+    #[arg(
+        short = 'A',
+        long,
+        value_name = "ADDRESS",
+        value_parser = parse_bind_address,
+        conflicts_with = "unix"
+    )]
+    pub bind_address: Option<IpAddr>,
 
     /// Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path
     #[arg(short = 'L', long, allow_hyphen_values = true)]

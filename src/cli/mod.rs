@@ -13,6 +13,7 @@ mod check;
 mod connect;
 mod deferred;
 mod exec;
+mod property;
 mod pubsub;
 mod replay;
 mod rr;
@@ -46,6 +47,7 @@ where
 {
     use clap::FromArgMatches;
     let mut cmd = command();
+    let args = property::end_groups(&cmd, args.into_iter().map(Into::into).collect());
     let parsed = match cmd.try_get_matches_from_mut(args) {
         Ok(mut m) => connect::refuse_embedded_conflicts(&m).and_then(|()| {
             Cli::from_arg_matches_mut(&mut m)
@@ -361,6 +363,17 @@ mod tests {
             "{e}"
         );
         assert!(e.hint.unwrap().contains("drop -h/--host"));
+        for (flag, value, said) in [
+            ("--proxy", "socks5h://p", "--proxy"),
+            ("-A", "127.0.0.2", "-A/--bind-address"),
+            ("--unix", "/run/m.sock", "--unix"),
+        ] {
+            let e = usage_error(&["sub", "-t", "a", "--embedded", flag, value]);
+            let want = format!("--embedded cannot be used with {said}");
+            assert!(e.message.contains(&want), "{e}");
+        }
+        let e = usage_error(&["pub", "-t", "a", "--unix", "/m.sock", "-A", "127.0.0.2"]);
+        assert!(e.message.contains("cannot be used with"), "{e}");
     }
 
     #[test]

@@ -290,8 +290,8 @@ pub struct PubV5Args {
     pub no_topic_alias: bool,
 
     /// mosquitto's spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE
-    /// (COMMAND: connect, will, publish or disconnect; repeatable)
-    #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append)]
+    /// (COMMAND: connect, will, publish or disconnect; repeatable; values may start with -)
+    #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append, allow_hyphen_values = true, value_terminator = super::property::END)]
     pub property: Vec<String>,
 }
 
@@ -320,8 +320,9 @@ pub struct SubV5Args {
     pub subscription_id: Option<u32>,
 
     /// mosquitto's spelling: -D COMMAND PROPERTY VALUE, or -D COMMAND user-property KEY VALUE
-    /// (COMMAND: connect, will, subscribe, unsubscribe or disconnect; repeatable)
-    #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append)]
+    /// (COMMAND: connect, will, subscribe, unsubscribe or disconnect; repeatable; values may
+    /// start with -)
+    #[arg(short = 'D', long = "property", num_args = 3..=4, value_names = ["COMMAND", "PROPERTY", "VALUE"], action = ArgAction::Append, allow_hyphen_values = true, value_terminator = super::property::END)]
     pub property: Vec<String>,
 }
 

@@ -127,7 +127,9 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
                         }
                     }
                 }
-                event @ Event::ConnectionLost { .. } => output::connection_event(&event, args.conn.quiet),
+                event @ (Event::ConnectionLost { .. } | Event::Subscribed(_)) => {
+                    output::connection_event(&event, args.conn.quiet)
+                }
                 event @ Event::Reconnected { .. } => {
                     output::connection_event(&event, args.conn.quiet);
                     // The connection may drop again right away: that is no reason to stop.

@@ -106,6 +106,12 @@ pub fn render(conn: &ConnectArgs, plan: &ConnectPlan) -> String {
             quoted(t.tls_server_name.as_deref().unwrap_or(&plan.host)),
         );
     }
+    if let Some(proxy) = &plan.proxy {
+        line("proxy", quoted(&proxy.masked()));
+    }
+    if let Some(ip) = plan.bind {
+        line("bind_address", quoted(&ip.to_string()));
+    }
     line(
         "connect_timeout",
         quoted(&humantime::format_duration(plan.connect_timeout).to_string()),

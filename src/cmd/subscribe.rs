@@ -11,7 +11,7 @@ use crate::options;
 use crate::output::{self, Printer, Written};
 use crate::properties;
 use crate::session::{AckToken, Delivery, Event, Qos, RetainHandling, Session, SessionOptions};
-use crate::session::{SubscribeOptions, SubscribeV5};
+use crate::session::{Granted, SubscribeOptions, SubscribeV5};
 use crate::topic::TopicFilter;
 use bytes::Bytes;
 use tokio::signal::unix::{signal, SignalKind};
@@ -180,11 +180,10 @@ async fn receive(
             (None, false) => RetainHandling::OnSubscribe,
         },
     };
-    subscribe_v5(&mut session, filters, opts, v5, &args.unsubscribe).await?;
-    progress.subscribed.set(true);
-    if args.exit_after_subscribe {
-        return session.disconnect().await;
-    }
+    // The SUBACK comes as an event: a resumed session's queued messages may arrive first, and
+    // a broker may hold the SUBACK until they are acknowledged (amqtt does), which they are
+    // only once written out.
+    session.request_subscribe(filters, opts, v5).await?;
 
     // Messages written but not yet flushed: acknowledged only once flushed, so a crash makes
     // the broker deliver them again instead of losing them.
@@ -261,6 +260,18 @@ async fn receive(
                     session.ack(&mut unacked);
                 }
             }
+            Event::Subscribed(granted) => {
+                refused(filters, &granted)?;
+                if !args.unsubscribe.is_empty() {
+                    session
+                        .unsubscribe_with(&args.unsubscribe, &v5.unsubscribe_user_properties)
+                        .await?;
+                }
+                progress.subscribed.set(true);
+                if args.exit_after_subscribe {
+                    break;
+                }
+            }
             other => output::connection_event(&other, args.conn.quiet),
         }
     }
@@ -319,21 +330,25 @@ pub(super) async fn subscribe_v5(
     unsub: &[String],
 ) -> Result<()> {
     let results = session.subscribe_v5(filters, opts, v5).await?;
-    for (filter, r) in filters.iter().zip(&results) {
-        if let Err(reason) = r {
-            return Err(Error::new(
-                Code::Refused,
-                format!("the broker refused the subscription to '{filter}': {reason}"),
-            )
-            .hint("check the broker's ACL for this user and filter"));
-        }
-    }
+    refused(filters, &results)?;
     if !unsub.is_empty() {
         session
             .unsubscribe_with(unsub, &v5.unsubscribe_user_properties)
             .await?;
     }
     Ok(())
+}
+
+/// A filter the broker refused ends the command (exit 5).
+fn refused(filters: &[String], granted: &[Granted]) -> Result<()> {
+    match filters.iter().zip(granted).find(|(_, g)| g.is_err()) {
+        Some((filter, Err(reason))) => Err(Error::new(
+            Code::Refused,
+            format!("the broker refused the subscription to '{filter}': {reason}"),
+        )
+        .hint("check the broker's ACL for this user and filter")),
+        _ => Ok(()),
+    }
 }
 
 async fn interrupted(

@@ -287,7 +287,7 @@ pub fn connection_event(event: &crate::session::Event, quiet: bool) {
             humantime::format_duration(*retry_in)
         )),
         Event::Reconnected { .. } => warn("reconnected"),
-        Event::Message(_) => {}
+        Event::Message(_) | Event::Subscribed(_) => {}
     }
 }
 

@@ -171,6 +171,9 @@ pub(super) fn build(plan: &ConnectPlan, version: Version, opts: &SessionOptions)
     let mut net = rumqttc::NetworkOptions::new();
     net.set_connection_timeout(conn_timeout);
     net.set_tcp_nodelay(true);
+    if let Some(dialer) = super::dial::Dialer::of(plan) {
+        net.set_socket_connector(transport::connector(dialer));
+    }
     match version {
         Version::V311 => {
             let mut o = rumqttc::MqttOptions::new(

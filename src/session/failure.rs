@@ -109,6 +109,7 @@ pub(super) async fn first_failure(f: Failure, plan: &ConnectPlan) -> Error {
         _ => false,
     };
     if closed_early
+        && plan.proxy.is_none()
         && plan.tls.is_none()
         && plan.ws_path.is_none()
         && plan.unix.is_none()
@@ -179,6 +180,11 @@ fn failure_error(f: Failure, plan: &ConnectPlan) -> Error {
     let what = format!("connecting to {}", plan.describe());
     match f {
         Failure::Io(e) => {
+            if let Some(d) = super::dial::explained(&e) {
+                return Error::new(Code::Unreachable, d.message.clone())
+                    .context(what)
+                    .hint(d.hint.clone());
+            }
             if let Some(err) = plan.tls.as_ref().and_then(|t| crate::tls::explain(&e, false, t, plan.port, tls_name(plan))) {
                 return err.context(what);
             }

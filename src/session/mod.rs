@@ -10,8 +10,9 @@
 //! Files, one idea each: `types` (the public vocabulary), this file (the `Session` API),
 //! `driver` (the task that owns the event loop), `client` (rumqttc's clients and options built
 //! from a `ConnectPlan`), `convert` (rumqttc's events and codes in the session's words), `size`
-//! (PUBLISH size arithmetic), `transport` (TCP, TLS, websockets) and `failure` (connection
-//! errors, explained and mapped to exit codes).
+//! (PUBLISH size arithmetic), `transport` (TCP, TLS, websockets), `dial` (the stream mq opens
+//! itself for `-A` and `--proxy`) and `failure` (connection errors, explained and mapped to exit
+//! codes).
 
 use crate::exit::{Code, Error, Result};
 use crate::options::{ConnectPlan, Protocol};
@@ -24,6 +25,7 @@ use tokio::sync::{mpsc, watch};
 
 mod client;
 mod convert;
+pub mod dial;
 mod driver;
 mod failure;
 mod size;
@@ -67,6 +69,8 @@ pub struct Session {
     notes: mpsc::Receiver<Note>,
     /// Events that arrived while a reply was awaited, for `next_event`.
     buffered: VecDeque<Event>,
+    /// SUBSCRIBEs sent by `request_subscribe` whose SUBACK is still to come, oldest first.
+    requested: VecDeque<Subscription>,
     shared: Arc<Shared>,
     acks_changed: watch::Receiver<u64>,
     address: String,
@@ -198,6 +202,7 @@ impl Session {
             connack,
             notes,
             buffered: VecDeque::new(),
+            requested: VecDeque::new(),
             shared,
             acks_changed,
             address: plan.address(),
@@ -356,7 +361,38 @@ impl Session {
         opts: SubscribeOptions,
         v5: &SubscribeV5,
     ) -> Result<Vec<Granted>> {
-        let mut s = Subscription {
+        let s = self.send_subscribe(filters, opts, v5).await?;
+        let granted = self
+            .await_reply(|n| match n {
+                Note::SubAck(r) => Some(r),
+                _ => None,
+            })
+            .await?;
+        self.keep_granted(s, &granted);
+        Ok(granted)
+    }
+
+    /// Send a SUBSCRIBE without waiting for its SUBACK, which comes as `Event::Subscribed`.
+    /// Messages that arrive first (a resumed session's queue) are delivered meanwhile, so they
+    /// can be written out and acknowledged: a broker may hold the SUBACK until they are.
+    pub async fn request_subscribe(
+        &mut self,
+        filters: &[String],
+        opts: SubscribeOptions,
+        v5: &SubscribeV5,
+    ) -> Result<()> {
+        let s = self.send_subscribe(filters, opts, v5).await?;
+        self.requested.push_back(s);
+        Ok(())
+    }
+
+    async fn send_subscribe(
+        &mut self,
+        filters: &[String],
+        opts: SubscribeOptions,
+        v5: &SubscribeV5,
+    ) -> Result<Subscription> {
+        let s = Subscription {
             filters: filters.to_vec(),
             opts,
             v5: v5.clone(),
@@ -371,15 +407,15 @@ impl Session {
         }
         let sent = self.client.subscribe(&s).await;
         self.sent(sent)?;
-        let granted = self
-            .await_reply(|n| match n {
-                Note::SubAck(r) => Some(r),
-                _ => None,
-            })
-            .await?;
-        s.filters = filters
+        Ok(s)
+    }
+
+    /// Remember what the broker granted, to renew it after a reconnect without session.
+    fn keep_granted(&mut self, mut s: Subscription, granted: &[Granted]) {
+        s.filters = s
+            .filters
             .iter()
-            .zip(&granted)
+            .zip(granted)
             .filter(|(_, g)| g.is_ok())
             .map(|(f, _)| f.clone())
             .collect();
@@ -387,7 +423,13 @@ impl Session {
             let mut kept = self.shared.subscriptions.lock().expect("subs lock");
             kept.push(s);
         }
-        Ok(granted)
+    }
+
+    /// The SUBACK of a `request_subscribe`, as its event; None for any other SUBACK.
+    fn requested_suback(&mut self, granted: Vec<Granted>) -> Option<Event> {
+        let s = self.requested.pop_front()?;
+        self.keep_granted(s, &granted);
+        Some(Event::Subscribed(granted))
     }
 
     /// Unsubscribe from `filters` and wait for each UNSUBACK.
@@ -435,7 +477,12 @@ impl Session {
         loop {
             match self.notes.recv().await {
                 Some(Note::Event(e)) => return Ok(e),
-                Some(Note::SubAck(_)) | Some(Note::UnsubAck) => {}
+                Some(Note::SubAck(r)) => {
+                    if let Some(e) = self.requested_suback(r) {
+                        return Ok(e);
+                    }
+                }
+                Some(Note::UnsubAck) => {}
                 Some(Note::Closed(e)) => return Err(self.close_with(e)),
                 None => return Err(self.gone_error()),
             }
@@ -491,6 +538,11 @@ impl Session {
         loop {
             match self.notes.recv().await {
                 Some(Note::Event(e)) => self.buffered.push_back(e),
+                // SUBACKs come in the order of the SUBSCRIBEs: a requested one's is its event.
+                Some(Note::SubAck(r)) if !self.requested.is_empty() => {
+                    let e = self.requested_suback(r);
+                    self.buffered.extend(e);
+                }
                 Some(Note::Closed(e)) => return Err(self.close_with(e)),
                 None => return Err(self.gone_error()),
                 Some(other) => {
@@ -535,8 +587,18 @@ fn closed_without_answer(e: &std::io::Error) -> bool {
 }
 
 fn describe_connect(plan: &ConnectPlan, version: Version) -> String {
+    // The route, when mq dials itself: the proxy without its password, the -A address.
+    let via = plan
+        .proxy
+        .as_ref()
+        .map(|p| format!(" through {}", p.describe()))
+        .unwrap_or_default();
+    let from = plan
+        .bind
+        .map(|ip| format!(" from {ip}"))
+        .unwrap_or_default();
     format!(
-        "sending CONNECT to {} (MQTT {}, id '{}', clean {}, keepalive {}s, user {}, password {}, will {})",
+        "sending CONNECT to {}{via}{from} (MQTT {}, id '{}', clean {}, keepalive {}s, user {}, password {}, will {})",
         plan.describe(),
         version.name(),
         plan.client_id,

@@ -1,7 +1,10 @@
-//! How rumqttc reaches the broker: TCP, TLS, websockets or secure websockets, from the plan.
+//! How rumqttc reaches the broker: TCP, TLS, websockets or secure websockets, from the plan;
+//! over a stream `dial` opens when the plan has `-A` or `--proxy`.
 
+use super::dial::Dialer;
 use crate::options::ConnectPlan;
-use rumqttc::{TlsConfiguration, Transport};
+use rumqttc::{AsyncReadWrite, SocketConnector, TlsConfiguration, Transport};
+use std::sync::Arc;
 
 /// What rumqttc calls the broker address: the host, the whole URL for websockets, or the
 /// socket's path.
@@ -32,4 +35,16 @@ pub(super) fn transport(plan: &ConnectPlan) -> Option<Transport> {
 /// `--tls-server-name`: the SNI rumqttc sends, and the name the certificate is checked against.
 pub(super) fn server_name(plan: &ConnectPlan) -> Option<String> {
     plan.tls.as_ref().and_then(|t| t.server_name.clone())
+}
+
+/// rumqttc's socket connector for a dialer: TLS and websockets then run over the stream it
+/// opens, for the first connect and every reconnect.
+pub(super) fn connector(dialer: Dialer) -> SocketConnector {
+    Arc::new(move |host, port| {
+        let dialer = dialer.clone();
+        Box::pin(async move {
+            let stream = dialer.dial(&host, port).await?;
+            Ok(Box::new(stream) as Box<dyn AsyncReadWrite>)
+        })
+    })
 }

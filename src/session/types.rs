@@ -175,6 +175,8 @@ pub enum Event {
         session_present: bool,
         renewed: usize,
     },
+    /// The broker's answer, per filter, to a `Session::request_subscribe`.
+    Subscribed(Vec<Granted>),
 }
 
 /// Who acknowledges received QoS 1/2 messages.

@@ -398,3 +398,169 @@ fn a_check_failure_is_said_once_and_a_closed_stdout_keeps_the_exit_code() {
         "{out:?}"
     );
 }
+
+#[test]
+fn a_d_value_may_start_with_a_dash_and_a_three_value_d_leaves_the_next_flag_alone() {
+    let b = Broker::start();
+    let sub = subscribed(&b, &["-t", "dash/#", "-C", "1", "-F", "%t %P|%C|%p"]);
+    // As mosquitto_pub: `-v` and `-x-` are values here; `-t` after a three-value -D is a flag.
+    publish(
+        &b,
+        &[
+            "-D",
+            "publish",
+            "user-property",
+            "k",
+            "-v",
+            "-D",
+            "publish",
+            "content-type",
+            "-x-",
+            "-t",
+            "dash/a",
+            "-m",
+            "hi",
+            "-q",
+            "1",
+        ],
+    );
+    let out = sub.finish(LIMIT);
+    assert_eq!(stdout(&out), "dash/a k:-v|-x-|hi\n", "{}", stderr(&out));
+}
+
+/// One MQTT packet off `r`: its first byte and the whole packet's bytes.
+fn read_packet(r: &mut impl std::io::Read) -> Option<(u8, Vec<u8>)> {
+    let mut first = [0u8; 1];
+    r.read_exact(&mut first).ok()?;
+    let mut packet = vec![first[0]];
+    let (mut len, mut shift) = (0usize, 0);
+    loop {
+        let mut b = [0u8; 1];
+        r.read_exact(&mut b).ok()?;
+        packet.push(b[0]);
+        len |= usize::from(b[0] & 0x7f) << shift;
+        shift += 7;
+        if b[0] & 0x80 == 0 || shift > 21 {
+            break;
+        }
+    }
+    let start = packet.len();
+    packet.resize(start + len, 0);
+    r.read_exact(&mut packet[start..]).ok()?;
+    Some((first[0], packet))
+}
+
+/// A relay to `broker` that holds each SUBACK until the client has acknowledged every QoS 1
+/// message the broker sent before it, as amqtt does for a resumed session.
+fn suback_after_pubacks(broker: u16) -> u16 {
+    use std::collections::HashSet;
+    use std::io::Write;
+    use std::net::TcpStream;
+    use std::sync::{Arc, Mutex};
+    struct State {
+        to_client: TcpStream,
+        unacked: HashSet<u16>,
+        held: Option<Vec<u8>>,
+    }
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in l.incoming().take(10) {
+            let Ok(client) = conn else { return };
+            let Ok(up) = TcpStream::connect(("127.0.0.1", broker)) else {
+                return;
+            };
+            let state = Arc::new(Mutex::new(State {
+                to_client: client.try_clone().unwrap(),
+                unacked: HashSet::new(),
+                held: None,
+            }));
+            let (mut from_client, mut to_broker) = (client, up.try_clone().unwrap());
+            let s = state.clone();
+            std::thread::spawn(move || {
+                while let Some((first, p)) = read_packet(&mut from_client) {
+                    if to_broker.write_all(&p).is_err() {
+                        break;
+                    }
+                    if first >> 4 == 4 {
+                        // PUBACK: the packet id follows the 2-byte fixed header.
+                        let mut st = s.lock().unwrap();
+                        st.unacked.remove(&u16::from_be_bytes([p[2], p[3]]));
+                        if st.unacked.is_empty() {
+                            if let Some(suback) = st.held.take() {
+                                let _ = st.to_client.write_all(&suback);
+                            }
+                        }
+                    }
+                }
+                let _ = to_broker.shutdown(std::net::Shutdown::Both);
+            });
+            std::thread::spawn(move || {
+                let mut from_broker = up;
+                while let Some((first, p)) = read_packet(&mut from_broker) {
+                    let mut st = state.lock().unwrap();
+                    match first >> 4 {
+                        // A QoS 1 PUBLISH: the packet id follows the topic.
+                        3 if (first >> 1) & 3 == 1 => {
+                            let header = if p[1] & 0x80 == 0 { 2 } else { 3 };
+                            let topic = usize::from(u16::from_be_bytes([p[header], p[header + 1]]));
+                            let at = header + 2 + topic;
+                            st.unacked.insert(u16::from_be_bytes([p[at], p[at + 1]]));
+                        }
+                        9 if !st.unacked.is_empty() => {
+                            st.held = Some(p);
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    if st.to_client.write_all(&p).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn a_resumed_session_s_queue_is_acknowledged_before_the_suback_arrives() {
+    let b = Broker::start();
+    let p = b.port.to_string();
+    let session = [
+        "-c",
+        "-i",
+        "resume-queue",
+        "-q",
+        "1",
+        "-t",
+        "queue/#",
+        "-V",
+        "311",
+    ];
+    let mut away = vec!["sub", "-p", &p];
+    away.extend(session);
+    away.push("-E");
+    let out = mq_out(&away);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for i in 1..=3 {
+        publish(
+            &b,
+            &[
+                "-t",
+                &format!("queue/{i}"),
+                "-m",
+                &format!("m{i}"),
+                "-q",
+                "1",
+            ],
+        );
+    }
+    let relay = suback_after_pubacks(b.port).to_string();
+    let mut back = vec!["sub", "-h", "127.0.0.1", "-p", &relay];
+    back.extend(session);
+    back.extend(["-C", "3", "-W", "5"]);
+    let out = mq_out(&back);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "m1\nm2\nm3\n");
+}

@@ -15,6 +15,7 @@ mod check_tls;
 mod compat;
 mod connection_flags;
 mod credentials;
+mod dial;
 #[cfg(feature = "serve")]
 mod embedded;
 mod errors;
@@ -23,6 +24,7 @@ mod field;
 mod format;
 mod generated;
 mod hostile;
+mod other_brokers;
 mod output;
 mod profiles;
 mod pubsub;

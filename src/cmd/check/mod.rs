@@ -273,19 +273,17 @@ pub async fn check_once(cx: &Ctx) -> Report {
 }
 
 async fn run_stages(cx: &Ctx, r: &mut Report) {
-    let Some(addrs) = r.push(stages::dns(cx).await) else {
-        return;
+    let addr = if cx.plan.proxy.is_some() {
+        let Some(()) = r.push(stages::proxy(cx).await) else {
+            return;
+        };
+        None
+    } else {
+        let Some(addr) = dns_and_tcp(cx, r).await else {
+            return;
+        };
+        Some(addr)
     };
-    let Some(addr) = r.push(stages::tcp(cx, &addrs).await) else {
-        return;
-    };
-    if addrs.len() > 1 {
-        if let Some(dns) = r.stages.iter_mut().find(|s| s.name == "dns") {
-            dns.summary.push_str(&format!(" (using {})", addr.ip()));
-            dns.facts
-                .insert("used".into(), addr.ip().to_string().into());
-        }
-    }
     // The name the certificate is checked against, as the session checks it.
     let tls_name = cx.plan.tls.as_ref().map(|t| {
         t.server_name
@@ -293,7 +291,8 @@ async fn run_stages(cx: &Ctx, r: &mut Report) {
             .unwrap_or_else(|| cx.plan.host.clone())
     });
     if let (Some(tls), Some(name)) = (&cx.plan.tls, &tls_name) {
-        let s = tls::stage(addr, tls, name, cx.plan.connect_timeout).await;
+        let stream = stages::reopen(&cx.plan, addr);
+        let s = tls::stage_over(stream, tls, name, cx.plan.port, cx.plan.connect_timeout).await;
         let ok = s.status == Status::Ok;
         r.stages.push(s);
         if !ok {
@@ -302,9 +301,10 @@ async fn run_stages(cx: &Ctx, r: &mut Report) {
     }
     // From here on connect to the address TCP reached, so every stage talks to the same host;
     // over TLS the certificate is still checked against the name (sent as SNI, as the session
-    // does). A websocket URL keeps the name: it is the HTTP Host too.
+    // does). A websocket URL keeps the name: it is the HTTP Host too. Through a proxy there is
+    // no address of our own: the proxy reaches the name.
     let mut plan = cx.plan.clone();
-    if plan.ws_path.is_none() {
+    if let (None, Some(addr)) = (&plan.ws_path, addr) {
         plan.host = addr.ip().to_string();
         if let Some(t) = plan.tls.as_mut() {
             t.server_name = tls_name;
@@ -318,6 +318,20 @@ async fn run_stages(cx: &Ctx, r: &mut Report) {
         probes::run(cx, &mut conn, r).await;
     }
     let _ = conn.session.disconnect().await;
+}
+
+/// The DNS and TCP stages: the address TCP reached.
+async fn dns_and_tcp(cx: &Ctx, r: &mut Report) -> Option<std::net::SocketAddr> {
+    let addrs = r.push(stages::dns(cx).await)?;
+    let addr = r.push(stages::tcp(cx, &addrs).await)?;
+    if addrs.len() > 1 {
+        if let Some(dns) = r.stages.iter_mut().find(|s| s.name == "dns") {
+            dns.summary.push_str(&format!(" (using {})", addr.ip()));
+            dns.facts
+                .insert("used".into(), addr.ip().to_string().into());
+        }
+    }
+    Some(addr)
 }
 
 async fn session_stages(cx: &Ctx, conn: &mut stages::Conn, r: &mut Report) -> bool {

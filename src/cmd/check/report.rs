@@ -26,6 +26,7 @@ pub fn label(name: &str) -> &str {
         "dns" => "DNS",
         "tls" => "TLS",
         "tcp" => "TCP",
+        "proxy" => "SOCKS proxy",
         "connect" => "MQTT connect",
         "subscribe" => "subscribe",
         "round_trip" => "round trip",

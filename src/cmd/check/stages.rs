@@ -4,6 +4,7 @@
 use super::{ms, Ctx, Stage};
 use crate::exit::{Code, Error};
 use crate::options::ConnectPlan;
+use crate::session::dial::{self, Dialer};
 use crate::session::{
     Event, Message, Qos, RetainHandling, Session, SessionOptions, SubscribeOptions,
 };
@@ -98,6 +99,65 @@ pub async fn dns(cx: &Ctx) -> (Stage, Option<Vec<SocketAddr>>) {
     (s, Some(addrs))
 }
 
+/// `--proxy`: the proxy takes the place of the DNS and TCP stages (with `socks5h://` it resolves
+/// the broker's name itself), so this stage opens the connection to the broker through it.
+pub async fn proxy(cx: &Ctx) -> (Stage, Option<()>) {
+    let t = Instant::now();
+    let Some(dialer) = Dialer::of(&cx.plan) else {
+        return (Stage::skipped("proxy", "no --proxy"), Some(()));
+    };
+    let via = cx
+        .plan
+        .proxy
+        .as_ref()
+        .map(|p| p.describe())
+        .unwrap_or_default();
+    let broker = cx.plan.address();
+    let dialed = tokio::time::timeout(
+        cx.plan.connect_timeout,
+        dialer.dial(&cx.plan.host, cx.plan.port),
+    );
+    let (message, hint) = match dialed.await {
+        Ok(Ok(_stream)) => {
+            let s = Stage::ok("proxy", t, format!("{via} connected to {broker}"))
+                .fact("proxy", via)
+                .fact("broker", broker);
+            return (s, Some(()));
+        }
+        Ok(Err(e)) => match dial::explained(&e) {
+            Some(d) => (d.message.clone(), d.hint.clone()),
+            None => (
+                format!("connecting through {via}: {e}"),
+                "check --proxy and the broker's host and port".to_string(),
+            ),
+        },
+        Err(_) => (
+            format!(
+                "no connection through {via} within {}",
+                humantime::format_duration(cx.plan.connect_timeout)
+            ),
+            "the proxy did not answer, or could not reach the broker in time".to_string(),
+        ),
+    };
+    let s = Stage::failed("proxy", t, Code::Unreachable, message, Some(hint)).fact("proxy", via);
+    (s, None)
+}
+
+/// The stream the TLS stage shakes hands over: to the address the TCP stage reached (from the
+/// `-A` address), or through the proxy.
+pub async fn reopen(
+    plan: &ConnectPlan,
+    addr: Option<SocketAddr>,
+) -> io::Result<Box<dyn dial::Stream>> {
+    match (addr, Dialer::of(plan)) {
+        (Some(addr), _) => Ok(Box::new(dial::tcp_to(addr, plan.bind).await?)),
+        (None, Some(dialer)) => dialer.dial(&plan.host, plan.port).await,
+        (None, None) => Ok(Box::new(
+            tokio::net::TcpStream::connect(plan.address()).await?,
+        )),
+    }
+}
+
 /// How a TCP connect failed, told apart for the hint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TcpFailure {
@@ -135,10 +195,7 @@ pub async fn tcp(cx: &Ctx, addrs: &[SocketAddr]) -> (Stage, Option<SocketAddr>) 
     let mut failures = Vec::new();
     for &addr in addrs {
         let a = Instant::now();
-        let r = tokio::time::timeout(
-            cx.plan.connect_timeout,
-            tokio::net::TcpStream::connect(addr),
-        );
+        let r = tokio::time::timeout(cx.plan.connect_timeout, dial::tcp_to(addr, cx.plan.bind));
         let (kind, why) = match r.await {
             Ok(Ok(_stream)) => {
                 attempts.push(json!({"address": addr.to_string(), "result": "connected", "ms": ms(a.elapsed())}));
@@ -147,10 +204,22 @@ pub async fn tcp(cx: &Ctx, addrs: &[SocketAddr]) -> (Stage, Option<SocketAddr>) 
                 } else {
                     String::new()
                 };
-                let s = Stage::ok("tcp", t, format!("connected to {addr}{also}"))
+                let from = cx
+                    .plan
+                    .bind
+                    .map(|ip| format!(" from {ip}"))
+                    .unwrap_or_default();
+                let s = Stage::ok("tcp", t, format!("connected to {addr}{from}{also}"))
                     .fact("used", addr.to_string())
                     .fact("attempts", Value::Array(attempts));
                 return (s, Some(addr));
+            }
+            // `-A` with an address that is not this machine's: no other address will do.
+            Ok(Err(e)) if dial::explained(&e).is_some() => {
+                let d = dial::explained(&e).map(|d| (d.message.clone(), d.hint.clone()));
+                let (message, hint) = d.unwrap_or_default();
+                let s = Stage::failed("tcp", t, Code::Unreachable, message, Some(hint));
+                return (s, None);
             }
             Ok(Err(e)) => (TcpFailure::of(&e), e.to_string()),
             Err(_) => (

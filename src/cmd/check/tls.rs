@@ -19,7 +19,6 @@ use rustls::pki_types::ServerName;
 use rustls::CertificateError;
 use serde_json::json;
 use std::io;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::io::AsyncReadExt;
 
@@ -30,9 +29,30 @@ pub const WARN_DAYS: i64 = 30;
 /// at once (a session ticket or an alert); one that says nothing is taken to accept it.
 const VERDICT_WAIT: Duration = Duration::from_secs(1);
 
-/// The handshake with the broker at `addr`, checked as `tls` says against `name` (the
+/// The handshake with the broker at `addr` over a plain TCP connection.
+pub async fn stage(
+    addr: std::net::SocketAddr,
+    tls: &TlsPlan,
+    name: &str,
+    timeout: Duration,
+) -> Stage {
+    let open = tokio::net::TcpStream::connect(addr);
+    stage_over(open, tls, name, addr.port(), timeout).await
+}
+
+/// The handshake with the broker over the stream `open` connects (to the address TCP reached,
+/// from `-A`'s address, or through a proxy), checked as `tls` says against `name` (the
 /// `--tls-server-name`, else the host as given).
-pub async fn stage(addr: SocketAddr, tls: &TlsPlan, name: &str, timeout: Duration) -> Stage {
+pub async fn stage_over<S>(
+    open: impl std::future::Future<Output = io::Result<S>>,
+    tls: &TlsPlan,
+    name: &str,
+    port: u16,
+    timeout: Duration,
+) -> Stage
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let t = Instant::now();
     let trust = if tls.insecure {
         "nothing (--insecure)".to_string()
@@ -46,9 +66,7 @@ pub async fn stage(addr: SocketAddr, tls: &TlsPlan, name: &str, timeout: Duratio
     let watched = tls.observe();
     let connector = tokio_rustls::TlsConnector::from(watched.config.clone());
     let handshake = async {
-        let tcp = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|e| (e, true))?;
+        let tcp = open.await.map_err(|e| (e, true))?;
         let mut stream = connector
             .connect(server_name, tcp)
             .await
@@ -109,7 +127,7 @@ pub async fn stage(addr: SocketAddr, tls: &TlsPlan, name: &str, timeout: Duratio
             }
             s
         }
-        Ok(Err((e, handshake))) => failure(t, &e, handshake, tls, addr.port(), name),
+        Ok(Err((e, handshake))) => failure(t, &e, handshake, tls, port, name),
         Err(_) => Stage::failed(
             "tls",
             t,

@@ -197,7 +197,12 @@ impl Running {
         if let Some(reader) = self.stdout_reader.take() {
             out.stdout = reader.join().unwrap();
         }
-        let rest: Vec<String> = self.stderr_lines.try_iter().collect();
+        // The reader thread may not have passed on the last lines yet (a busy machine): take
+        // them until it ends at the pipe's end, waiting at most 2 s for each.
+        let mut rest = Vec::new();
+        while let Ok(line) = self.stderr_lines.recv_timeout(Duration::from_secs(2)) {
+            rest.push(line);
+        }
         let mut err = self.stderr_seen.join("\n");
         for l in rest {
             err.push('\n');

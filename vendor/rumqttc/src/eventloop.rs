@@ -413,7 +413,10 @@ async fn network_connect(
         _ => options.broker_address(),
     };
 
-    let tcp_stream: Box<dyn AsyncReadWrite> = {
+    let connector = network_options.socket_connector().cloned();
+    let tcp_stream: Box<dyn AsyncReadWrite> = if let Some(connector) = connector {
+        connector(domain.clone(), port).await?
+    } else {
         #[cfg(feature = "proxy")]
         match options.proxy() {
             Some(proxy) => proxy.connect(&domain, port, network_options).await?,
@@ -529,5 +532,46 @@ async fn mqtt_connect(
         Incoming::ConnAck(connack) if connack.code == ConnectReturnCode::Success => Ok(connack),
         Incoming::ConnAck(connack) => Err(ConnectionError::ConnectionRefused(connack.code)),
         packet => Err(ConnectionError::NotConnAck(packet)),
+    }
+}
+
+#[cfg(test)]
+mod mq_patch_tests {
+    use super::connect;
+    use crate::{MqttOptions, NetworkOptions};
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Patch 0009: a socket connector opens the stream in place of the TCP connect; it is
+    /// asked for the broker's host and port, and the MQTT connect runs over what it returns.
+    #[tokio::test]
+    async fn the_socket_connector_opens_the_stream() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let real = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 64];
+            let _ = s.read(&mut buf).await.unwrap();
+            s.write_all(&[0x20, 0x02, 0x00, 0x00]).await.unwrap();
+            // Keep the stream open until the client is done with it.
+            let _ = s.read(&mut buf).await;
+        });
+        let asked = Arc::new(Mutex::new(None));
+        let seen = asked.clone();
+        let mut net = NetworkOptions::new();
+        net.set_socket_connector(Arc::new(move |host, port| {
+            *seen.lock().unwrap() = Some((host, port));
+            Box::pin(async move {
+                let s = tokio::net::TcpStream::connect(real).await?;
+                Ok(Box::new(s) as Box<dyn crate::AsyncReadWrite>)
+            })
+        }));
+        let options = MqttOptions::new("id", "broker.invalid", 1883);
+        let (_network, connack) = connect(&options, net).await.unwrap();
+        assert_eq!(connack.code, crate::ConnectReturnCode::Success);
+        assert_eq!(
+            asked.lock().unwrap().clone(),
+            Some(("broker.invalid".to_string(), 1883))
+        );
     }
 }

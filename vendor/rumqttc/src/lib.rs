@@ -157,6 +157,20 @@ use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 #[cfg(feature = "proxy")]
 pub use proxy::{Proxy, ProxyAuth, ProxyType};
 
+pub use framed::AsyncReadWrite;
+
+/// Opens the byte stream to the broker in place of rumqttc's TCP connect: given the broker's
+/// host and port, it returns a connected stream, over which TLS and websockets run as usual.
+pub type SocketConnector = std::sync::Arc<
+    dyn Fn(
+            String,
+            u16,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = std::io::Result<Box<dyn AsyncReadWrite>>> + Send>,
+        > + Send
+        + Sync,
+>;
+
 pub type Incoming = Packet;
 
 /// Current outgoing activity on the eventloop
@@ -400,6 +414,7 @@ pub struct NetworkOptions {
     conn_timeout: u64,
     #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
     bind_device: Option<String>,
+    socket_connector: Option<SocketConnector>,
 }
 
 impl NetworkOptions {
@@ -411,7 +426,19 @@ impl NetworkOptions {
             conn_timeout: 5,
             #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
             bind_device: None,
+            socket_connector: None,
         }
+    }
+
+    /// Open the stream to the broker with `connector` instead of a TCP connect (and instead of
+    /// the `proxy` setting). TLS and websocket transports run over the stream it returns.
+    pub fn set_socket_connector(&mut self, connector: SocketConnector) -> &mut Self {
+        self.socket_connector = Some(connector);
+        self
+    }
+
+    pub(crate) fn socket_connector(&self) -> Option<&SocketConnector> {
+        self.socket_connector.as_ref()
     }
 
     pub fn set_tcp_nodelay(&mut self, nodelay: bool) {

@@ -340,7 +340,10 @@ async fn network_connect(options: &MqttOptions) -> Result<Network, ConnectionErr
         _ => options.broker_address(),
     };
 
-    let tcp_stream: Box<dyn AsyncReadWrite> = {
+    let connector = options.network_options().socket_connector().cloned();
+    let tcp_stream: Box<dyn AsyncReadWrite> = if let Some(connector) = connector {
+        connector(domain.clone(), port).await?
+    } else {
         #[cfg(feature = "proxy")]
         match options.proxy() {
             Some(proxy) => {
