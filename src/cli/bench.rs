@@ -72,6 +72,24 @@ pub struct BenchOpts {
     #[arg(short = 'R', long, value_parser = parse_rate, help_heading = "Connection")]
     pub connect_rate: Option<f64>,
 
+    /// Local source addresses to connect from, spread round-robin: a list (127.0.0.1,127.0.0.2)
+    /// or a CIDR block (127.0.0.0/30); each gives one more ephemeral port range per broker
+    #[arg(long, value_parser = parse_sources, help_heading = "Connection")]
+    pub source: Option<Sources>,
+
+    /// `conn`: disconnect and reconnect this many held clients per second, timing the reconnects
+    #[arg(long, value_parser = parse_rate, help_heading = "Connection")]
+    pub churn: Option<f64>,
+
+    /// `conn`: run the clients in N worker processes of mq (past one process's file descriptor
+    /// limit) and merge their results [default: as many as the limit needs]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256), help_heading = "Connection")]
+    pub workers: Option<u32>,
+
+    /// This process is worker K of N (0-based) of a --workers run: its share of the clients
+    #[arg(long, value_parser = parse_worker, hide = true)]
+    pub worker: Option<(u32, u32)>,
+
     /// Benchmark a broker started inside mq on a free loopback port (instead of -h/-p)
     #[arg(long, help_heading = "Connection")]
     pub embedded: bool,
@@ -206,4 +224,41 @@ fn parse_rate(s: &str) -> Result<f64, String> {
             "'{s}' is not a rate: give a number above 0 (per second)"
         )),
     }
+}
+
+/// Local addresses of `--source`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sources(pub Vec<std::net::IpAddr>);
+
+/// Addresses given one by one are taken as they are; a CIDR block gives its host addresses
+/// (127.0.0.0/30: 127.0.0.1 and 127.0.0.2; /31 and /32 all of theirs).
+fn parse_sources(s: &str) -> Result<Sources, String> {
+    /// More source addresses than any machine needs: a /8 would be 16 million.
+    const MAX: usize = 4096;
+    let mut out = Vec::new();
+    for item in s.split(',').map(str::trim) {
+        if let Ok(ip) = item.parse::<std::net::IpAddr>() {
+            out.push(ip);
+        } else if let Ok(net) = item.parse::<ipnet::IpNet>() {
+            out.extend(net.hosts().take(MAX + 1));
+        } else {
+            return Err(format!(
+                "'{item}' is not an IP address or a CIDR block (like 127.0.0.0/30)"
+            ));
+        }
+        if out.len() > MAX {
+            return Err(format!("more than {MAX} source addresses"));
+        }
+    }
+    Ok(Sources(out))
+}
+
+fn parse_worker(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("'{s}' is not K/N");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u32, u32) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if k >= n {
+        return Err(bad());
+    }
+    Ok((k, n))
 }

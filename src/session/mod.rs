@@ -10,8 +10,9 @@
 //! Files, one idea each: `types` (the public vocabulary), this file (the `Session` API),
 //! `driver` (the task that owns the event loop), `client` (rumqttc's clients and options built
 //! from a `ConnectPlan`), `convert` (rumqttc's events and codes in the session's words), `size`
-//! (PUBLISH size arithmetic), `transport` (TCP, TLS, websockets) and `failure` (connection
-//! errors, explained and mapped to exit codes).
+//! (PUBLISH size arithmetic), `transport` (TCP, TLS, websockets), `failure` (connection
+//! errors, explained and mapped to exit codes) and `hold` (`bench conn`'s lean held
+//! connections on rumqttc's packet codecs, without a `Session`).
 
 use crate::exit::{Code, Error, Result};
 use crate::options::{ConnectPlan, Protocol};
@@ -26,6 +27,7 @@ mod client;
 mod convert;
 mod driver;
 mod failure;
+pub mod hold;
 mod size;
 mod transport;
 mod types;
