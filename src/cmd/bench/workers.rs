@@ -44,6 +44,12 @@ pub async fn run(plan: &Plan, n: u32) -> Result<(Summary, bool)> {
             .map_err(|e| Error::runtime(format!("starting worker {k} ({}): {e}", exe.display())))?;
         children.push(child);
     }
+    if !plan.quiet {
+        crate::output::note(&format!(
+            "mq bench: {n} worker processes of about {} clients each; their results are merged when they end",
+            plan.publishers.div_ceil(n)
+        ));
+    }
     let pids: Vec<Option<u32>> = children.iter().map(|c| c.id()).collect();
     let handles: Vec<_> = children
         .into_iter()
