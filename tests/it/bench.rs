@@ -479,7 +479,7 @@ fn bench_conn_workers_merge_into_one_result_with_each_host() {
     let out = conn_under_limits(
         "",
         &hosts,
-        "-c 300 --workers 2 --duration 1s --prefix w --json",
+        "-c 300 --workers 2 -R 1000 --duration 1s --prefix w --json",
     );
     let v = json(&out);
     assert!(
@@ -488,6 +488,8 @@ fn bench_conn_workers_merge_into_one_result_with_each_host() {
         stderr(&out)
     );
     assert_eq!((v["mode"].as_str(), n(&v, "workers")), (Some("conn"), 2));
+    // Each worker connects at its share of the rate: together, the rate asked for.
+    assert_eq!(v["connect_rate"].as_f64(), Some(1000.0));
     assert_eq!((n(&v, "connected"), n(&v, "connect_failures")), (300, 0));
     assert_eq!((n(&v, "errors"), n(&v["connect_us"], "count")), (0, 300));
     let hosts = v["hosts"].as_array().unwrap();

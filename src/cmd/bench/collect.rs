@@ -44,6 +44,8 @@ pub struct Done {
     pub received: Vec<(u32, usize, Arc<Mutex<SubState>>)>,
     /// `conn`: resident memory grown per held connection, KiB.
     pub client_kib: Option<f64>,
+    /// `conn`: connections made per second.
+    pub connects_per_s: f64,
     /// `conn --churn`: connects after a churn disconnect.
     pub reconnects: u64,
     pub reconnect_latency: Histogram<u64>,
@@ -73,6 +75,7 @@ impl Done {
             published: Vec::new(),
             received: Vec::new(),
             client_kib: None,
+            connects_per_s: 0.0,
             reconnects: 0,
             reconnect_latency: stats::histogram(),
             cut_short: false,
@@ -283,6 +286,7 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
         connect_rate: (plan.mode == Mode::Conn)
             .then_some(plan.connect_rate)
             .flatten(),
+        connects_per_s: done.connects_per_s,
         client_kib_per_connection: done.client_kib,
         reconnects: done.reconnects,
         reconnect_us: Percentiles::of(&done.reconnect_latency),

@@ -139,6 +139,10 @@ pub async fn run(
         }
     }
     let connected = counters.connected.load(Relaxed);
+    let connecting = start.elapsed().as_secs_f64();
+    if connecting > 0.0 {
+        done.connects_per_s = stats::round2(connected as f64 / connecting);
+    }
     done.client_kib = (connected >= MEMORY_MIN_CONNECTIONS)
         .then(|| match (rss_before, rss_bytes()) {
             (Some(a), Some(b)) => Some(b.saturating_sub(a) as f64 / 1024.0 / connected as f64),

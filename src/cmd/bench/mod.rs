@@ -297,7 +297,7 @@ pub fn plan(mode: Mode, o: &BenchOpts, base: ConnectPlan) -> Result<Plan> {
         filter,
         shared: o.shared,
         connect_every,
-        connect_rate: o.connect_rate,
+        connect_rate: o.connect_rate.map(|r| r / f64::from(n)),
         rate: interval.map(|d| f64::from(o.publishers) / d.as_secs_f64()),
         range,
         sources,

@@ -243,9 +243,14 @@ pub fn render(s: &Summary) -> String {
     } else if sends {
         let _ = writeln!(o, "  errors {}", s.errors);
     }
+    let rate = if s.mode == "conn" && s.connects_per_s > 0.0 {
+        format!("  ({:.0} connects/s)", s.connects_per_s)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         o,
-        "  connected {}  connect failures {}",
+        "  connected {}  connect failures {}{rate}",
         s.connected, s.connect_failures
     );
     let _ = writeln!(o, "  connect   {}", percentiles(&s.connect_us));

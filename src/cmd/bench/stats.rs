@@ -188,6 +188,10 @@ pub struct Summary {
     /// `conn`: connects per second asked for (`--connect-rate`), `None`: as fast as they go.
     #[serde(default)]
     pub connect_rate: Option<f64>,
+    /// `conn`: connections made per second, from the first connect's start to the last
+    /// connect's answer.
+    #[serde(default)]
+    pub connects_per_s: f64,
     /// `conn`: the client's resident memory grown per held connection, in KiB.
     #[serde(default)]
     pub client_kib_per_connection: Option<f64>,
@@ -275,6 +279,7 @@ pub fn merge(parts: &[Summary]) -> Result<Summary> {
             out.first_error.clone_from(&p.first_error);
         }
         out.in_flight += p.in_flight;
+        out.connects_per_s += p.connects_per_s;
         out.reconnects += p.reconnects;
         out.workers += p.workers;
         out.rate = sum_opt(out.rate, p.rate);
@@ -313,6 +318,7 @@ pub fn merge(parts: &[Summary]) -> Result<Summary> {
             }
         }
     }
+    out.connects_per_s = round2(out.connects_per_s);
     out.sent_per_s = round2(out.sent_per_s);
     out.received_per_s = round2(out.received_per_s);
     out.sent_mb_per_s = round2(out.sent_mb_per_s);
