@@ -262,3 +262,35 @@ fn parse_worker(s: &str) -> Result<(u32, u32), String> {
     }
     Ok((k, n))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_are_lists_or_blocks() {
+        let ips = |s: &str| -> Vec<String> {
+            parse_sources(s)
+                .unwrap()
+                .0
+                .iter()
+                .map(|a| a.to_string())
+                .collect()
+        };
+        assert_eq!(ips("127.0.0.0/30"), ["127.0.0.1", "127.0.0.2"]);
+        assert_eq!(ips("10.0.0.7/32"), ["10.0.0.7"]);
+        assert_eq!(ips("127.0.0.1, 127.0.0.3"), ["127.0.0.1", "127.0.0.3"]);
+        assert_eq!(ips("::1"), ["::1"]);
+        for bad in ["", "a", "127.0.0.1/33", "10.0.0.0/8"] {
+            assert!(parse_sources(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_worker_is_k_of_n() {
+        assert_eq!(parse_worker("1/3"), Ok((1, 3)));
+        for bad in ["3/3", "1", "a/2", "1/0"] {
+            assert!(parse_worker(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -198,6 +198,10 @@ async fn read_connack(stream: &mut TcpStream, v5: bool) -> std::result::Result<(
                 )))
             }
             Ok(_) => {}
+            // A 3.1.1-only broker may close on an MQTT 5 CONNECT before reading all of it.
+            Err(e) if v5 && e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return Err(ConnectError::BadVersion)
+            }
             Err(e) => return Err(ConnectError::Failed(io_error(e))),
         }
     }

@@ -715,3 +715,15 @@ fn a_timed_bench_ends_on_time_and_says_what_its_latency_is() {
         n(&v, "sent")
     );
 }
+
+#[test]
+fn bench_conn_with_no_broker_is_exit_3_at_once() {
+    let port = crate::common::broker::free_port().to_string();
+    let mut c = mq();
+    c.args(["bench", "conn", "-h", "127.0.0.1", "-p", &port, "-c", "20"]);
+    c.args(["--duration", "1m", "--quiet"]);
+    let started = std::time::Instant::now();
+    let out = run(c, b"", BENCH_LIMIT);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+}

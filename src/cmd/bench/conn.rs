@@ -45,6 +45,8 @@ struct Ctx {
     tally: Mutex<Tally>,
     /// MQTT 5 until a broker says it speaks only 3.1.1 (`-V` unset), then 3.1.1 for all.
     v5: AtomicBool,
+    /// An MQTT 5 connect succeeded: from then on, a slow answer is only slow.
+    v5_works: AtomicBool,
     /// Initial connects finished, successful or not.
     settled: AtomicU64,
     reconnects: AtomicU64,
@@ -74,6 +76,7 @@ pub async fn run(
             first_failure: None,
         }),
         v5: AtomicBool::new(plan.base.protocol != Protocol::V311),
+        v5_works: AtomicBool::new(false),
         settled: AtomicU64::new(0),
         reconnects: AtomicU64::new(0),
         out_of_fds: AtomicBool::new(false),
@@ -152,7 +155,8 @@ pub async fn run(
         .map(stats::round2);
 
     done.start_ns = super::payload::now_ns();
-    if !ctx.out_of_fds.load(Relaxed) {
+    // Nothing to hold: the summary (or the first failure) at once.
+    if connected > 0 && !ctx.out_of_fds.load(Relaxed) {
         let deadline = plan.duration.and_then(|d| Instant::now().checked_add(d));
         let churn = plan.churn.map(|rate| {
             let ctx = ctx.clone();
@@ -244,13 +248,20 @@ async fn connect(ctx: &Ctx, i: u32, since: Instant, again: bool) -> Option<hold:
         // Spread over sources within each host, not in step with the hosts.
         n => Some(plan.sources[(i as usize / plan.hosts.len()) % n]),
     };
-    let mut result = Box::pin(hold::connect(
-        &p,
-        ctx.addrs[host],
-        source,
-        ctx.v5.load(Relaxed),
-    ))
-    .await;
+    let v5 = ctx.v5.load(Relaxed);
+    let attempt = Box::pin(hold::connect(&p, ctx.addrs[host], source, v5));
+    // A broker that speaks only 3.1.1 may stay silent at an MQTT 5 CONNECT: until one MQTT 5
+    // connect succeeded, silence is a reason to try 3.1.1, as for every other command.
+    let mut result = if v5 && plan.base.protocol == Protocol::Auto && !ctx.v5_works.load(Relaxed) {
+        tokio::time::timeout(crate::session::V5_ANSWER, attempt)
+            .await
+            .unwrap_or(Err(ConnectError::BadVersion))
+    } else {
+        attempt.await
+    };
+    if v5 && result.is_ok() {
+        ctx.v5_works.store(true, Relaxed);
+    }
     if matches!(result, Err(ConnectError::BadVersion)) {
         if plan.base.protocol == Protocol::Auto {
             ctx.v5.store(false, Relaxed);

@@ -99,6 +99,11 @@ async fn drive(
         super::conn::run(plan, counters, stop, &mut done).await?;
         counters.stopping.store(true, Relaxed);
         let _ = stop_tx.send(true);
+        if done.publishers_connected == 0 {
+            if let Some(e) = done.first_failure.take() {
+                return Err(e);
+            }
+        }
         return Ok(done);
     }
     // Subscribers stop after the drain, not at Ctrl-C: messages on their way still count.
