@@ -671,9 +671,12 @@ fn bench_conn_with_workers_ctrl_c_prints_the_merged_summary() {
         &b.port.to_string(),
     ]);
     c.args(["-c", "100", "--workers", "2", "--duration", "60s"]);
-    let running = Running::until(c, "2 worker processes");
-    // Connecting 100 clients takes well under this: Ctrl-C finds them held.
-    std::thread::sleep(Duration::from_secs(3));
+    let mut running = Running::until(c, "2 worker processes");
+    // The workers' progress, summed into one line: Ctrl-C comes when all 100 are held.
+    running.wait_for(
+        "conn  connected 100  failures 0  (2 workers)",
+        Duration::from_secs(15),
+    );
     // SAFETY: plain kill(2) on our own child's pid.
     let rc = unsafe { libc::kill(running.pid() as libc::pid_t, libc::SIGINT) };
     assert_eq!(rc, 0);

@@ -3,7 +3,8 @@
 //! numbers, so ids, brokers and source addresses are those a single process would use) and
 //! print their `--json` result; this process merges them as `mq bench merge` does.
 //!
-//! The workers run in their own process group, so a Ctrl-C reaches this process alone: it
+//! Their progress lines on stderr are summed into one line a second; anything else they say
+//! is passed on, named by worker. The workers run in their own process group, so a Ctrl-C reaches this process alone: it
 //! passes one SIGINT to each worker, which stops and prints its result, and the merged summary
 //! is still printed. A worker dies with this process (PR_SET_PDEATHSIG).
 
@@ -11,7 +12,9 @@ use super::stats::{self, Summary};
 use super::Plan;
 use crate::exit::{Code, Error, Result};
 use std::process::Stdio;
-use tokio::io::AsyncReadExt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
 /// Run the plan's clients in `n` worker processes; returns the merged summary and whether
 /// Ctrl-C cut the run short.
@@ -25,7 +28,8 @@ pub async fn run(plan: &Plan, n: u32) -> Result<(Summary, bool)> {
         cmd.args(&args)
             .arg("--worker")
             .arg(format!("{k}/{n}"))
-            .args(["--prefix", &plan.prefix, "--json", "--quiet"])
+            .args(["--prefix", &plan.prefix, "--json"])
+            .args(plan.quiet.then_some("--quiet"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -51,12 +55,15 @@ pub async fn run(plan: &Plan, n: u32) -> Result<(Summary, bool)> {
         ));
     }
     let pids: Vec<Option<u32>> = children.iter().map(|c| c.id()).collect();
+    // Each worker's latest (connected, failures), from its once-a-second progress line.
+    let progress = Arc::new(Mutex::new(vec![(0u64, 0u64); children.len()]));
     let handles: Vec<_> = children
         .into_iter()
         .enumerate()
         .map(|(k, mut child)| {
+            let progress = progress.clone();
             tokio::spawn(async move {
-                let (mut out, mut err) = (Vec::new(), Vec::new());
+                let (mut out, mut last_error) = (Vec::new(), String::new());
                 let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
                 let read_out = async {
                     if let Some(mut s) = stdout {
@@ -64,16 +71,45 @@ pub async fn run(plan: &Plan, n: u32) -> Result<(Summary, bool)> {
                     }
                 };
                 let read_err = async {
-                    if let Some(mut s) = stderr {
-                        let _ = s.read_to_end(&mut err).await;
+                    let Some(s) = stderr else { return };
+                    let mut lines = BufReader::new(s).lines();
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        if let Some(p) = parse_progress(&line) {
+                            progress.lock().expect("progress lock")[k] = p;
+                        } else if let Some(e) = line.strip_prefix("mq: ") {
+                            // The worker's error: said once, merged, by this process.
+                            last_error = e.to_string();
+                        } else {
+                            crate::output::note(&format!("worker {k}: {line}"));
+                        }
                     }
                 };
                 tokio::join!(read_out, read_err);
                 let code = child.wait().await.ok().and_then(|s| s.code());
-                (k, code, out, err)
+                (k, code, out, last_error)
             })
         })
         .collect();
+    let live = (!plan.quiet).then(|| {
+        let progress = progress.clone();
+        tokio::spawn(async move {
+            let start = tokio::time::Instant::now();
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let (c, f) = progress
+                    .lock()
+                    .expect("progress lock")
+                    .iter()
+                    .fold((0, 0), |(c, f), (c2, f2)| (c + c2, f + f2));
+                crate::output::note(&format!(
+                    "mq bench {}s: conn  connected {c}  failures {f}  ({n} workers)",
+                    start.elapsed().as_secs()
+                ));
+            }
+        })
+    });
     let all = async {
         let mut results = Vec::new();
         for h in handles {
@@ -100,17 +136,15 @@ pub async fn run(plan: &Plan, n: u32) -> Result<(Summary, bool)> {
             }
         }
     };
+    if let Some(l) = live {
+        l.abort();
+    }
     let mut parts = Vec::new();
     let mut failed = Vec::new();
-    for (k, code, out, err) in results {
+    for (k, code, out, why) in results {
         match serde_json::from_slice::<Summary>(&out) {
             Ok(s) => parts.push(s),
-            Err(_) => {
-                let why = String::from_utf8_lossy(&err);
-                let why = why.lines().last().unwrap_or("").trim();
-                let why = why.strip_prefix("mq: ").unwrap_or(why);
-                failed.push((k, code, why.to_string()));
-            }
+            Err(_) => failed.push((k, code, why)),
         }
     }
     if parts.is_empty() {
@@ -137,4 +171,26 @@ pub async fn run(plan: &Plan, n: u32) -> Result<(Summary, bool)> {
         merged.first_error.get_or_insert(e);
     }
     Ok((merged, interrupted))
+}
+
+/// (connected, failures) of a worker's progress line (`mq bench 3s: conn  connected 1200
+/// failures 0`, as `report.rs` writes it when stderr is not a terminal).
+fn parse_progress(line: &str) -> Option<(u64, u64)> {
+    let rest = line.strip_prefix("mq bench ")?.split_once("s: conn")?.1;
+    let mut words = rest.split_whitespace();
+    let mut take = |name: &str| -> Option<u64> {
+        words.find(|w| *w == name)?;
+        words.next()?.parse().ok()
+    };
+    Some((take("connected")?, take("failures")?))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn progress_lines_are_read_back() {
+        let line = "mq bench 3s: conn  connected 1200  failures 2";
+        assert_eq!(super::parse_progress(line), Some((1200, 2)));
+        assert_eq!(super::parse_progress("mq bench: raised the limit"), None);
+    }
 }
