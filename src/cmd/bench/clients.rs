@@ -124,7 +124,9 @@ pub async fn publisher(
         std::time::Duration::from_secs(1)
     } else {
         match job.deadline {
-            Some(d) => (d + plan.tail()).saturating_duration_since(Instant::now()),
+            Some(d) => d
+                .checked_add(plan.tail())
+                .map_or(ACK_TIMEOUT, |t| t.saturating_duration_since(Instant::now())),
             None => ACK_TIMEOUT,
         }
     };

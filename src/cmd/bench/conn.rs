@@ -161,7 +161,10 @@ pub async fn run(
         let churn = plan.churn.map(|rate| {
             let ctx = ctx.clone();
             tokio::spawn(async move {
-                let every = Duration::from_secs_f64(1.0 / rate);
+                // Any rate the flag takes (above 0) gives a period tokio can tick at.
+                let every = Duration::try_from_secs_f64(1.0 / rate)
+                    .unwrap_or(Duration::MAX)
+                    .clamp(Duration::from_micros(1), Duration::from_secs(86_400));
                 let mut tick = tokio::time::interval_at(Instant::now() + every, every);
                 loop {
                     tick.tick().await;

@@ -3,7 +3,9 @@
 //! `mod.rs` turns the flags into a `Plan` and dispatches; `run.rs` drives the clients (it is the
 //! only part that touches sessions); `stats.rs` holds the measurements and the JSON `Summary`;
 //! `report.rs` renders the live view and the final summary. Many clients share the process's
-//! multi-thread runtime: one task per client plus its session driver.
+//! multi-thread runtime: one task per client plus its session driver. `conn` over plain TCP is
+//! `conn.rs` (held connections from `session::hold`, no session each); past the process's
+//! file descriptor limit, `workers.rs` runs worker processes of mq and merges their results.
 
 mod clients;
 mod collect;
