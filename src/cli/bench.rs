@@ -43,7 +43,7 @@ pub enum BenchMode {
     #[command(
         disable_help_flag = true,
         args_override_self = true,
-        after_help = "Examples:\n  mq bench conn -c 5000 --connect-rate 500 --duration 1m\n  mq bench conn -h a,b,c -c 300 --json"
+        after_help = "Examples:\n  mq bench conn -c 5000 --connect-rate 500 --duration 1m\n  mq bench conn -c 30000 --workers 2 -h a,b --duration 20s --json\n  mq bench conn -c 1000 --source 127.0.0.0/30 --churn 50 --duration 1m"
     )]
     Conn(BenchOpts),
     /// Merge `--json` results of several runs (machines) into one summary
@@ -68,12 +68,13 @@ pub struct BenchOpts {
     #[arg(short = 'i', long, value_parser = parse_duration, conflicts_with = "connect_rate", help_heading = "Connection")]
     pub connect_interval: Option<Duration>,
 
-    /// Connects per second, instead of -i (emqtt-bench's -R)
+    /// Connects per second, instead of -i (emqtt-bench's -R); open loop: connect latency counts
+    /// from each connect's scheduled start
     #[arg(short = 'R', long, value_parser = parse_rate, help_heading = "Connection")]
     pub connect_rate: Option<f64>,
 
-    /// Local source addresses to connect from, spread round-robin: a list (127.0.0.1,127.0.0.2)
-    /// or a CIDR block (127.0.0.0/30); each gives one more ephemeral port range per broker
+    /// `conn`: local addresses to connect from, round-robin: a list (127.0.0.1,127.0.0.2) or a
+    /// CIDR block (127.0.0.0/30); each gives one more ephemeral port range per broker
     #[arg(long, value_parser = parse_sources, help_heading = "Connection")]
     pub source: Option<Sources>,
 
