@@ -146,13 +146,7 @@ pub async fn run(
     if connecting > 0.0 {
         done.connects_per_s = stats::round2(connected as f64 / connecting);
     }
-    done.client_kib = (connected >= MEMORY_MIN_CONNECTIONS)
-        .then(|| match (rss_before, rss_bytes()) {
-            (Some(a), Some(b)) => Some(b.saturating_sub(a) as f64 / 1024.0 / connected as f64),
-            _ => None,
-        })
-        .flatten()
-        .map(stats::round2);
+    done.client_kib = kib_per_connection(rss_before, connected);
 
     done.start_ns = super::payload::now_ns();
     // Nothing to hold: the summary (or the first failure) at once.
@@ -331,8 +325,18 @@ async fn hold(
     }
 }
 
+/// The resident set's growth since `before` per connection, in KiB, when there are enough
+/// connections for it to mean something.
+pub fn kib_per_connection(before: Option<u64>, connected: u64) -> Option<f64> {
+    if connected < MEMORY_MIN_CONNECTIONS {
+        return None;
+    }
+    let grown = rss_bytes()?.saturating_sub(before?);
+    Some(stats::round2(grown as f64 / 1024.0 / connected as f64))
+}
+
 /// This process's resident set in bytes (Linux: /proc/self/statm), `None` where unknown.
-fn rss_bytes() -> Option<u64> {
+pub fn rss_bytes() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     // SAFETY: sysconf has no preconditions.

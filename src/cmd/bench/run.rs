@@ -166,7 +166,13 @@ async fn drive(
     } else {
         plan.inflight
     };
+    let rss_before = super::conn::rss_bytes();
     let publishers = connect_all(plan, role, pubs, inflight, counters, &stop, &mut done).await?;
+    if plan.mode == Mode::Conn {
+        // TLS and websocket connections: a session each, and what that costs.
+        done.client_kib =
+            super::conn::kib_per_connection(rss_before, u64::from(done.publishers_connected));
+    }
     if (subs > 0 && done.subscribers_connected == 0) || (pubs > 0 && done.publishers_connected == 0)
     {
         if let Some(e) = done.first_failure.take() {
