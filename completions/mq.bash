@@ -145,7 +145,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bench)
-            opts="-A -k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --version --unix --proxy --bind-address --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json pub sub conn merge help"
+            opts="-A -k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --version --unix --proxy --bind-address --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --source --churn --workers --worker --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json pub sub conn merge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -339,6 +339,22 @@ _mq() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --churn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --worker)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --publishers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -423,7 +439,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bench__subcmd__conn)
-            opts="-A -k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --version --unix --proxy --bind-address --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
+            opts="-A -k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --version --unix --proxy --bind-address --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --source --churn --workers --worker --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -614,6 +630,22 @@ _mq() {
                     return 0
                     ;;
                 -R)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --churn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --worker)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -799,7 +831,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bench__subcmd__pub)
-            opts="-A -k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --version --unix --proxy --bind-address --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
+            opts="-A -k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --version --unix --proxy --bind-address --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --source --churn --workers --worker --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -990,6 +1022,22 @@ _mq() {
                     return 0
                     ;;
                 -R)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --churn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --worker)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1077,7 +1125,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bench__subcmd__sub)
-            opts="-A -k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --version --unix --proxy --bind-address --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
+            opts="-A -k -V -u -P -d -h -p -i -R -c -s -q -I -L -t -r -F --help --version --unix --proxy --bind-address --keepalive --protocol-version --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --host --port --url --disable-clean-session --session-expiry --id --id-prefix --prefix --connect-interval --connect-rate --source --churn --workers --worker --embedded --clients --publishers --subscribers --size --qos --interval --rate --count --duration --warmup --topic --shared --retain --inflight --json"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1268,6 +1316,22 @@ _mq() {
                     return 0
                     ;;
                 -R)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --churn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --worker)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -43,7 +43,7 @@ pub enum BenchMode {
     #[command(
         disable_help_flag = true,
         args_override_self = true,
-        after_help = "Examples:\n  mq bench conn -c 5000 --connect-rate 500 --duration 1m\n  mq bench conn -h a,b,c -c 300 --json"
+        after_help = "Examples:\n  mq bench conn -c 5000 --connect-rate 500 --duration 1m\n  mq bench conn -c 30000 --workers 2 -h a,b --duration 20s --json\n  mq bench conn -c 1000 --source 127.0.0.0/30 --churn 50 --duration 1m"
     )]
     Conn(BenchOpts),
     /// Merge `--json` results of several runs (machines) into one summary
@@ -68,9 +68,28 @@ pub struct BenchOpts {
     #[arg(short = 'i', long, value_parser = parse_duration, conflicts_with = "connect_rate", help_heading = "Connection")]
     pub connect_interval: Option<Duration>,
 
-    /// Connects per second, instead of -i (emqtt-bench's -R)
+    /// Connects per second, instead of -i (emqtt-bench's -R); open loop: connect latency counts
+    /// from each connect's scheduled start
     #[arg(short = 'R', long, value_parser = parse_rate, help_heading = "Connection")]
     pub connect_rate: Option<f64>,
+
+    /// `conn`: local addresses to connect from, round-robin: a list (127.0.0.1,127.0.0.2) or a
+    /// CIDR block (127.0.0.0/30); each gives one more ephemeral port range per broker
+    #[arg(long, value_parser = parse_sources, help_heading = "Connection")]
+    pub source: Option<Sources>,
+
+    /// `conn`: disconnect and reconnect this many held clients per second, timing the reconnects
+    #[arg(long, value_parser = parse_rate, help_heading = "Connection")]
+    pub churn: Option<f64>,
+
+    /// `conn`: run the clients in N worker processes of mq (past one process's file descriptor
+    /// limit) and merge their results [default: as many as the limit needs]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256), help_heading = "Connection")]
+    pub workers: Option<u32>,
+
+    /// This process is worker K of N (0-based) of a --workers run: its share of the clients
+    #[arg(long, value_parser = parse_worker, hide = true)]
+    pub worker: Option<(u32, u32)>,
 
     /// Benchmark a broker started inside mq on a free loopback port (instead of -h/-p)
     #[arg(long, help_heading = "Connection")]
@@ -205,5 +224,74 @@ fn parse_rate(s: &str) -> Result<f64, String> {
         _ => Err(format!(
             "'{s}' is not a rate: give a number above 0 (per second)"
         )),
+    }
+}
+
+/// Local addresses of `--source`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sources(pub Vec<std::net::IpAddr>);
+
+/// Addresses given one by one are taken as they are; a CIDR block gives its host addresses
+/// (127.0.0.0/30: 127.0.0.1 and 127.0.0.2; /31 and /32 all of theirs).
+fn parse_sources(s: &str) -> Result<Sources, String> {
+    /// More source addresses than any machine needs: a /8 would be 16 million.
+    const MAX: usize = 4096;
+    let mut out = Vec::new();
+    for item in s.split(',').map(str::trim) {
+        if let Ok(ip) = item.parse::<std::net::IpAddr>() {
+            out.push(ip);
+        } else if let Ok(net) = item.parse::<ipnet::IpNet>() {
+            out.extend(net.hosts().take(MAX + 1));
+        } else {
+            return Err(format!(
+                "'{item}' is not an IP address or a CIDR block (like 127.0.0.0/30)"
+            ));
+        }
+        if out.len() > MAX {
+            return Err(format!("more than {MAX} source addresses"));
+        }
+    }
+    Ok(Sources(out))
+}
+
+fn parse_worker(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("'{s}' is not K/N");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u32, u32) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+    if k >= n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_are_lists_or_blocks() {
+        let ips = |s: &str| -> Vec<String> {
+            parse_sources(s)
+                .unwrap()
+                .0
+                .iter()
+                .map(|a| a.to_string())
+                .collect()
+        };
+        assert_eq!(ips("127.0.0.0/30"), ["127.0.0.1", "127.0.0.2"]);
+        assert_eq!(ips("10.0.0.7/32"), ["10.0.0.7"]);
+        assert_eq!(ips("127.0.0.1, 127.0.0.3"), ["127.0.0.1", "127.0.0.3"]);
+        assert_eq!(ips("::1"), ["::1"]);
+        for bad in ["", "a", "127.0.0.1/33", "10.0.0.0/8"] {
+            assert!(parse_sources(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_worker_is_k_of_n() {
+        assert_eq!(parse_worker("1/3"), Ok((1, 3)));
+        for bad in ["3/3", "1", "a/2", "1/0"] {
+            assert!(parse_worker(bad).is_err(), "{bad}");
+        }
     }
 }

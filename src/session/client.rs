@@ -283,7 +283,9 @@ fn connect_properties(o: &mut r5::MqttOptions, p: &crate::properties::ConnectPro
 }
 
 /// `-D will ...` properties, when any were given.
-fn will_properties(p: &crate::properties::ConnectProperties) -> Option<p5::LastWillProperties> {
+pub(super) fn will_properties(
+    p: &crate::properties::ConnectProperties,
+) -> Option<p5::LastWillProperties> {
     let w = &p.will;
     if *w == Properties::default() && p.will_delay.is_none() {
         return None;

@@ -11,8 +11,9 @@
 //! `driver` (the task that owns the event loop), `client` (rumqttc's clients and options built
 //! from a `ConnectPlan`), `convert` (rumqttc's events and codes in the session's words), `size`
 //! (PUBLISH size arithmetic), `transport` (TCP, TLS, websockets), `dial` (the stream mq opens
-//! itself for `-A` and `--proxy`) and `failure` (connection errors, explained and mapped to exit
-//! codes).
+//! itself for `-A` and `--proxy`), `failure` (connection errors, explained and mapped to exit
+//! codes) and `hold` (`bench conn`'s lean held connections on rumqttc's packet codecs, without
+//! a `Session`).
 
 use crate::exit::{Code, Error, Result};
 use crate::options::{ConnectPlan, Protocol};
@@ -28,6 +29,7 @@ mod convert;
 pub mod dial;
 mod driver;
 mod failure;
+pub mod hold;
 mod size;
 mod transport;
 mod types;

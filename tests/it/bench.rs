@@ -459,3 +459,274 @@ fn bench_ctrl_c_prints_the_summary_and_exits_130() {
     assert_eq!(n(&v, "received"), n(&v, "sent"), "{v}");
     assert_eq!(n(&v, "lost"), 0, "{v}");
 }
+
+/// `mq bench conn ARGS --json --quiet` over the given brokers, run through `sh -c` with the
+/// shell's `ulimit` settings first.
+fn conn_under_limits(limits: &str, hosts: &str, args: &str) -> std::process::Output {
+    let script = format!(
+        "{limits} exec {} bench conn -h {hosts} {args}",
+        env!("CARGO_BIN_EXE_mq")
+    );
+    let mut c = std::process::Command::new("sh");
+    c.args(["-c", &script]);
+    run(c, b"", BENCH_LIMIT)
+}
+
+#[test]
+fn bench_conn_workers_merge_into_one_result_with_each_host() {
+    let (b1, b2) = (Broker::start(), Broker::start());
+    let hosts = format!("127.0.0.1:{},127.0.0.1:{}", b1.port, b2.port);
+    let out = conn_under_limits(
+        "",
+        &hosts,
+        "-c 300 --workers 2 -R 1000 --duration 1s --prefix w --json",
+    );
+    let v = json(&out);
+    assert!(
+        stderr(&out).contains("2 worker processes of about 150 clients each"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!((v["mode"].as_str(), n(&v, "workers")), (Some("conn"), 2));
+    // Each worker connects at its share of the rate: together, the rate asked for.
+    assert_eq!(v["connect_rate"].as_f64(), Some(1000.0));
+    assert_eq!((n(&v, "connected"), n(&v, "connect_failures")), (300, 0));
+    assert_eq!((n(&v, "errors"), n(&v["connect_us"], "count")), (0, 300));
+    let hosts = v["hosts"].as_array().unwrap();
+    assert_eq!(hosts.len(), 2);
+    for (h, b) in hosts.iter().zip([&b1, &b2]) {
+        assert_eq!(h["host"], format!("127.0.0.1:{}", b.port));
+        assert_eq!(n(h, "publishers"), 150);
+        assert_eq!(n(&h["connect_us"], "count"), 150);
+    }
+    // The workers' shares are ranges of one run: every id once, none twice.
+    let mut text = mq();
+    text.args(["bench", "conn", "-h", &hosts_arg(&b1, &b2), "-c", "300"]);
+    text.args(["--workers", "3", "--duration", "1s", "--quiet"]);
+    let out = run(text, b"", BENCH_LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let summary = stdout(&out);
+    assert!(
+        summary.starts_with("mq bench conn: 300 clients, held")
+            && summary.contains("3 worker processes")
+            && summary.contains("connected 300  connect failures 0")
+            && summary.contains(&format!("host 127.0.0.1:{}: 150 connected", b1.port)),
+        "{summary}"
+    );
+}
+
+fn hosts_arg(b1: &Broker, b2: &Broker) -> String {
+    format!("127.0.0.1:{},127.0.0.1:{}", b1.port, b2.port)
+}
+
+#[test]
+fn bench_conn_past_the_fd_limit_says_what_it_does() {
+    let b = Broker::start();
+    let host = format!("127.0.0.1:{}", b.port);
+    // Soft limit under what 200 connections need, hard limit above: raised, and said.
+    let out = conn_under_limits(
+        "ulimit -Sn 128 && ulimit -Hn 1024 &&",
+        &host,
+        "-c 200 --json",
+    );
+    let v = json(&out);
+    assert_eq!(n(&v, "connected"), 200);
+    assert!(
+        stderr(&out)
+            .contains("mq bench: raised the open-file limit from 128 to 1024 (the hard limit) for 200 connections"),
+        "{}",
+        stderr(&out)
+    );
+    // Past the hard limit: worker processes, their number said, the result whole.
+    let out = conn_under_limits("ulimit -n 256 &&", &host, "-c 400 --json");
+    let v = json(&out);
+    assert!(
+        stderr(&out).contains(
+            "mq bench: 400 connections need more file descriptors than one process may open (hard limit 256): running 3 worker processes (--workers 3)"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!((n(&v, "connected"), n(&v, "workers")), (400, 3));
+    assert_eq!(n(&v, "connect_failures"), 0);
+    // --quiet says nothing, and does the same.
+    let out = conn_under_limits("ulimit -n 256 &&", &host, "-c 400 --json --quiet");
+    assert_eq!(n(&json(&out), "connected"), 400);
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn bench_conn_spreads_over_source_addresses() {
+    let b = Broker::with(Config::default().extra("log_type all"));
+    let v = json(&bench(
+        &b,
+        &[
+            "conn",
+            "-c",
+            "40",
+            "--source",
+            "127.0.0.0/30",
+            "--json",
+            "--quiet",
+        ],
+    ));
+    assert_eq!((n(&v, "connected"), n(&v, "connect_failures")), (40, 0));
+    let log = b.log();
+    for src in ["127.0.0.1", "127.0.0.2"] {
+        let from = log
+            .lines()
+            .filter(|l| l.contains(&format!("New client connected from {src}:")))
+            .count();
+        assert_eq!(from, 20, "{src}: {log}");
+    }
+    // A list works as the block does; a wrong one is a one-line usage error.
+    let v = json(&bench(
+        &b,
+        &[
+            "conn",
+            "-c",
+            "4",
+            "--source",
+            "127.0.0.3,127.0.0.4",
+            "--json",
+            "--quiet",
+        ],
+    ));
+    assert_eq!(n(&v, "connected"), 4);
+    assert!(b.log().contains("New client connected from 127.0.0.4:"));
+    for (args, text) in [
+        (
+            vec!["--source", "not-an-ip"],
+            "is not an IP address or a CIDR block",
+        ),
+        (
+            vec!["--source", "127.0.0.1,::1"],
+            "--source mixes IPv4 and IPv6",
+        ),
+    ] {
+        let out = bench(&b, &[&["conn", "-c", "2"][..], &args].concat());
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        assert!(stderr(&out).contains(text), "{}", stderr(&out));
+        assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    }
+    let out = bench(&b, &["pub", "--source", "127.0.0.1", "-L", "1"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("--source is for `mq bench conn`"));
+}
+
+#[test]
+fn bench_conn_churn_reconnects_and_times_the_reconnects() {
+    let b = Broker::start();
+    for version in ["5", "311"] {
+        let v = json(&bench(
+            &b,
+            &[
+                "conn",
+                "-c",
+                "50",
+                "-V",
+                version,
+                "--churn",
+                "40",
+                "--duration",
+                "2s",
+                "--json",
+                "--quiet",
+            ],
+        ));
+        assert_eq!((n(&v, "connected"), n(&v, "connect_failures")), (50, 0));
+        assert_eq!(n(&v, "errors"), 0, "{v}");
+        let reconnects = n(&v, "reconnects");
+        // 40/s for 2 s: about 80, whatever the machine's load.
+        assert!((20..=90).contains(&reconnects), "{reconnects}");
+        assert_eq!(n(&v["reconnect_us"], "count"), reconnects);
+        assert_eq!(n(&v["connect_us"], "count"), 50);
+    }
+}
+
+#[test]
+fn bench_conn_connect_rate_is_open_loop_and_said() {
+    let b = Broker::start();
+    let out = bench(&b, &["conn", "-c", "30", "-R", "300", "--quiet"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(
+            "open loop: 300 connects/s scheduled; connect latency counts from each connect's scheduled start"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn bench_conn_with_workers_ctrl_c_prints_the_merged_summary() {
+    let b = Broker::start();
+    let mut c = mq();
+    c.args([
+        "bench",
+        "conn",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &b.port.to_string(),
+    ]);
+    c.args(["-c", "100", "--workers", "2", "--duration", "60s"]);
+    let mut running = Running::until(c, "2 worker processes");
+    // The workers' progress, summed into one line: Ctrl-C comes when all 100 are held.
+    running.wait_for(
+        "conn  connected 100  failures 0  (2 workers)",
+        Duration::from_secs(15),
+    );
+    // SAFETY: plain kill(2) on our own child's pid.
+    let rc = unsafe { libc::kill(running.pid() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(rc, 0);
+    let started = std::time::Instant::now();
+    let out = running.finish(LIMIT);
+    assert!(started.elapsed() < Duration::from_secs(15));
+    assert_eq!(code(&out), 130, "{}", stderr(&out));
+    let summary = stdout(&out);
+    assert!(
+        summary.starts_with("mq bench conn: 100 clients")
+            && summary.contains("2 worker processes")
+            && summary.contains("connected 100  connect failures 0"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn a_timed_bench_ends_on_time_and_says_what_its_latency_is() {
+    let b = Broker::start();
+    let started = std::time::Instant::now();
+    let out = bench(&b, &["--duration", "2s", "--quiet"]);
+    // 2 s of sending, at most 1 s for what is on its way, connects and exit.
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let s = stdout(&out);
+    assert!(s.contains("closed loop: each publisher sends as fast as the broker takes them, so latency is mostly queueing"), "{s}");
+    let out = bench(
+        &b,
+        &["--duration", "1s", "--rate", "200", "--json", "--quiet"],
+    );
+    let v = json(&out);
+    assert_eq!(v["rate"].as_f64(), Some(200.0));
+    assert_eq!(
+        n(&v, "lost") + n(&v, "in_flight") + n(&v, "received"),
+        n(&v, "sent")
+    );
+}
+
+#[test]
+fn bench_conn_with_no_broker_is_exit_3_at_once() {
+    let port = crate::common::broker::free_port().to_string();
+    let mut c = mq();
+    c.args(["bench", "conn", "-h", "127.0.0.1", "-p", &port, "-c", "20"]);
+    c.args(["--duration", "1m", "--quiet"]);
+    let started = std::time::Instant::now();
+    let out = run(c, b"", BENCH_LIMIT);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+}

@@ -564,3 +564,19 @@ fn a_resumed_session_s_queue_is_acknowledged_before_the_suback_arrives() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(stdout(&out), "m1\nm2\nm3\n");
 }
+
+#[test]
+fn bench_conn_reaches_a_3_1_1_only_broker_without_v() {
+    let b = Broker::start();
+    for answer in [V5Answer::Refuse311, V5Answer::Silence, V5Answer::Close] {
+        let port = only_311(b.port, answer).to_string();
+        let mut c = mq();
+        c.args(["bench", "conn", "-h", "127.0.0.1", "-p", &port, "-c", "5"]);
+        c.args(["--json", "--quiet"]);
+        let out = run(c, b"", LIMIT);
+        assert_eq!(code(&out), 0, "{answer:?}: {}", stderr(&out));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(v["connected"], 5, "{answer:?}: {v}");
+        assert_eq!(v["connect_failures"], 0, "{answer:?}: {v}");
+    }
+}

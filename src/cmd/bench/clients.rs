@@ -118,14 +118,22 @@ pub async fn publisher(
     if interval.is_some() {
         job.pacer.running.fetch_sub(1, Relaxed);
     }
-    // After Ctrl-C, do not make the user wait long for the summary.
+    // After Ctrl-C, do not make the user wait long for the summary; a --duration run ends
+    // about on time, and what is unacknowledged then is in flight, not an error.
     let patience = if counters.interrupted.load(Relaxed) {
         std::time::Duration::from_secs(1)
     } else {
-        ACK_TIMEOUT
+        match job.deadline {
+            Some(d) => d
+                .checked_add(plan.tail())
+                .map_or(ACK_TIMEOUT, |t| t.saturating_duration_since(Instant::now())),
+            None => ACK_TIMEOUT,
+        }
     };
     if let Err(e) = c.session.wait_acks(patience).await {
-        counters.error(e);
+        if job.deadline.is_none() || e.code == crate::exit::Code::Refused {
+            counters.error(e);
+        }
     }
     // Sending ends when every message is written and, at QoS 1/2, acknowledged: publish()
     // returns when the message is queued, which says nothing about the rate.

@@ -42,6 +42,15 @@ pub struct Done {
     pub published: Vec<Published>,
     /// (subscriber index, host, measurements)
     pub received: Vec<(u32, usize, Arc<Mutex<SubState>>)>,
+    /// `conn`: resident memory grown per held connection, KiB.
+    pub client_kib: Option<f64>,
+    /// `conn`: connections made per second.
+    pub connects_per_s: f64,
+    /// `conn --churn`: connects after a churn disconnect.
+    pub reconnects: u64,
+    pub reconnect_latency: Histogram<u64>,
+    /// The wait after the run ended while messages were still arriving.
+    pub cut_short: bool,
 }
 
 impl Done {
@@ -65,6 +74,11 @@ impl Done {
             publishers_done_ns: 0,
             published: Vec::new(),
             received: Vec::new(),
+            client_kib: None,
+            connects_per_s: 0.0,
+            reconnects: 0,
+            reconnect_latency: stats::histogram(),
+            cut_short: false,
         }
     }
 }
@@ -72,14 +86,24 @@ impl Done {
 /// Loss, duplicates and reordering of one subscriber (or of a shared group, its tracks united),
 /// against what each of our publishers sent (`None`: a separate `bench pub`, sent counts
 /// unknown, only gaps and a missing last message tell).
-fn losses(tracks: &Tracks, sent: Option<&HashMap<u32, u64>>, run: u32) -> (u64, u64, u64) {
-    let (mut lost, mut dup, mut reord) = (0, 0, 0);
+///
+/// When the wait was `cut` short, a publisher's messages after the last one that arrived are
+/// in flight (the fourth figure), not lost: only the gaps before it are.
+fn losses(
+    tracks: &Tracks,
+    sent: Option<&HashMap<u32, u64>>,
+    run: u32,
+    cut: bool,
+) -> (u64, u64, u64, u64) {
+    let (mut lost, mut dup, mut reord, mut in_flight) = (0, 0, 0, 0);
     match sent {
         Some(sent) => {
             let none = Track::default();
             for (&p, &n) in sent {
                 let t = tracks.get(&(run, p)).unwrap_or(&none);
-                lost += t.lost(Some(n));
+                let tail = if cut { t.tail(n) } else { 0 };
+                lost += t.lost(Some(n)) - tail;
+                in_flight += tail;
                 dup += t.duplicated;
                 reord += t.reordered;
             }
@@ -92,7 +116,7 @@ fn losses(tracks: &Tracks, sent: Option<&HashMap<u32, u64>>, run: u32) -> (u64, 
             }
         }
     }
-    (lost, dup, reord)
+    (lost, dup, reord, in_flight)
 }
 
 pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
@@ -142,7 +166,7 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
     }
 
     let mut latency = stats::histogram();
-    let (mut lost, mut dup, mut reord, mut received) = (0, 0, 0, 0);
+    let (mut lost, mut dup, mut reord, mut received, mut in_flight) = (0, 0, 0, 0, 0);
     let mut union: Tracks = Tracks::new();
     let mut seen: std::collections::HashSet<(u32, u32)> = Default::default();
     for (_, host, state) in &done.received {
@@ -159,7 +183,8 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
             }
         } else {
             let expected = sent_known.map(|_| expected_by(*host, &s.tracks));
-            let (l, d, r) = losses(&s.tracks, expected.as_ref(), plan.run_id);
+            let (l, d, r, f) = losses(&s.tracks, expected.as_ref(), plan.run_id, done.cut_short);
+            in_flight += f;
             h.lost += l;
             h.duplicated += d;
             h.reordered += r;
@@ -169,7 +194,8 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
         }
     }
     if plan.shared {
-        let (l, _, r) = losses(&union, sent_known, plan.run_id);
+        let (l, _, r, f) = losses(&union, sent_known, plan.run_id, done.cut_short);
+        in_flight = f;
         let unique: u64 = union.values().map(|t| t.unique).sum();
         lost = l;
         reord = r;
@@ -255,5 +281,16 @@ pub fn summary(plan: &Plan, counters: &Counters, done: Done) -> Summary {
             .lock()
             .expect("first error lock")
             .clone(),
+        rate: plan.rate,
+        in_flight,
+        connect_rate: (plan.mode == Mode::Conn)
+            .then_some(plan.connect_rate)
+            .flatten(),
+        connects_per_s: done.connects_per_s,
+        client_kib_per_connection: done.client_kib,
+        reconnects: done.reconnects,
+        reconnect_us: Percentiles::of(&done.reconnect_latency),
+        reconnect_histogram: stats::encode(&done.reconnect_latency),
+        workers: 0,
     }
 }

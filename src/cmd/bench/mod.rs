@@ -3,15 +3,19 @@
 //! `mod.rs` turns the flags into a `Plan` and dispatches; `run.rs` drives the clients (it is the
 //! only part that touches sessions); `stats.rs` holds the measurements and the JSON `Summary`;
 //! `report.rs` renders the live view and the final summary. Many clients share the process's
-//! multi-thread runtime: one task per client plus its session driver.
+//! multi-thread runtime: one task per client plus its session driver. `conn` over plain TCP is
+//! `conn.rs` (held connections from `session::hold`, no session each); past the process's
+//! file descriptor limit, `workers.rs` runs worker processes of mq and merges their results.
 
 mod clients;
 mod collect;
+mod conn;
 mod pace;
 mod payload;
 mod report;
 mod run;
 mod stats;
+mod workers;
 
 use crate::cli::{BenchArgs, BenchMode, BenchOpts, MergeArgs};
 use crate::exit::{Code, Error, Result};
@@ -72,14 +76,45 @@ pub struct Plan {
     pub topic: String,
     pub filter: String,
     pub shared: bool,
-    /// Pause between connect starts.
+    /// Pause between connect starts (for this process's share of the clients).
     pub connect_every: Option<Duration>,
+    /// `--connect-rate` as given (all workers together).
+    pub connect_rate: Option<f64>,
+    /// Open loop: messages per second, all publishers together.
+    pub rate: Option<f64>,
+    /// `conn`: the clients this process connects (all of them, or a worker's share), 0-based.
+    pub range: std::ops::Range<u32>,
+    /// `--source`: local addresses to connect from.
+    pub sources: Vec<std::net::IpAddr>,
+    /// `conn --churn`: reconnects per second.
+    pub churn: Option<f64>,
+    /// `--workers`, when given.
+    pub workers: Option<u32>,
+    /// This process is worker K of N.
+    pub worker: Option<(u32, u32)>,
     pub run_id: u32,
     pub json: bool,
     pub quiet: bool,
 }
 
 impl Plan {
+    /// How long a --duration run may go on after its window, for acknowledgements and the
+    /// messages on their way: a tenth of the window, 1 to 5 s (a -L run waits for them all).
+    pub fn tail(&self) -> Duration {
+        match self.duration {
+            Some(d) => (d / 10).clamp(Duration::from_secs(1), Duration::from_secs(5)),
+            None => Duration::from_secs(30),
+        }
+    }
+
+    /// Connections held without a `Session` (`session::hold`): plain TCP only.
+    pub fn lean(&self) -> bool {
+        self.mode == Mode::Conn
+            && self.base.tls.is_none()
+            && self.base.ws_path.is_none()
+            && self.base.proxy.is_none()
+    }
+
     /// The client of `role` number `i` (0-based): host round-robin, id from the prefix.
     pub fn client(&self, role: &str, i: u32) -> (usize, ConnectPlan) {
         let h = i as usize % self.hosts.len();
@@ -121,8 +156,24 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         return crate::cmd::config::print(conn, &base);
     }
     let plan = plan(mode, &opts, base)?;
-    ensure_fd_limit(&plan)?;
-    let (summary, interrupted) = run::run(&plan).await?;
+    let workers = match plan.workers {
+        _ if plan.worker.is_some() => None,
+        Some(n) if n > 1 && opts.embedded => {
+            return Err(Error::usage(
+                "--workers needs a broker outside mq (-h), not --embedded",
+            ))
+        }
+        Some(n) if n > 1 => Some(n),
+        _ => None,
+    };
+    let workers = match workers {
+        Some(n) => Some(n),
+        None => ensure_fd_limit(&plan, opts.embedded || plan.worker.is_some())?,
+    };
+    let (summary, interrupted) = match workers {
+        Some(n) => workers::run(&plan, n).await?,
+        None => run::run(&plan).await?,
+    };
     report::print_summary(&summary, plan.json)?;
     if interrupted {
         return Err(Error::new(Code::Interrupted, "interrupted"));
@@ -182,14 +233,57 @@ pub fn plan(mode: Mode, o: &BenchOpts, base: ConnectPlan) -> Result<Plan> {
         (None, None, _) => Some(Duration::from_secs(10)),
         (None, Some(_), _) => None,
     };
+    let conn_only = |flag: &str| {
+        Error::usage(format!("{flag} is for `mq bench conn`"))
+            .hint(format!("mq bench conn {flag} ..."))
+    };
+    if mode != Mode::Conn {
+        for (given, flag) in [
+            (o.source.is_some(), "--source"),
+            (o.churn.is_some(), "--churn"),
+            (o.workers.is_some(), "--workers"),
+        ] {
+            if given {
+                return Err(conn_only(flag));
+            }
+        }
+    }
+    if mode == Mode::Conn && (base.tls.is_some() || base.ws_path.is_some() || base.proxy.is_some())
+    {
+        for (given, flag) in [
+            (o.source.is_some(), "--source"),
+            (o.churn.is_some(), "--churn"),
+        ] {
+            if given {
+                return Err(Error::usage(format!(
+                    "{flag} works on plain TCP connections, not TLS, websockets or --proxy"
+                )));
+            }
+        }
+    }
+    // A worker connects its share of the clients, at its share of the rate.
+    let (k, n) = o.worker.unwrap_or((0, 1));
+    let total = o.publishers;
+    let share = |k: u32| (u64::from(total) * u64::from(k) / u64::from(n)) as u32;
+    let range = share(k)..share(k + 1);
     let connect_every = match (o.connect_interval, o.connect_rate) {
-        (Some(d), _) if !d.is_zero() => Some(d),
+        (Some(d), _) if !d.is_zero() => Some(d.saturating_mul(n)),
         (None, Some(r)) => Some(
-            Duration::try_from_secs_f64(1.0 / r)
+            Duration::try_from_secs_f64(f64::from(n) / r)
                 .map_err(|_| Error::usage(format!("--connect-rate {r:e} is too low")))?,
         ),
         _ => None,
     };
+    // Without --source, held connections come from -A's address, as a session's do.
+    let sources = match &o.source {
+        Some(s) => s.0.clone(),
+        None => base.bind.into_iter().collect(),
+    };
+    if let Some(a) = sources.iter().find(|a| a.is_ipv6() != sources[0].is_ipv6()) {
+        return Err(Error::usage(format!(
+            "--source mixes IPv4 and IPv6 ({a}): a broker address is one or the other"
+        )));
+    }
     let prefix = o
         .prefix
         .clone()
@@ -213,6 +307,13 @@ pub fn plan(mode: Mode, o: &BenchOpts, base: ConnectPlan) -> Result<Plan> {
         filter,
         shared: o.shared,
         connect_every,
+        connect_rate: o.connect_rate.map(|r| r / f64::from(n)),
+        rate: interval.map(|d| f64::from(o.publishers) / d.as_secs_f64()),
+        range,
+        sources,
+        churn: o.churn,
+        workers: o.workers,
+        worker: o.worker,
         run_id: payload::run_id(),
         json: o.json,
         quiet: o.conn.0.quiet,
@@ -281,37 +382,71 @@ fn topics(template: &str) -> Result<(String, String)> {
 }
 
 /// Thousands of connections need as many file descriptors: raise the soft limit up to the hard
-/// one, and say clearly when even that is not enough (rather than failing connects one by one).
-fn ensure_fd_limit(plan: &Plan) -> Result<()> {
+/// one (and say so); past the hard one, `conn` runs worker processes (the number returned, and
+/// said), and the other modes say clearly that the limit is too low (rather than failing
+/// connects one by one). `single`: this process must do it alone (a worker, `--embedded`).
+fn ensure_fd_limit(plan: &Plan, single: bool) -> Result<Option<u32>> {
     let clients = match plan.mode {
         Mode::PubSub => u64::from(plan.publishers) + u64::from(plan.subscribers),
-        Mode::Pub | Mode::Conn => u64::from(plan.publishers),
+        Mode::Pub => u64::from(plan.publishers),
+        Mode::Conn => u64::from(plan.range.end - plan.range.start),
         Mode::Sub => u64::from(plan.subscribers),
     };
     // stdio, the runtime's own descriptors, DNS lookups: a margin.
-    let needed = clients + 32;
+    let needed = clients + FD_MARGIN;
+    let (soft, hard) = fd_limits();
+    if soft >= needed {
+        return Ok(None);
+    }
+    let say = |line: String| {
+        if !plan.quiet {
+            crate::output::note(&line);
+        }
+    };
+    if hard >= needed {
+        let raised = libc::rlimit {
+            rlim_cur: hard,
+            rlim_max: hard,
+        };
+        // SAFETY: `raised` is a valid rlimit within the hard limit.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+            say(format!(
+                "mq bench: raised the open-file limit from {soft} to {hard} (the hard limit) for {clients} connections"
+            ));
+            return Ok(None);
+        }
+    }
+    // Each worker needs its margin too; below a few dozen clients per worker, something is
+    // wrong with the limit rather than too small for the run.
+    let per_worker = hard.saturating_sub(2 * FD_MARGIN);
+    if plan.mode != Mode::Conn || single || per_worker < 2 * FD_MARGIN {
+        return Err(fd_error(clients, hard));
+    }
+    let n = clients.div_ceil(per_worker);
+    let n = match u32::try_from(n) {
+        Ok(n) if n <= 256 => n,
+        _ => return Err(fd_error(clients, hard)),
+    };
+    say(format!(
+        "mq bench: {clients} connections need more file descriptors than one process may open (hard limit {hard}): running {n} worker processes (--workers {n})"
+    ));
+    Ok(Some(n))
+}
+
+/// Descriptors beyond one per connection: stdio, the runtime's own, DNS lookups.
+const FD_MARGIN: u64 = 32;
+
+/// The process's (soft, hard) limits on open files.
+pub fn fd_limits() -> (u64, u64) {
     let mut lim = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
     };
     // SAFETY: `lim` is a valid, writable rlimit.
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } != 0 {
-        return Ok(());
+        return (u64::MAX, u64::MAX);
     }
-    if lim.rlim_cur >= needed {
-        return Ok(());
-    }
-    if lim.rlim_max >= needed {
-        let raised = libc::rlimit {
-            rlim_cur: lim.rlim_max,
-            rlim_max: lim.rlim_max,
-        };
-        // SAFETY: `raised` is a valid rlimit within the hard limit.
-        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
-            return Ok(());
-        }
-    }
-    Err(fd_error(clients, lim.rlim_max))
+    (lim.rlim_cur, lim.rlim_max)
 }
 
 pub fn fd_error(clients: u64, limit: u64) -> Error {

@@ -169,11 +169,14 @@ fn percentiles(p: &Option<Percentiles>) -> String {
 /// The final summary as text (coloured when `colored` is told to).
 pub fn render(s: &Summary) -> String {
     let mut o = String::new();
-    let runs = if s.runs > 1 {
+    let mut runs = if s.runs > 1 {
         format!(", {} runs merged", s.runs)
     } else {
         String::new()
     };
+    if s.workers > 1 {
+        let _ = write!(runs, ", {} worker processes", s.workers);
+    }
     let title = if s.mode == "conn" {
         format!(
             "mq bench conn: {}, held {:.3}s{runs}",
@@ -192,6 +195,21 @@ pub fn render(s: &Summary) -> String {
         )
     };
     let _ = writeln!(o, "{}", title.bold());
+    // What ran, and so what the latency means, in words: a reader should not need the manual.
+    let how = match (s.mode.as_str(), s.rate, s.connect_rate) {
+        ("conn", _, Some(r)) => format!(
+            "  open loop: {r} connects/s scheduled; connect latency counts from each connect's scheduled start"
+        ),
+        ("conn", _, None) => {
+            "  connects as fast as they complete (64 at a time); connect latency is CONNECT to CONNACK".into()
+        }
+        ("sub", _, _) => "  latency: from each message's send time (in its payload) to its arrival".into(),
+        (_, Some(r), _) => format!(
+            "  open loop at {r} msg/s: latency is the broker's delivery time, from each message's scheduled send"
+        ),
+        (_, None, _) => "  closed loop: each publisher sends as fast as the broker takes them, so latency is mostly queueing (give --rate for delivery latency)".into(),
+    };
+    let _ = writeln!(o, "{}", how.dimmed());
     let (sends, receives) = match s.mode.as_str() {
         "conn" => (false, false),
         "pub" => (true, false),
@@ -211,21 +229,47 @@ pub fn render(s: &Summary) -> String {
             "  received  {:>10}  {:>12.1} msg/s  {:>8.2} MB/s",
             s.received, s.received_per_s, s.received_mb_per_s
         );
+        let in_flight = if s.in_flight > 0 {
+            format!("  still in flight at the end {}", s.in_flight)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             o,
-            "  lost {}  duplicated {}  reordered {}  errors {}",
+            "  lost {}  duplicated {}  reordered {}  errors {}{in_flight}",
             s.lost, s.duplicated, s.reordered, s.errors
         );
         let _ = writeln!(o, "  latency   {}", percentiles(&s.latency_us));
     } else if sends {
         let _ = writeln!(o, "  errors {}", s.errors);
     }
+    let rate = if s.mode == "conn" && s.connects_per_s > 0.0 {
+        format!("  ({:.0} connects/s)", s.connects_per_s)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         o,
-        "  connected {}  connect failures {}",
+        "  connected {}  connect failures {}{rate}",
         s.connected, s.connect_failures
     );
     let _ = writeln!(o, "  connect   {}", percentiles(&s.connect_us));
+    if s.reconnects > 0 {
+        let _ = writeln!(
+            o,
+            "  reconnect {}  ({} churned)",
+            percentiles(&s.reconnect_us),
+            s.reconnects
+        );
+    }
+    if s.mode == "conn" {
+        if s.errors > 0 {
+            let _ = writeln!(o, "  connections lost while held {}", s.errors);
+        }
+        if let Some(k) = s.client_kib_per_connection {
+            let _ = writeln!(o, "  client memory: {k:.1} KiB per connection");
+        }
+    }
     if let Some(e) = &s.first_error {
         let _ = writeln!(
             o,

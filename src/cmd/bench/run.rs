@@ -22,7 +22,7 @@ use tokio::time::Instant;
 const CONNECT_CONCURRENCY: usize = 64;
 /// After the publishers are done, stop waiting for stragglers when nothing arrived this long.
 const DRAIN_IDLE: Duration = Duration::from_secs(1);
-/// ... and in any case after this long.
+/// ... and in any case after this long (a run of -L messages, which wants them all).
 const DRAIN_MAX: Duration = Duration::from_secs(30);
 /// A subscriber's in-flight window: the session layer's default for a receiver.
 const SUB_INFLIGHT: u16 = 10;
@@ -95,6 +95,17 @@ async fn drive(
     states: &Arc<Mutex<Vec<Arc<Mutex<SubState>>>>>,
 ) -> Result<Done> {
     let mut done = Done::new(plan);
+    if plan.lean() {
+        super::conn::run(plan, counters, stop, &mut done).await?;
+        counters.stopping.store(true, Relaxed);
+        let _ = stop_tx.send(true);
+        if done.publishers_connected == 0 {
+            if let Some(e) = done.first_failure.take() {
+                return Err(e);
+            }
+        }
+        return Ok(done);
+    }
     // Subscribers stop after the drain, not at Ctrl-C: messages on their way still count.
     let (subs_stop_tx, subs_stop) = watch::channel(false);
     let subs = match plan.mode {
@@ -155,7 +166,13 @@ async fn drive(
     } else {
         plan.inflight
     };
+    let rss_before = super::conn::rss_bytes();
     let publishers = connect_all(plan, role, pubs, inflight, counters, &stop, &mut done).await?;
+    if plan.mode == Mode::Conn {
+        // TLS and websocket connections: a session each, and what that costs.
+        done.client_kib =
+            super::conn::kib_per_connection(rss_before, u64::from(done.publishers_connected));
+    }
     if (subs > 0 && done.subscribers_connected == 0) || (pubs > 0 && done.publishers_connected == 0)
     {
         if let Some(e) = done.first_failure.take() {
@@ -231,7 +248,8 @@ async fn drive(
                 } else {
                     u64::from(done.subscribers_connected)
                 };
-                drain(counters, sent * readers).await;
+                let limit = deadline.and_then(|d| d.checked_add(plan.tail()));
+                done.cut_short = drain(counters, sent * readers, limit).await;
             }
         }
         Mode::Sub => {
@@ -269,12 +287,17 @@ fn nanos(d: Duration) -> u64 {
 }
 
 /// Wait until `expected` messages arrived, or nothing arrived for `DRAIN_IDLE` (after Ctrl-C:
-/// a fifth of that, so the summary comes quickly but still counts what was on its way).
-async fn drain(counters: &Counters, expected: u64) {
-    let start = Instant::now();
+/// a fifth of that, so the summary comes quickly but still counts what was on its way), or
+/// `limit` (a --duration run ends about on time). Returns true when the wait was cut short
+/// while messages were still arriving: what is missing then is in flight, not known lost.
+async fn drain(counters: &Counters, expected: u64, limit: Option<Instant>) -> bool {
+    let limit = limit.unwrap_or_else(|| Instant::now() + DRAIN_MAX);
     let mut last = counters.received.load(Relaxed);
     let mut last_change = Instant::now();
-    while start.elapsed() < DRAIN_MAX {
+    loop {
+        if Instant::now() >= limit {
+            return counters.received.load(Relaxed) < expected;
+        }
         let idle = if counters.interrupted.load(Relaxed) {
             DRAIN_IDLE / 5
         } else {
@@ -282,7 +305,7 @@ async fn drain(counters: &Counters, expected: u64) {
         };
         let now = counters.received.load(Relaxed);
         if now >= expected || last_change.elapsed() >= idle {
-            return;
+            return false;
         }
         if now != last {
             last = now;
@@ -313,7 +336,13 @@ async fn connect_all(
         .inflight(inflight);
     let mut set = JoinSet::new();
     let start = Instant::now();
-    for i in 0..n {
+    // `conn` connects this process's share of the clients (a worker's, with --workers).
+    let range = if role == "conn" {
+        plan.range.clone()
+    } else {
+        0..n
+    };
+    for i in range {
         if *stop.borrow() {
             break;
         }
@@ -352,7 +381,7 @@ async fn connect_all(
             }
             Err(e) => {
                 if e.message.contains("os error 24") {
-                    return Err(super::fd_error(u64::from(n), fd_limit()));
+                    return Err(super::fd_error(u64::from(n), super::fd_limits().0));
                 }
                 counters.connect_failures.fetch_add(1, Relaxed);
                 done.hosts[host].connect_failures += 1;
@@ -370,16 +399,6 @@ async fn connect_all(
     }
     out.sort_by_key(|c| c.index);
     Ok(out)
-}
-
-fn fd_limit() -> u64 {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `lim` is a valid, writable rlimit.
-    unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
-    lim.rlim_cur
 }
 
 async fn disconnect_all(sessions: impl Iterator<Item = Session>) {

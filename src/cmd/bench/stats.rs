@@ -70,6 +70,11 @@ impl Track {
         expected.saturating_sub(self.unique)
     }
 
+    /// Of `sent` messages, those after the last one seen (all of them when none was).
+    pub fn tail(&self, sent: u64) -> u64 {
+        sent.saturating_sub(self.next)
+    }
+
     /// Messages seen by `self` or `other` (shared subscriptions: one publisher, several readers).
     pub fn union(&mut self, other: &Track) {
         if other.seen.len() > self.seen.len() {
@@ -172,6 +177,34 @@ pub struct Summary {
     /// The first publish, connection or connect error, if any.
     #[serde(default)]
     pub first_error: Option<String>,
+    /// Open loop: the messages per second asked for (all publishers); `None`: closed loop,
+    /// each publisher sends as fast as the broker takes them.
+    #[serde(default)]
+    pub rate: Option<f64>,
+    /// Messages sent that had not arrived when the bounded wait after the run ended (neither
+    /// received nor known lost: later than every message received from their publisher).
+    #[serde(default)]
+    pub in_flight: u64,
+    /// `conn`: connects per second asked for (`--connect-rate`), `None`: as fast as they go.
+    #[serde(default)]
+    pub connect_rate: Option<f64>,
+    /// `conn`: connections made per second, from the first connect's start to the last
+    /// connect's answer.
+    #[serde(default)]
+    pub connects_per_s: f64,
+    /// `conn`: the client's resident memory grown per held connection, in KiB.
+    #[serde(default)]
+    pub client_kib_per_connection: Option<f64>,
+    /// `conn --churn`: clients disconnected and connected again, and those connects' latency.
+    #[serde(default)]
+    pub reconnects: u64,
+    #[serde(default)]
+    pub reconnect_us: Option<Percentiles>,
+    #[serde(default)]
+    pub reconnect_histogram: String,
+    /// Worker processes whose results this is (`--workers`), 0 for a single process.
+    #[serde(default)]
+    pub workers: u64,
 }
 
 pub fn encode(h: &Histogram<u64>) -> String {
@@ -216,6 +249,9 @@ pub fn merge(parts: &[Summary]) -> Result<Summary> {
     };
     let mut lat = histogram();
     let mut conn = histogram();
+    let mut reconn = histogram();
+    // (KiB per connection, connections) of each part, for a mean weighted by connections.
+    let mut kib: Vec<(f64, u64)> = Vec::new();
     let mut hosts: Vec<(HostSummary, Histogram<u64>, Histogram<u64>)> = Vec::new();
     let bad = |e: String| Error::usage(format!("merging results: {e}"));
     for p in parts {
@@ -242,6 +278,18 @@ pub fn merge(parts: &[Summary]) -> Result<Summary> {
         if out.first_error.is_none() {
             out.first_error.clone_from(&p.first_error);
         }
+        out.in_flight += p.in_flight;
+        out.connects_per_s += p.connects_per_s;
+        out.reconnects += p.reconnects;
+        out.workers += p.workers;
+        out.rate = sum_opt(out.rate, p.rate);
+        out.connect_rate = sum_opt(out.connect_rate, p.connect_rate);
+        if let Some(k) = p.client_kib_per_connection {
+            kib.push((k, p.connected));
+        }
+        reconn
+            .add(decode(&p.reconnect_histogram).map_err(bad)?)
+            .map_err(|e| bad(format!("{e:?}")))?;
         out.sent_per_s += p.sent_per_s;
         out.received_per_s += p.received_per_s;
         out.sent_mb_per_s += p.sent_mb_per_s;
@@ -270,10 +318,18 @@ pub fn merge(parts: &[Summary]) -> Result<Summary> {
             }
         }
     }
+    out.connects_per_s = round2(out.connects_per_s);
     out.sent_per_s = round2(out.sent_per_s);
     out.received_per_s = round2(out.received_per_s);
     out.sent_mb_per_s = round2(out.sent_mb_per_s);
     out.received_mb_per_s = round2(out.received_mb_per_s);
+    let held: u64 = kib.iter().map(|(_, n)| n).sum();
+    if held > 0 {
+        let total: f64 = kib.iter().map(|(k, n)| k * *n as f64).sum();
+        out.client_kib_per_connection = Some(round2(total / held as f64));
+    }
+    out.reconnect_us = Percentiles::of(&reconn);
+    out.reconnect_histogram = encode(&reconn);
     out.latency_us = Percentiles::of(&lat);
     out.latency_histogram = encode(&lat);
     out.connect_us = Percentiles::of(&conn);
@@ -289,6 +345,14 @@ pub fn merge(parts: &[Summary]) -> Result<Summary> {
         })
         .collect();
     Ok(out)
+}
+
+/// Two parts' rates together: a rate given to either is the sum of what was given.
+fn sum_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (None, None) => None,
+        (a, b) => Some(round2(a.unwrap_or(0.0) + b.unwrap_or(0.0))),
+    }
 }
 
 #[cfg(test)]
