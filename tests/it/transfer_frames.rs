@@ -3,56 +3,6 @@
 
 use crate::common::transfer::*;
 use crate::common::*;
-use mq::transfer::frame::{frame_count, Header};
-use std::path::Path;
-use std::process::{Command, Stdio};
-
-/// The frames `mq pub` would send for `body`, each written to a file for mosquitto_pub -f.
-fn frame_files(dir: &Path, id: u8, name: &str, body: &[u8], chunk: u32) -> Vec<std::path::PathBuf> {
-    let count = frame_count(body.len() as u64, chunk) as u32;
-    let sha: [u8; 32] = {
-        use sha2::{Digest, Sha256};
-        Sha256::digest(body).into()
-    };
-    (0..count)
-        .map(|seq| {
-            let start = seq as usize * chunk as usize;
-            let end = (start + chunk as usize).min(body.len());
-            let frame = Header {
-                id: [id; 16],
-                seq,
-                count,
-                size: body.len() as u64,
-                chunk_size: chunk,
-                name: name.into(),
-                content_type: String::new(),
-                sha256: (seq + 1 == count).then_some(sha),
-            }
-            .frame(&body[start..end]);
-            temp_file(dir, &format!("frame-{id}-{seq}"), &frame)
-        })
-        .collect()
-}
-
-fn raw_publish(b: &Broker, topic: &str, file: &Path) {
-    let st = Command::new("mosquitto_pub")
-        .args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &b.port.to_string(),
-            "-q",
-            "1",
-            "-t",
-            topic,
-            "-f",
-        ])
-        .arg(file)
-        .stdout(Stdio::null())
-        .status()
-        .expect("mosquitto_pub is installed");
-    assert!(st.success());
-}
 
 #[test]
 fn duplicated_and_reordered_frames_still_give_the_file() {
