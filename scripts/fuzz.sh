@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../fuzz"
 secs=${1:-60}
 export RUSTC_BOOTSTRAP=1
 status=0
-for target in format_template transfer_frame options certificate terminal_escape; do
+for target in format_template transfer_frame options certificate terminal_escape transfer_name; do
   mkdir -p "corpus/$target"
   echo "== $target (${secs}s)"
   if ! cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$secs" -max_len=4096 2>&1 \
