@@ -2,7 +2,8 @@
 //! hostile trigger, publisher or URL could do before, and must not do now.
 
 use crate::common::capture::*;
-use crate::common::transfer::{files, frame_files, junk_frame, raw_publish, RawPublisher};
+use crate::common::raw::RawPublisher;
+use crate::common::transfer::{files, frame_files, junk_frame, raw_publish};
 use crate::common::*;
 use std::time::Duration;
 
@@ -394,7 +395,7 @@ fn finding_9_idle_and_junk_transfers_cannot_block_or_starve_a_real_one() {
         ],
     );
     // 300 transfers that never finish: more than the receiver holds at once (256).
-    let mut junk = RawPublisher::connect(b.port, "f9-junk");
+    let mut junk = RawPublisher::connect(b.port, b"f9-junk");
     for n in 0..300 {
         junk.publish("xfer/cam", &junk_frame(n));
     }

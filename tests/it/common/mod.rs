@@ -9,6 +9,7 @@ pub mod capture;
 pub mod pki;
 pub mod process;
 pub mod proxy;
+pub mod raw;
 pub mod transfer;
 pub mod wsbridge;
 

@@ -1,5 +1,5 @@
 //! What the transfer areas share: data that neither compresses nor repeats, a listing of the
-//! files a receiver saved, and frames built with mq's codec sent by a raw publisher.
+//! files a receiver saved, and frames built with mq's codec for a raw publisher.
 
 use super::{temp_file, Broker};
 use mq::transfer::frame::{frame_count, Header};
@@ -81,61 +81,6 @@ pub fn raw_publish(b: &Broker, topic: &str, file: &Path) {
         .status()
         .expect("mosquitto_pub is installed");
     assert!(st.success());
-}
-
-/// A bare MQTT 3.1.1 client on a socket, for a hostile sender: QoS 0 publishes as fast as the
-/// socket takes them, and `sync` to know the broker has handled all of them.
-pub struct RawPublisher {
-    so: std::net::TcpStream,
-}
-
-impl RawPublisher {
-    pub fn connect(port: u16, client_id: &str) -> RawPublisher {
-        use std::io::{Read, Write};
-        let mut so = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-        so.set_read_timeout(Some(std::time::Duration::from_secs(10)))
-            .unwrap();
-        let mut body = b"\x00\x04MQTT\x04\x02\x00\x3c".to_vec();
-        body.extend((client_id.len() as u16).to_be_bytes());
-        body.extend(client_id.as_bytes());
-        so.write_all(&packet(0x10, &body)).unwrap();
-        let mut connack = [0; 4];
-        so.read_exact(&mut connack).unwrap();
-        assert_eq!(connack, [0x20, 2, 0, 0], "CONNACK");
-        RawPublisher { so }
-    }
-
-    pub fn publish(&mut self, topic: &str, payload: &[u8]) {
-        use std::io::Write;
-        let mut body = (topic.len() as u16).to_be_bytes().to_vec();
-        body.extend(topic.as_bytes());
-        body.extend(payload);
-        self.so.write_all(&packet(0x30, &body)).unwrap();
-    }
-
-    /// PINGREQ, and wait for the PINGRESP: the broker has routed everything sent before.
-    pub fn sync(&mut self) {
-        use std::io::{Read, Write};
-        self.so.write_all(&[0xc0, 0]).unwrap();
-        let mut resp = [0; 2];
-        self.so.read_exact(&mut resp).unwrap();
-        assert_eq!(resp, [0xd0, 0], "PINGRESP");
-    }
-}
-
-fn packet(first: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![first];
-    let mut n = body.len();
-    loop {
-        let b = (n % 128) as u8;
-        n /= 128;
-        out.push(if n > 0 { b | 0x80 } else { b });
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend(body);
-    out
 }
 
 /// The one frame of a transfer that never finishes (frame 0 of 2): what a sender opening junk
