@@ -25,6 +25,10 @@ use tempfile::NamedTempFile;
 const MAX_ACTIVE: usize = 256;
 /// Frames in one transfer, at most (the bitmap is then 512 KiB).
 const MAX_FRAMES: u64 = 1 << 22;
+/// Words of received-frame bitmaps held by all transfers together, at most: 8 MiB, what 16
+/// transfers of `MAX_FRAMES` frames need. A frame far ahead makes a large bitmap; past this,
+/// idle transfers make room as for a new transfer.
+const BITMAP_WORDS: usize = 1 << 20;
 /// Finished or refused transfers remembered, so late duplicates do not start them again.
 const REMEMBERED: usize = 256;
 /// Raw file names whose next number is remembered; past this the memory starts again (names are
@@ -169,6 +173,13 @@ impl Saver {
                 return out;
             }
         }
+        let grow = match self.active.get(&key) {
+            Some(t) => t.growth(h.seq),
+            None => return out,
+        };
+        if grow > 0 {
+            self.bitmap_budget(&key, grow, now, &mut out);
+        }
         let Some(t) = self.active.get_mut(&key) else {
             return out;
         };
@@ -193,7 +204,8 @@ impl Saver {
             return Err("chunk size 0".into());
         }
         if self.active.len() >= MAX_ACTIVE {
-            out.extend(self.make_room(now));
+            let why = format!("a new transfer ({MAX_ACTIVE} at once)");
+            out.extend(self.make_room(now, None, &why));
         }
         let part = self.parts.create().map_err(|e| {
             format!(
@@ -226,23 +238,35 @@ impl Saver {
     /// another rather than of transfers under way; and a transfer under way that goes quiet
     /// still gives its place. Never refusing the new one means stale transfers cannot lock out
     /// real ones.
-    fn make_room(&mut self, now: Instant) -> Option<Outcome> {
-        let under_way = self.active.values().filter(|t| t.received > 1).count();
-        let from_under_way = under_way > MAX_ACTIVE / 2 || under_way == self.active.len();
-        let (key, idle) = self
-            .active
-            .iter()
+    /// `keep` (the transfer that needs the room) is never the one ended.
+    fn make_room(&mut self, now: Instant, keep: Option<&Key>, why: &str) -> Option<Outcome> {
+        let others = || self.active.iter().filter(|(k, _)| Some(*k) != keep);
+        let under_way = others().filter(|(_, t)| t.received > 1).count();
+        let from_under_way = under_way > MAX_ACTIVE / 2 || under_way == others().count();
+        let (key, idle) = others()
             .filter(|(_, t)| (t.received > 1) == from_under_way)
             .min_by_key(|(_, t)| t.last_frame)
             .map(|(k, t)| (k.clone(), now.saturating_duration_since(t.last_frame)))?;
         let idle = humantime::format_duration(Duration::from_secs(idle.as_secs()));
         Some(self.fail(
             &key,
-            format!(
-                "dropped after {idle} without a frame to make room for a new transfer \
-                 ({MAX_ACTIVE} at once)"
-            ),
+            format!("dropped after {idle} without a frame to make room for {why}"),
         ))
+    }
+
+    /// Transfer `key` needs `grow` more bitmap words: idle transfers make room while all of
+    /// them together would hold more than `BITMAP_WORDS`.
+    fn bitmap_budget(&mut self, key: &Key, grow: usize, now: Instant, out: &mut Vec<Outcome>) {
+        let why = format!(
+            "the frames of another transfer ({} of frame bitmaps at once)",
+            human_size(BITMAP_WORDS as u64 * 8)
+        );
+        while self.active.values().map(|t| t.seen.len()).sum::<usize>() + grow > BITMAP_WORDS {
+            match self.make_room(now, Some(key), &why) {
+                Some(o) => out.push(o),
+                None => break,
+            }
+        }
     }
 
     fn finish(&mut self, key: &Key) -> Outcome {
@@ -437,6 +461,14 @@ impl Transfer {
             self.catch_up()?;
         }
         Ok(self.complete())
+    }
+
+    /// Bitmap words a frame `seq` would add (0 for one past `MAX_FRAMES`, which `add` refuses).
+    fn growth(&self, seq: u32) -> usize {
+        if u64::from(seq) >= MAX_FRAMES {
+            return 0;
+        }
+        (seq as usize / 64 + 1).saturating_sub(self.seen.len())
     }
 
     fn complete(&self) -> bool {

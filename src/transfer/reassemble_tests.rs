@@ -360,3 +360,49 @@ fn a_flood_of_new_transfers_cannot_starve_one_under_way() {
     assert_eq!(out.len() - 1, n as usize - (MAX_ACTIVE - 1));
     assert!(parts(&s) <= MAX_ACTIVE);
 }
+
+/// Frames far ahead make large bitmaps (512 KiB for frame 2^22 - 1): all transfers together hold
+/// at most `BITMAP_WORDS` of them, idle ones making room, so many such transfers cannot take
+/// hundreds of MiB.
+#[test]
+fn frames_far_ahead_cannot_take_more_than_the_bitmap_budget() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = Saver::new(
+        d.path(),
+        SaveOptions {
+            overwrite: false,
+            max_size: 1 << 30,
+            timeout: Duration::from_secs(60),
+        },
+    )
+    .unwrap();
+    let far = |n: u32| {
+        let mut id = [7; 16];
+        id[..4].copy_from_slice(&n.to_be_bytes());
+        // A stream frame (count 0) near the end of the largest transfer.
+        Header {
+            id,
+            seq: (MAX_FRAMES - 1) as u32,
+            count: 0,
+            size: 0,
+            chunk_size: 1,
+            name: format!("far{n}"),
+            content_type: String::new(),
+            sha256: None,
+        }
+        .frame(b"x")
+    };
+    let t0 = Instant::now();
+    let mut out = Vec::new();
+    for n in 0..40 {
+        out.extend(s.accept("x", &far(n), t0 + Duration::from_millis(n.into())));
+    }
+    let words: usize = s.active.values().map(|t| t.seen.len()).sum();
+    assert!(words <= BITMAP_WORDS, "{words}");
+    assert_eq!(s.active.len(), 16);
+    assert_eq!(out.len(), 24, "{out:?}");
+    assert!(
+        matches!(&out[0], Outcome::Failed(w) if w.contains("'far0'") && w.contains("frame bitmaps")),
+        "{out:?}"
+    );
+}
