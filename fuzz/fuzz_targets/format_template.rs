@@ -3,7 +3,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use mq::output::Template;
-use mq::session::{Message, Properties};
+use mq::session::{Message, Properties, Qos};
 
 fuzz_target!(|data: &[u8]| {
     // First byte splits the input: template text, then the payload.
@@ -23,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     let m = Message {
         topic: String::from_utf8_lossy(payload).into_owned(),
         payload: bytes::Bytes::copy_from_slice(payload),
-        qos: split % 3,
+        qos: Qos::from_u8(split % 3).unwrap_or_default(),
         retain: split & 1 == 1,
         pkid: split as u16,
         properties: (split & 2 == 2).then_some(props),

@@ -11,8 +11,12 @@
 //! `MAX_CONNECT` bytes, read as they arrive, and TLS, websocket handshake and CONNECT must all
 //! be done within `CONNECT_TIMEOUT` of the accept. Past `max_connections` a client gets a
 //! "server busy" CONNACK; out of file descriptors, the accept loop backs off.
+//!
+//! What `-d` logs of a client (its client id, and error texts that may quote what it sent) is
+//! escaped by `output::escape`: a client cannot drive the terminal of whoever watches the log.
 
 use super::packet::{parse_connect, with_max_packet_size};
+use crate::output::escape::{self, Escape};
 use async_tungstenite::tokio::accept_hdr_async_with_config;
 use async_tungstenite::tungstenite::handshake::server::{
     Callback, ErrorResponse, Request, Response,
@@ -138,7 +142,7 @@ pub async fn serve(listener: TcpListener, front: Arc<Front>, ws: bool) {
             };
             if let Err(e) = outcome {
                 if front.log {
-                    eprintln!("mq serve: {peer}: {e}");
+                    eprintln!("mq serve: {peer}: {}", escape::shown(&e));
                 }
             }
         });
@@ -257,7 +261,7 @@ where
         let _ = client.shutdown().await;
         return Err(format!(
             "refused client '{}': a client id must not contain +, #, $ or /",
-            String::from_utf8_lossy(&connect.client_id)
+            shown_id(&connect.client_id)
         ));
     }
     if let Some((user, pass)) = &front.credentials {
@@ -271,7 +275,7 @@ where
             let _ = client.shutdown().await;
             return Err(format!(
                 "refused client '{}': bad user name or password",
-                String::from_utf8_lossy(&connect.client_id)
+                shown_id(&connect.client_id)
             ));
         }
     }
@@ -282,7 +286,7 @@ where
     if front.log {
         eprintln!(
             "mq serve: {peer}: client '{}' connected (MQTT {}{over})",
-            String::from_utf8_lossy(&connect.client_id),
+            shown_id(&connect.client_id),
             if connect.level == 5 { "5" } else { "3.1.1" }
         );
     }
@@ -311,6 +315,15 @@ where
         eprintln!("mq serve: {peer}: disconnected");
     }
     result.map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// A client id as the log shows it: control and bidi characters and bytes that are not UTF-8
+/// escaped (`\x1b`, `\u{202e}`, `\xff`).
+fn shown_id(id: &[u8]) -> String {
+    let mut out = Vec::with_capacity(id.len());
+    escape::push(&mut out, id, Escape::All);
+    // Escaped text is UTF-8: valid input is copied, everything else is ASCII escapes.
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Compare without stopping at the first difference.
@@ -371,6 +384,16 @@ async fn read_packet<S: AsyncRead + Unpin>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_ids_are_shown_escaped() {
+        assert_eq!(shown_id(b"cam-1"), "cam-1");
+        assert_eq!(
+            shown_id("\x1b]0;PWNED\x07\u{202e}x".as_bytes()),
+            r"\x1b]0;PWNED\x07\u{202e}x"
+        );
+        assert_eq!(shown_id(b"a\xffb"), r"a\xffb");
+    }
 
     #[test]
     fn compares_passwords() {

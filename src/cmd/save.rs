@@ -37,7 +37,10 @@ pub async fn receive(
             timeout: args.transfer_timeout,
         },
     )
-    .map_err(|e| Error::usage(e).hint("create the directory first"))?;
+    .map_err(|e| match dir.exists() {
+        true => Error::usage(e),
+        false => Error::usage(e).hint("create the directory first"),
+    })?;
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut session = Session::connect(
@@ -69,7 +72,7 @@ pub async fn receive(
                     {
                         continue;
                     }
-                    saver.accept(&m.topic, &m.payload, Instant::now()).into_iter().collect()
+                    saver.accept(&m.topic, &m.payload, Instant::now())
                 }
                 other => {
                     output::connection_event(&other, args.conn.quiet);

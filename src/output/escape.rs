@@ -3,10 +3,13 @@
 //! without letting it drive the terminal.
 //!
 //! One spelling everywhere: a control character (C0, DEL, C1) or a byte that is not UTF-8
-//! becomes `\xNN` (`\x1b` for ESC), and a character that reorders or hides text (bidi marks,
-//! embeddings, overrides and isolates, the Arabic letter mark, the line and paragraph
-//! separators) becomes `\u{NNNN}` (`\u{202e}`). Everything else, backslashes included, is
-//! shown as it is.
+//! becomes `\xNN` (`\x1b` for ESC), and a character that reorders or hides text
+//! (`hides_or_reorders`: bidi marks, embeddings, overrides and isolates, zero-width characters,
+//! the byte order mark, the soft hyphen, the line and paragraph separators) becomes
+//! `\u{NNNN}` (`\u{202e}`). Everything else, backslashes included, is shown as it is.
+//!
+//! `hides_or_reorders` is the one definition of such characters: `mq topics` escapes them in its
+//! table and `sub --save-dir` refuses file names that hold them.
 //!
 //! Where it applies:
 //! - stderr lines (`-d`, warnings, notes, errors): always, since a diagnostic is one line;
@@ -50,17 +53,25 @@ impl Escape {
     }
 }
 
-/// A character that reorders or hides the text around it.
-fn is_bidi(c: char) -> bool {
+/// A character that is not a control character but reorders or hides the text around it, so
+/// that a string reads as another (`\u{202e}gnp.exe` shows as `exe.png`, `a\u{200b}b` as `ab`):
+/// the Unicode format characters (category Cf) that do so, and the line and paragraph
+/// separators. Every one of them starts, in UTF-8, with a byte `may_start_escaped` knows.
+pub fn hides_or_reorders(c: char) -> bool {
     matches!(
         c,
-        '\u{061c}'
-            | '\u{200e}'
-            | '\u{200f}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202a}'..='\u{202e}'
-            | '\u{2066}'..='\u{2069}'
+        // Soft hyphen, Arabic letter mark, Mongolian vowel separator.
+        '\u{00ad}' | '\u{061c}' | '\u{180e}'
+            // Zero-width space, non-joiner, joiner; left-to-right and right-to-left marks.
+            | '\u{200b}'..='\u{200f}'
+            // Line and paragraph separators; bidi embeddings and overrides.
+            | '\u{2028}'..='\u{202e}'
+            // Word joiner and invisible operators; bidi isolates and deprecated format controls.
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            // Byte order mark (zero-width no-break space); interlinear annotation marks.
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
     )
 }
 
@@ -68,20 +79,24 @@ fn escaped(c: char, what: Escape) -> bool {
     match what {
         Escape::Nothing => false,
         Escape::Controls => c.is_control(),
-        Escape::All => c.is_control() || is_bidi(c),
+        Escape::All => c.is_control() || hides_or_reorders(c),
     }
 }
 
-/// Whether `s` holds nothing `what` escapes. Looks at bytes: every character escaped starts
-/// with a byte below 0x20, 0x7f, or a lead byte 0xc2 (C1), 0xd8 (U+061C) or 0xe2 (U+2xxx);
-/// anything else passes untouched and unexamined.
+/// Whether a byte may start the UTF-8 of a character `Escape::All` escapes: below 0x20, 0x7f,
+/// or a lead byte 0xc2 (C1, U+00AD), 0xd8 (U+061C), 0xe1 (U+180E), 0xe2 (U+2xxx) or 0xef
+/// (U+FEFF, U+FFF9..U+FFFB).
+fn may_start_escaped(b: u8) -> bool {
+    b < 0x20 || b == 0x7f || matches!(b, 0xc2 | 0xd8 | 0xe1 | 0xe2 | 0xef)
+}
+
+/// Whether `s` holds nothing `what` escapes. Looks at bytes (see `may_start_escaped`): anything
+/// else passes untouched and unexamined.
 pub fn is_clean(s: &[u8], what: Escape) -> bool {
     match what {
         Escape::Nothing => true,
         Escape::Controls => !s.iter().any(|&b| b < 0x20 || b == 0x7f || b == 0xc2),
-        Escape::All => !s
-            .iter()
-            .any(|&b| b < 0x20 || b == 0x7f || matches!(b, 0xc2 | 0xd8 | 0xe2)),
+        Escape::All => !s.iter().any(|&b| may_start_escaped(b)),
     }
 }
 
@@ -118,9 +133,9 @@ fn push_escaped(out: &mut Vec<u8>, s: &[u8], what: Escape) {
 /// Payload text for a terminal (`--format text`, `-F %p`): as `push(.., Escape::All)`, except
 /// that tab and newline stay, since they are the payload's layout.
 pub fn push_text(out: &mut Vec<u8>, p: &[u8]) {
-    let layout_only = !p.iter().any(|&b| {
-        (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7f || matches!(b, 0xc2 | 0xd8 | 0xe2)
-    });
+    let layout_only = !p
+        .iter()
+        .any(|&b| b != b'\t' && b != b'\n' && may_start_escaped(b));
     if layout_only && std::str::from_utf8(p).is_ok() {
         out.extend_from_slice(p);
         return;
@@ -142,7 +157,7 @@ fn push_char(out: &mut Vec<u8>, c: char, what: Escape) {
     if !escaped(c, what) {
         let mut b = [0u8; 4];
         out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
-    } else if (c as u32) < 0x100 {
+    } else if c.is_control() && (c as u32) < 0x100 {
         push_hex(out, c as u8);
     } else {
         use std::io::Write as _;
@@ -197,6 +212,10 @@ mod tests {
                 r"\u{2066}\u{2069}\u{200e}\u{200f}\u{061c}",
             ),
             ("line\u{2028}sep\u{2029}", r"line\u{2028}sep\u{2029}"),
+            (
+                "soft\u{ad}zw\u{200b}bom\u{feff}wj\u{2060}mvs\u{180e}ia\u{fff9}",
+                r"soft\u{00ad}zw\u{200b}bom\u{feff}wj\u{2060}mvs\u{180e}ia\u{fff9}",
+            ),
             ("plain/topic é ü € 😀 \\x1b", "plain/topic é ü € 😀 \\x1b"),
         ];
         for (input, want) in cases {
@@ -220,9 +239,32 @@ mod tests {
     }
 
     /// What a terminal must never receive from the network: a control character or a
-    /// character that reorders text.
+    /// character that reorders or hides text.
     fn inert(s: &str) -> bool {
-        !s.chars().any(|c| c.is_control() || is_bidi(c))
+        !s.chars().any(|c| c.is_control() || hides_or_reorders(c))
+    }
+
+    /// The set, pinned: the union of what the terminal, `mq topics` and file names each used to
+    /// call invisible (they differed).
+    #[test]
+    fn the_characters_that_hide_or_reorder_text() {
+        let every: Vec<u32> = (0..=0x10ffff_u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| hides_or_reorders(c))
+            .map(|c| c as u32)
+            .collect();
+        let want: Vec<u32> = [0xad, 0x61c, 0x180e]
+            .into_iter()
+            .chain(0x200b..=0x200f)
+            .chain(0x2028..=0x202e)
+            .chain(0x2060..=0x2064)
+            .chain(0x2066..=0x206f)
+            .chain([0xfeff, 0xfff9, 0xfffa, 0xfffb])
+            .collect();
+        assert_eq!(every, want);
+        for c in ['a', 'é', '€', '\u{2010}', '\u{2065}', '\u{fffc}', '😀'] {
+            assert!(!hides_or_reorders(c), "{c:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! File names: which names a receiver accepts from a frame, the safe name of a raw message,
 //! numbered alternatives, and content types from magic bytes. Pure code: no I/O.
 
+use crate::output::escape::hides_or_reorders;
+
 /// A file name from a frame, accepted only if it names a plain file inside the target directory.
 pub fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
@@ -30,8 +32,8 @@ pub fn check_name(name: &str) -> Result<(), String> {
         ));
     }
     // Bidi overrides and invisible format characters make a name read as another
-    // ('\u{202e}gnp.exe' shows as 'exe.png').
-    if let Some(c) = name.chars().find(|&c| is_format(c)) {
+    // ('\u{202e}gnp.exe' shows as 'exe.png'): the set the terminal escapes.
+    if let Some(c) = name.chars().find(|&c| hides_or_reorders(c)) {
         return Err(format!(
             "file name '{}' holds the invisible formatting character U+{:04X}",
             name.escape_debug(),
@@ -42,14 +44,6 @@ pub fn check_name(name: &str) -> Result<(), String> {
         return Err("file name longer than 200 bytes".into());
     }
     Ok(())
-}
-
-/// Unicode format characters (category Cf) that change how a name reads: bidi embeddings,
-/// overrides and isolates, zero-width characters, the byte order mark, soft hyphen.
-fn is_format(c: char) -> bool {
-    matches!(c as u32,
-        0x00AD | 0x061C | 0x180E | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064
-        | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB)
 }
 
 /// A file name for a raw message on `topic`: its last level, made safe (`images/cam1` ->
@@ -139,6 +133,9 @@ mod tests {
             "\u{202e}gnp.exe",
             "a\u{200b}b",
             "\u{feff}x",
+            "soft\u{ad}hyphen",
+            "line\u{2028}sep",
+            "\u{2066}isolate",
         ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }

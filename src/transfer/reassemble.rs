@@ -1,27 +1,34 @@
-//! The receiving side of `mq sub --save-dir`: frames become `DIR/<name>.part` files, written at
-//! their offset as they come (duplicates ignored, any order, several transfers at once), hashed
-//! as the contiguous prefix grows, verified, and renamed atomically to a name that never held
-//! wrong bytes. Raw messages become one file each.
+//! The receiving side of `mq sub --save-dir`: frames become files in the saver's private parts
+//! directory (`files::Parts`), written at their offset as they come (duplicates ignored, any
+//! order, several transfers at once), hashed as the contiguous prefix grows, verified, and that
+//! same file renamed to a name in DIR that never held wrong bytes. Raw messages become one file
+//! each, by the same path.
 //!
-//! Every name written is a single component checked by `names`, joined to DIR: hostile
-//! metadata is refused before anything touches the disk. Memory per transfer is a bitmap of
-//! received frames and one small read buffer.
+//! Every final name is a single component checked by `names`, joined to DIR: hostile metadata is
+//! refused before anything touches the disk. Memory per transfer is a bitmap of received frames
+//! and one small read buffer; at most `MAX_ACTIVE` transfers are held, and a new one always gets
+//! a place (`make_room`).
 
-use super::files::{create_part, link_new, publish_file};
+use super::files::{self, Parts};
 use super::frame::{self, Header};
 use super::{hex, human_size, names};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
-use std::fs::File;
 use std::io::{self, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use tempfile::NamedTempFile;
 
-/// Transfers assembled at once; more are refused (bounds memory and open files).
-const MAX_ACTIVE: usize = 16;
+/// Transfers assembled at once (bounds memory and open files). A new transfer past this is never
+/// refused: it takes the place of an idle one (`Saver::make_room`).
+const MAX_ACTIVE: usize = 256;
 /// Frames in one transfer, at most (the bitmap is then 512 KiB).
 const MAX_FRAMES: u64 = 1 << 22;
+/// Words of received-frame bitmaps held by all transfers together, at most: 8 MiB, what 16
+/// transfers of `MAX_FRAMES` frames need. A frame far ahead makes a large bitmap; past this,
+/// idle transfers make room as for a new transfer.
+const BITMAP_WORDS: usize = 1 << 20;
 /// Finished or refused transfers remembered, so late duplicates do not start them again.
 const REMEMBERED: usize = 256;
 /// Raw file names whose next number is remembered; past this the memory starts again (names are
@@ -67,12 +74,14 @@ pub struct Saver {
     remembered: VecDeque<Key>,
     /// Per raw file name, the number to try next (see `save_raw`).
     raw_next: HashMap<String, u32>,
+    /// Declared after `active`: the part files go before their directory does.
+    parts: Parts,
 }
 
 struct Transfer {
     first: Header,
-    file: File,
-    part: PathBuf,
+    /// The file in progress, in `parts`; removed when dropped unless saved.
+    part: NamedTempFile,
     /// Frame count, size and sha256 once known (from any frame with a count; sha256 from LAST).
     count: Option<u32>,
     size: Option<u64>,
@@ -87,27 +96,36 @@ struct Transfer {
 }
 
 impl Saver {
-    /// `dir` must exist and be a directory.
+    /// `dir` must exist and be a directory; the parts directory is made in it.
     pub fn new(dir: &Path, opts: SaveOptions) -> Result<Saver, String> {
         match std::fs::metadata(dir) {
             Ok(m) if m.is_dir() => {}
             Ok(_) => return Err(format!("--save-dir {}: not a directory", dir.display())),
             Err(e) => return Err(format!("--save-dir {}: {e}", dir.display())),
         }
+        let parts = Parts::new(dir).map_err(|e| {
+            format!(
+                "--save-dir {}: creating its private {}* directory: {e}",
+                dir.display(),
+                files::PARTS_PREFIX
+            )
+        })?;
         Ok(Saver {
             dir: dir.to_path_buf(),
             opts,
             active: HashMap::new(),
             remembered: VecDeque::new(),
             raw_next: HashMap::new(),
+            parts,
         })
     }
 
-    /// Take one received payload.
-    pub fn accept(&mut self, topic: &str, payload: &[u8], now: Instant) -> Option<Outcome> {
+    /// Take one received payload. Usually one outcome or none; a new transfer that took the
+    /// place of an idle one reports that one's end too.
+    pub fn accept(&mut self, topic: &str, payload: &[u8], now: Instant) -> Vec<Outcome> {
         match frame::decode(payload) {
-            Ok(None) => Some(self.save_raw(topic, payload)),
-            Err(e) => Some(Outcome::Failed(format!("message on {topic}: {e}"))),
+            Ok(None) => vec![self.save_raw(topic, payload)],
+            Err(e) => vec![Outcome::Failed(format!("message on {topic}: {e}"))],
             Ok(Some((h, data))) => self.frame(topic, h, data, now),
         }
     }
@@ -142,41 +160,63 @@ impl Saver {
             .collect()
     }
 
-    fn frame(&mut self, topic: &str, h: Header, data: &[u8], now: Instant) -> Option<Outcome> {
+    fn frame(&mut self, topic: &str, h: Header, data: &[u8], now: Instant) -> Vec<Outcome> {
         let key: Key = (topic.to_string(), h.id);
         if self.remembered.contains(&key) {
-            return None;
+            return Vec::new();
         }
+        let mut out = Vec::new();
         if !self.active.contains_key(&key) {
-            if let Err(why) = self.start(&key, &h) {
+            if let Err(why) = self.start(&key, &h, now, &mut out) {
                 self.remember(key.clone());
-                return Some(Outcome::Failed(describe(&key, &h.name, &why)));
+                out.push(Outcome::Failed(describe(&key, &h.name, &why)));
+                return out;
             }
         }
-        let t = self.active.get_mut(&key)?;
+        let grow = match self.active.get(&key) {
+            Some(t) => t.growth(h.seq),
+            None => return out,
+        };
+        if grow > 0 {
+            self.bitmap_budget(&key, grow, now, &mut out);
+        }
+        let Some(t) = self.active.get_mut(&key) else {
+            return out;
+        };
         t.last_frame = now;
         match t.add(&h, data, self.opts.max_size) {
-            Ok(false) => None,
-            Ok(true) => Some(self.finish(&key)),
-            Err(why) => Some(self.fail(&key, why)),
+            Ok(false) => {}
+            Ok(true) => out.push(self.finish(&key)),
+            Err(why) => out.push(self.fail(&key, why)),
         }
+        out
     }
 
-    fn start(&mut self, key: &Key, h: &Header) -> Result<(), String> {
+    fn start(
+        &mut self,
+        key: &Key,
+        h: &Header,
+        now: Instant,
+        out: &mut Vec<Outcome>,
+    ) -> Result<(), String> {
         names::check_name(&h.name)?;
-        if self.active.len() >= MAX_ACTIVE {
-            return Err(format!("more than {MAX_ACTIVE} transfers at once"));
-        }
         if h.chunk_size == 0 {
             return Err("chunk size 0".into());
         }
-        let (file, part) = create_part(&self.dir, &h.name, &key.1)
-            .map_err(|e| format!("creating {}.part in {}: {e}", h.name, self.dir.display()))?;
+        if self.active.len() >= MAX_ACTIVE {
+            let why = format!("a new transfer ({MAX_ACTIVE} at once)");
+            out.extend(self.make_room(now, None, &why));
+        }
+        let part = self.parts.create().map_err(|e| {
+            format!(
+                "creating a part file in {}: {e}",
+                self.parts.path().display()
+            )
+        })?;
         self.active.insert(
             key.clone(),
             Transfer {
                 first: h.clone(),
-                file,
                 part,
                 count: None,
                 size: None,
@@ -186,10 +226,47 @@ impl Saver {
                 highest: 0,
                 hasher: Sha256::new(),
                 hashed: 0,
-                last_frame: Instant::now(),
+                last_frame: now,
             },
         );
         Ok(())
+    }
+
+    /// Every place is taken and a new transfer came: end the one that has been idle longest.
+    /// Transfers that have received one frame only are ended first while they are many, so a
+    /// flood of new transfers (a sender that keeps opening junk ones) takes the places of one
+    /// another rather than of transfers under way; and a transfer under way that goes quiet
+    /// still gives its place. Never refusing the new one means stale transfers cannot lock out
+    /// real ones.
+    /// `keep` (the transfer that needs the room) is never the one ended.
+    fn make_room(&mut self, now: Instant, keep: Option<&Key>, why: &str) -> Option<Outcome> {
+        let others = || self.active.iter().filter(|(k, _)| Some(*k) != keep);
+        let under_way = others().filter(|(_, t)| t.received > 1).count();
+        let from_under_way = under_way > MAX_ACTIVE / 2 || under_way == others().count();
+        let (key, idle) = others()
+            .filter(|(_, t)| (t.received > 1) == from_under_way)
+            .min_by_key(|(_, t)| t.last_frame)
+            .map(|(k, t)| (k.clone(), now.saturating_duration_since(t.last_frame)))?;
+        let idle = humantime::format_duration(Duration::from_secs(idle.as_secs()));
+        Some(self.fail(
+            &key,
+            format!("dropped after {idle} without a frame to make room for {why}"),
+        ))
+    }
+
+    /// Transfer `key` needs `grow` more bitmap words: idle transfers make room while all of
+    /// them together would hold more than `BITMAP_WORDS`.
+    fn bitmap_budget(&mut self, key: &Key, grow: usize, now: Instant, out: &mut Vec<Outcome>) {
+        let why = format!(
+            "the frames of another transfer ({} of frame bitmaps at once)",
+            human_size(BITMAP_WORDS as u64 * 8)
+        );
+        while self.active.values().map(|t| t.seen.len()).sum::<usize>() + grow > BITMAP_WORDS {
+            match self.make_room(now, Some(key), &why) {
+                Some(o) => out.push(o),
+                None => break,
+            }
+        }
     }
 
     fn finish(&mut self, key: &Key) -> Outcome {
@@ -203,23 +280,22 @@ impl Saver {
         let bad = if Some(digest) != t.sha256 {
             Some("sha256 mismatch: the file arrived corrupted".to_string())
         } else {
-            match t.file.metadata() {
+            match t.part.as_file().metadata() {
                 Ok(m) if m.len() == size => None,
                 Ok(m) => Some(format!("{} bytes written, {size} announced", m.len())),
                 Err(e) => Some(e.to_string()),
             }
         };
         if let Some(why) = bad {
-            let _ = std::fs::remove_file(&t.part);
+            // Dropping the part removes it.
             return Outcome::Failed(describe(
                 key,
                 &name,
                 &format!("{why}; partial file removed"),
             ));
         }
-        let commit = t.file.sync_data().and_then(|_| {
-            drop(t.file);
-            publish_file(&t.part, &self.dir, &name, self.opts.overwrite)
+        let commit = t.part.as_file().sync_data().and_then(|_| {
+            files::publish(t.part, &self.dir, &name, self.opts.overwrite, 0).map(|(p, _)| p)
         });
         match commit {
             Ok(path) => Outcome::Saved(Saved {
@@ -231,19 +307,14 @@ impl Saver {
                 content_type: t.first.content_type.clone(),
                 transfer: Some(key.1),
             }),
-            Err(e) => {
-                let _ = std::fs::remove_file(&t.part);
-                Outcome::Failed(describe(key, &name, &format!("saving: {e}")))
-            }
+            Err(e) => Outcome::Failed(describe(key, &name, &format!("saving: {e}"))),
         }
     }
 
     fn fail(&mut self, key: &Key, why: String) -> Outcome {
         let name = match self.active.remove(key) {
-            Some(t) => {
-                let _ = std::fs::remove_file(&t.part);
-                t.first.name
-            }
+            // Dropping the part removes it.
+            Some(t) => t.first.name,
             None => String::new(),
         };
         self.remember(key.clone());
@@ -280,44 +351,20 @@ impl Saver {
             None => base,
         };
         let result = (|| -> io::Result<PathBuf> {
-            let (mut file, part) = create_part(&self.dir, &name, &[0; 16])?;
-            let written = file.write_all(payload).and_then(|_| file.sync_data());
-            if let Err(e) = written {
-                let _ = std::fs::remove_file(&part);
-                return Err(e);
-            }
-            drop(file);
-            if self.opts.overwrite {
-                return std::fs::rename(&part, self.dir.join(&name)).map(|_| self.dir.join(&name));
-            }
+            let mut part = self.parts.create()?;
+            part.write_all(payload)?;
+            part.as_file().sync_data()?;
             // Messages on one topic (a camera's pictures) take the numbers one after the other:
             // start after the last one instead of trying every taken name again.
             let first = self.raw_next.get(&name).copied().unwrap_or(0);
-            for n in first..first.saturating_add(100_000) {
-                let candidate = match n {
-                    0 => name.clone(),
-                    n => names::numbered(&name, n),
-                };
-                match link_new(&part, &self.dir.join(&candidate)) {
-                    Ok(()) => {
-                        let _ = std::fs::remove_file(&part);
-                        if self.raw_next.len() >= RAW_NAMES {
-                            self.raw_next.clear();
-                        }
-                        self.raw_next.insert(name.clone(), n + 1);
-                        return Ok(self.dir.join(candidate));
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-                    Err(e) => {
-                        let _ = std::fs::remove_file(&part);
-                        return Err(e);
-                    }
+            let (path, n) = files::publish(part, &self.dir, &name, self.opts.overwrite, first)?;
+            if !self.opts.overwrite {
+                if self.raw_next.len() >= RAW_NAMES {
+                    self.raw_next.clear();
                 }
+                self.raw_next.insert(name.clone(), n + 1);
             }
-            let _ = std::fs::remove_file(&part);
-            Err(io::Error::other(format!(
-                "{name} and 100000 numbered names are taken"
-            )))
+            Ok(path)
         })();
         match result {
             Ok(path) => Outcome::Saved(Saved {
@@ -333,15 +380,6 @@ impl Saver {
                 "saving a message on {topic} in {}: {e}",
                 self.dir.display()
             )),
-        }
-    }
-}
-
-impl Drop for Saver {
-    /// Unfinished transfers leave nothing behind.
-    fn drop(&mut self) {
-        for t in self.active.values() {
-            let _ = std::fs::remove_file(&t.part);
         }
     }
 }
@@ -413,15 +451,24 @@ impl Transfer {
         }
         self.received += 1;
         self.highest = self.highest.max(h.seq);
-        self.file
+        self.part
+            .as_file()
             .write_all_at(data, offset)
-            .map_err(|e| format!("writing {}: {e}", self.part.display()))?;
+            .map_err(|e| format!("writing {}: {e}", self.part.path().display()))?;
         if h.seq == self.hashed {
             self.hasher.update(data);
             self.hashed += 1;
             self.catch_up()?;
         }
         Ok(self.complete())
+    }
+
+    /// Bitmap words a frame `seq` would add (0 for one past `MAX_FRAMES`, which `add` refuses).
+    fn growth(&self, seq: u32) -> usize {
+        if u64::from(seq) >= MAX_FRAMES {
+            return 0;
+        }
+        (seq as usize / 64 + 1).saturating_sub(self.seen.len())
     }
 
     fn complete(&self) -> bool {
@@ -461,9 +508,10 @@ impl Transfer {
             let mut done = 0u64;
             while done < len {
                 let n = (len - done).min(buf.len() as u64) as usize;
-                self.file
+                self.part
+                    .as_file()
                     .read_exact_at(&mut buf[..n], offset + done)
-                    .map_err(|e| format!("reading back {}: {e}", self.part.display()))?;
+                    .map_err(|e| format!("reading back {}: {e}", self.part.path().display()))?;
                 self.hasher.update(&buf[..n]);
                 done += n as u64;
             }

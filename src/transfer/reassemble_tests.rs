@@ -1,10 +1,14 @@
 use super::*;
 
 fn saver(dir: &Path) -> Saver {
+    saver_with(dir, false)
+}
+
+fn saver_with(dir: &Path, overwrite: bool) -> Saver {
     Saver::new(
         dir,
         SaveOptions {
-            overwrite: false,
+            overwrite,
             max_size: 1 << 20,
             timeout: Duration::from_secs(60),
         },
@@ -38,17 +42,24 @@ fn frames(id: u8, name: &str, data: &[u8], chunk: u32) -> Vec<Vec<u8>> {
 fn feed(s: &mut Saver, topic: &str, frames: &[Vec<u8>]) -> Vec<Outcome> {
     frames
         .iter()
-        .filter_map(|f| s.accept(topic, f, Instant::now()))
+        .flat_map(|f| s.accept(topic, f, Instant::now()))
         .collect()
 }
 
+/// What DIR holds, the saver's parts directory left out.
 fn files(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with(files::PARTS_PREFIX))
         .collect();
     v.sort();
     v
+}
+
+/// Files in progress.
+fn parts(s: &Saver) -> usize {
+    std::fs::read_dir(s.parts.path()).unwrap().count()
 }
 
 fn data(n: usize) -> Vec<u8> {
@@ -196,15 +207,7 @@ fn raw_messages_are_named_after_the_last_topic_level() {
 #[test]
 fn overwrite_keeps_one_file_per_topic_for_raw_messages() {
     let d = tempfile::tempdir().unwrap();
-    let mut s = Saver::new(
-        d.path(),
-        SaveOptions {
-            overwrite: true,
-            max_size: 1 << 20,
-            timeout: Duration::from_secs(60),
-        },
-    )
-    .unwrap();
+    let mut s = saver_with(d.path(), true);
     feed(&mut s, "cam/last", &[b"one".to_vec(), b"two".to_vec()]);
     assert_eq!(files(d.path()), ["last"]);
     assert_eq!(std::fs::read(d.path().join("last")).unwrap(), b"two");
@@ -216,17 +219,19 @@ fn a_stalled_transfer_expires_and_its_part_goes() {
     let mut s = saver(d.path());
     let f = frames(1, "slow.bin", &data(3000), 1000);
     assert!(feed(&mut s, "t", &f[..2]).is_empty());
-    assert_eq!(files(d.path()), ["slow.bin.part"]);
+    assert!(files(d.path()).is_empty());
+    assert_eq!(parts(&s), 1);
     assert!(s.expire(Instant::now()).is_empty());
     let out = s.expire(Instant::now() + Duration::from_secs(61));
     assert!(
         matches!(&out[..], [Outcome::Failed(w)] if w.contains("2 of 3")),
         "{out:?}"
     );
-    assert!(files(d.path()).is_empty());
+    assert_eq!(parts(&s), 0);
     // Late frames of the expired transfer do not start it again.
     assert!(feed(&mut s, "t", &f[2..]).is_empty());
     assert!(files(d.path()).is_empty());
+    assert_eq!(parts(&s), 0);
 }
 
 #[test]
@@ -249,7 +254,155 @@ fn dropping_the_saver_removes_unfinished_parts() {
     let d = tempfile::tempdir().unwrap();
     let mut s = saver(d.path());
     feed(&mut s, "t", &frames(1, "p.bin", &data(3000), 1000)[..1]);
-    assert_eq!(files(d.path()), ["p.bin.part"]);
+    assert_eq!(parts(&s), 1);
     drop(s);
-    assert!(files(d.path()).is_empty());
+    assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 0);
+}
+
+/// Security review finding 3: with --overwrite, a transfer named `y.bin.part` used to be renamed
+/// onto the file in progress of `y.bin`, which was then saved with its bytes and the genuine
+/// sha256. Parts now have names no sender chooses.
+#[test]
+fn a_transfer_named_like_a_part_cannot_swap_the_bytes_of_another() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = saver_with(d.path(), true);
+    let genuine = b"GENUINE-FIRMWARE";
+    let a = frames(1, "y.bin", genuine, 8);
+    assert!(feed(&mut s, "xfer/a", &a[..1]).is_empty());
+    let out = feed(&mut s, "xfer/b", &frames(2, "y.bin.part", b"EVIL", 8));
+    assert!(matches!(&out[..], [Outcome::Saved(_)]), "{out:?}");
+    let out = feed(&mut s, "xfer/a", &a[1..]);
+    let [Outcome::Saved(saved)] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert_eq!(std::fs::read(&saved.path).unwrap(), genuine);
+    assert_eq!(saved.sha256, <[u8; 32]>::from(Sha256::digest(genuine)));
+    assert_eq!(files(d.path()), ["y.bin", "y.bin.part"]);
+}
+
+/// One frame of a transfer that never finishes, with its own id.
+fn junk(n: u32) -> Vec<u8> {
+    let mut id = [0; 16];
+    id[..4].copy_from_slice(&n.to_be_bytes());
+    Header {
+        id,
+        seq: 0,
+        count: 2,
+        size: 8,
+        chunk_size: 4,
+        name: format!("junk{n}"),
+        content_type: String::new(),
+        sha256: None,
+    }
+    .frame(b"abcd")
+}
+
+/// Security review finding 9: idle transfers used to hold all the places, and every new transfer
+/// was refused (and remembered as refused) until they timed out.
+#[test]
+fn a_new_transfer_takes_the_place_of_the_longest_idle_one() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = saver(d.path());
+    let t0 = Instant::now();
+    for n in 0..MAX_ACTIVE as u32 {
+        let at = t0 + Duration::from_millis(u64::from(n));
+        assert!(s.accept("x", &junk(n), at).is_empty());
+    }
+    let body = data(3000);
+    let real = frames(200, "real.bin", &body, 1000);
+    let later = t0 + Duration::from_secs(5);
+    let out = s.accept("x", &real[0], later);
+    let [Outcome::Failed(why)] = &out[..] else {
+        panic!("{out:?}")
+    };
+    assert!(
+        why.contains("'junk0'") && why.contains("make room"),
+        "{why}"
+    );
+    assert!(why.contains("after 5s"), "{why}");
+    assert_eq!(parts(&s), MAX_ACTIVE);
+    let mut saved = Vec::new();
+    for f in &real[1..] {
+        saved.extend(s.accept("x", f, later));
+    }
+    assert!(matches!(&saved[..], [Outcome::Saved(_)]), "{saved:?}");
+    assert_eq!(std::fs::read(d.path().join("real.bin")).unwrap(), body);
+}
+
+/// A sender opening new transfers between every two frames of a real one cannot push the real
+/// one out: one-frame transfers take the places of one another. (Only more than `MAX_ACTIVE`
+/// new ones between its first two frames could.)
+#[test]
+fn a_flood_of_new_transfers_cannot_starve_one_under_way() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = saver(d.path());
+    let body = data(20_000);
+    let real = frames(200, "real.bin", &body, 1000);
+    let mut n = 0;
+    let mut out = Vec::new();
+    for f in &real {
+        for _ in 0..MAX_ACTIVE / 2 {
+            out.extend(s.accept("x", &junk(n), Instant::now()));
+            n += 1;
+        }
+        out.extend(s.accept("x", f, Instant::now()));
+    }
+    let saved: Vec<_> = out
+        .iter()
+        .filter_map(|o| match o {
+            Outcome::Saved(s) => Some(s),
+            Outcome::Failed(_) => None,
+        })
+        .collect();
+    assert_eq!(saved.len(), 1, "{:?}", out.last());
+    assert_eq!(std::fs::read(&saved[0].path).unwrap(), body);
+    // Every junk transfer pushed out was reported.
+    assert_eq!(out.len() - 1, n as usize - (MAX_ACTIVE - 1));
+    assert!(parts(&s) <= MAX_ACTIVE);
+}
+
+/// Frames far ahead make large bitmaps (512 KiB for frame 2^22 - 1): all transfers together hold
+/// at most `BITMAP_WORDS` of them, idle ones making room, so many such transfers cannot take
+/// hundreds of MiB.
+#[test]
+fn frames_far_ahead_cannot_take_more_than_the_bitmap_budget() {
+    let d = tempfile::tempdir().unwrap();
+    let mut s = Saver::new(
+        d.path(),
+        SaveOptions {
+            overwrite: false,
+            max_size: 1 << 30,
+            timeout: Duration::from_secs(60),
+        },
+    )
+    .unwrap();
+    let far = |n: u32| {
+        let mut id = [7; 16];
+        id[..4].copy_from_slice(&n.to_be_bytes());
+        // A stream frame (count 0) near the end of the largest transfer.
+        Header {
+            id,
+            seq: (MAX_FRAMES - 1) as u32,
+            count: 0,
+            size: 0,
+            chunk_size: 1,
+            name: format!("far{n}"),
+            content_type: String::new(),
+            sha256: None,
+        }
+        .frame(b"x")
+    };
+    let t0 = Instant::now();
+    let mut out = Vec::new();
+    for n in 0..40 {
+        out.extend(s.accept("x", &far(n), t0 + Duration::from_millis(n.into())));
+    }
+    let words: usize = s.active.values().map(|t| t.seen.len()).sum();
+    assert!(words <= BITMAP_WORDS, "{words}");
+    assert_eq!(s.active.len(), 16);
+    assert_eq!(out.len(), 24, "{out:?}");
+    assert!(
+        matches!(&out[0], Outcome::Failed(w) if w.contains("'far0'") && w.contains("frame bitmaps")),
+        "{out:?}"
+    );
 }

@@ -2,6 +2,8 @@
 //! hostile trigger, publisher or URL could do before, and must not do now.
 
 use crate::common::capture::*;
+use crate::common::raw::RawPublisher;
+use crate::common::transfer::{files, frame_files, junk_frame, raw_publish};
 use crate::common::*;
 use std::time::Duration;
 
@@ -317,4 +319,145 @@ fn finding_2_capture_request_writes_only_its_output_file() {
         .map(|e| e.file_name())
         .collect();
     assert_eq!(left.len(), 2, "{left:?}");
+}
+
+/// The review's part_swap.py: transfer A (`y.bin`) is under way when transfer B, named
+/// `y.bin.part`, completes; with `--overwrite` B used to be renamed onto A's file in progress,
+/// and A was then saved with B's bytes and reported with A's genuine sha256.
+#[test]
+fn finding_3_a_transfer_named_like_a_part_cannot_swap_the_bytes_saved() {
+    let b = Broker::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let dir = out_dir.path().to_str().unwrap();
+    let genuine = b"GENUINE-FIRMWARE";
+    let a = frame_files(tmp.path(), 1, "y.bin", genuine, 8);
+    let evil = frame_files(tmp.path(), 2, "y.bin.part", b"EVIL", 8);
+    let sub = subscribed(
+        &b,
+        &[
+            "-t",
+            "xfer/#",
+            "--save-dir",
+            dir,
+            "--overwrite",
+            "--json",
+            "-C",
+            "2",
+        ],
+    );
+    raw_publish(&b, "xfer/a", &a[0]);
+    raw_publish(&b, "xfer/b", &evil[0]);
+    raw_publish(&b, "xfer/a", &a[1]);
+    let out = sub.finish(LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let saved = out_dir.path().join("y.bin");
+    assert_eq!(std::fs::read(&saved).unwrap(), genuine);
+    let reported: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let sha = {
+        use sha2::{Digest, Sha256};
+        mq::transfer::hex(&Sha256::digest(genuine))
+    };
+    assert!(
+        reported
+            .iter()
+            .any(|r| r["file"] == saved.to_str().unwrap() && r["sha256"] == sha),
+        "{reported:?}"
+    );
+    assert_eq!(files(out_dir.path()), ["y.bin", "y.bin.part"]);
+}
+
+/// The review's starve.py, and worse: more idle transfers than there are places, then a sender
+/// that keeps opening new ones while a real file is sent. The real file is saved and verified,
+/// each transfer pushed out is reported, idle ones are dropped at --transfer-timeout, and SIGTERM
+/// leaves no parts directory behind.
+#[test]
+fn finding_9_idle_and_junk_transfers_cannot_block_or_starve_a_real_one() {
+    let b = Broker::start();
+    let src = tempfile::tempdir().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let dir = out_dir.path().to_str().unwrap();
+    let body = crate::common::transfer::data(512 * 1024, 9);
+    let real = temp_file(src.path(), "real.bin", &body);
+    let mut sub = subscribed(
+        &b,
+        &[
+            "-t",
+            "xfer/cam",
+            "--save-dir",
+            dir,
+            "--json",
+            "--transfer-timeout",
+            "3s",
+        ],
+    );
+    // 300 transfers that never finish: more than the receiver holds at once (256).
+    let mut junk = RawPublisher::connect(b.port, b"f9-junk");
+    for n in 0..300 {
+        junk.publish("xfer/cam", &junk_frame(n));
+    }
+    junk.sync();
+    // ... and a sender that keeps opening new ones (about 5,000 a second) while the real file
+    // is sent.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flood = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let deadline = std::time::Instant::now() + Duration::from_secs(30);
+            let mut n = 300;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed)
+                && std::time::Instant::now() < deadline
+                && n < 200_000
+            {
+                for _ in 0..5 {
+                    junk.publish("xfer/cam", &junk_frame(n));
+                    n += 1;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            n - 300
+        })
+    };
+    publish(
+        &b,
+        &[
+            "-t",
+            "xfer/cam",
+            "-f",
+            real.to_str().unwrap(),
+            "--chunk-size",
+            "8KiB",
+        ],
+    );
+    let saved = out_dir.path().join("real.bin");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !saved.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let flooded = flood.join().unwrap();
+    assert!(flooded > 0);
+    sub.wait_for("no frame for 3s", Duration::from_secs(20));
+    let st = std::process::Command::new("kill")
+        .args(["-TERM", &sub.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = sub.finish(LIMIT);
+    let err = stderr(&out);
+    assert_eq!(std::fs::read(&saved).unwrap(), body, "the real file");
+    let sha = {
+        use sha2::{Digest, Sha256};
+        mq::transfer::hex(&Sha256::digest(&body))
+    };
+    assert!(stdout(&out).contains(&sha), "{}", stdout(&out));
+    assert!(err.contains("'junk0'") && err.contains("to make room for a new transfer"));
+    assert!(
+        !err.contains("real.bin"),
+        "the real transfer was pushed out"
+    );
+    assert_eq!(files(out_dir.path()), ["real.bin"], "nothing left behind");
 }

@@ -59,7 +59,11 @@ fn edge_sizes_round_trip_byte_identical() {
         let want = dir.path().join(saved_as);
         assert_eq!(line, format!("{}\n", want.display()), "{n} bytes {extra:?}");
         assert_eq!(std::fs::read(&want).unwrap(), body, "{n} bytes {extra:?}");
-        assert_eq!(files(dir.path()), [saved_as], "no .part left behind");
+        assert_eq!(
+            files(dir.path()),
+            [saved_as],
+            "no parts directory left behind"
+        );
     }
 }
 

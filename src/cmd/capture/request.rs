@@ -124,16 +124,17 @@ pub async fn run(args: &CaptureArgs, plan: &ConnectPlan) -> Result<()> {
             if m.topic != topic.as_str() {
                 continue;
             }
-            match saver.accept(&m.topic, &m.payload, Instant::now()) {
-                Some(Outcome::Saved(mut s)) => {
-                    std::fs::rename(&s.path, output).map_err(|e| {
-                        Error::runtime(format!("saving to {}: {e}", output.display()))
-                    })?;
-                    s.path = output.to_path_buf();
-                    return Ok(s);
+            if let Some(outcome) = saver.accept(&m.topic, &m.payload, Instant::now()).pop() {
+                match outcome {
+                    Outcome::Saved(mut s) => {
+                        std::fs::rename(&s.path, output).map_err(|e| {
+                            Error::runtime(format!("saving to {}: {e}", output.display()))
+                        })?;
+                        s.path = output.to_path_buf();
+                        return Ok(s);
+                    }
+                    Outcome::Failed(why) => return Err(Error::runtime(why)),
                 }
-                Some(Outcome::Failed(why)) => return Err(Error::runtime(why)),
-                None => {}
             }
         }
     };

@@ -3,6 +3,7 @@
 //! text), hex for binary payloads, and byte counts in short units.
 
 use super::inventory::{Kind, Row};
+use crate::output::escape::hides_or_reorders;
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -31,11 +32,9 @@ pub fn escaped(t: &str) -> Cow<'_, str> {
 }
 
 /// Control characters (newlines and tabs too, so a row stays one line), the backslash that
-/// starts an escape, and the invisible characters that reorder text.
+/// starts an escape, and the characters that hide or reorder text (the terminal's own set).
 fn needs_escape(c: char) -> bool {
-    c == '\\'
-        || c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c == '\\' || c.is_control() || hides_or_reorders(c)
 }
 
 /// The valid UTF-8 start of a payload head (a cut may split a character).
@@ -94,8 +93,8 @@ fn escape_char(out: &mut String, c: char) {
         c if c.is_control() && (c as u32) < 0x100 => {
             let _ = write!(out, "\\x{:02x}", c as u32);
         }
-        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        c if hides_or_reorders(c) => {
+            let _ = write!(out, "\\u{{{:04x}}}", c as u32);
         }
         c => out.push(c),
     }
@@ -123,8 +122,15 @@ mod tests {
     #[test]
     fn network_strings_are_escaped_for_the_terminal() {
         let mut out = String::new();
-        terminal_safe(&mut out, "a\x1b[2Jb\nc\u{202e}d\\");
-        assert_eq!(out, "a\\x1b[2Jb\\nc\\u{202e}d\\\\");
+        terminal_safe(
+            &mut out,
+            "a\x1b[2Jb\nc\u{202e}d\\ zw\u{200b} lsep\u{2028} bom\u{feff}",
+        );
+        assert_eq!(
+            out,
+            "a\\x1b[2Jb\\nc\\u{202e}d\\\\ zw\\u{200b} lsep\\u{2028} bom\\u{feff}"
+        );
+        assert!(matches!(escaped("a\u{ad}b"), Cow::Owned(s) if s == "a\\u{00ad}b"));
     }
 
     #[test]

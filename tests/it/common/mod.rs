@@ -10,6 +10,7 @@ pub mod others;
 pub mod pki;
 pub mod process;
 pub mod proxy;
+pub mod raw;
 pub mod socks;
 pub mod transfer;
 pub mod wsbridge;

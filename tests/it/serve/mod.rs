@@ -157,6 +157,31 @@ fn a_client_id_with_topic_characters_is_refused_with_a_connack() {
     }
 }
 
+/// A client id is the client's choice: under `-d` it is logged with control characters, bidi
+/// characters and bytes that are not UTF-8 escaped, whether the client is let in or refused.
+#[test]
+fn debug_log_shows_client_ids_escaped() {
+    let mut s = Serve::start(&["-d"]);
+    let (_kept, connack) = crate::common::raw::connect(s.port, b"\x1b]0;PWNED\x07\x1b[2Jcam");
+    assert_eq!(connack, [0x20, 2, 0, 0]);
+    let (_refused, connack) = crate::common::raw::connect(s.port, b"a/\xe2\x80\xae\r\xff");
+    assert_eq!(connack, [0x20, 2, 0, 2]);
+    std::thread::sleep(Duration::from_millis(200));
+    let log = s.stop();
+    assert!(
+        log.contains(r"client '\x1b]0;PWNED\x07\x1b[2Jcam' connected"),
+        "{log}"
+    );
+    assert!(
+        log.contains(r"refused client 'a/\u{202e}\x0d\xff': a client id must not contain"),
+        "{log}"
+    );
+    assert!(
+        !log.contains(['\x1b', '\x07', '\r', '\u{202e}', '\u{fffd}']),
+        "{log:?}"
+    );
+}
+
 #[test]
 fn password_file_is_read() {
     let dir = tempfile::tempdir().unwrap();
