@@ -297,7 +297,7 @@ pub(super) async fn subscribe(
 }
 
 /// `subscribe` with MQTT 5 subscription options and properties.
-async fn subscribe_v5(
+pub(super) async fn subscribe_v5(
     session: &mut Session,
     filters: &[String],
     opts: SubscribeOptions,
