@@ -16,7 +16,7 @@ macro_rules! side {
         #[command(next_help_heading = $heading)]
         pub struct $name {
             #[arg(long = $p, id = concat!($p, "_url"), value_name = "URL", allow_hyphen_values = true,
-                  help = concat!("The ", $who, " broker: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]"))]
+                  help = concat!("The ", $who, " broker's URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]"))]
             pub url: Option<String>,
 
             #[arg(long = concat!($p, "-id"), id = concat!($p, "_id"), value_name = "ID", allow_hyphen_values = true,
@@ -91,8 +91,8 @@ pub struct Side {
     pub protocol_version: Option<ProtocolArg>,
 }
 
-side!(FromSide, "from", "Source broker (--from)", "source");
-side!(ToSide, "to", "Destination broker (--to)", "destination");
+side!(FromSide, "from", "The --from broker", "--from");
+side!(ToSide, "to", "The --to broker", "--to");
 
 /// Default direction of topic lines that name none.
 #[derive(Args, Debug, Clone, Copy, Default)]
