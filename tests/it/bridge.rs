@@ -165,6 +165,46 @@ fn retained_messages_arrive_retained_unless_no_retain() {
     assert_eq!(code(&stop(br)), 0);
 }
 
+#[test]
+fn status_topic_and_json_stats_tell_what_the_bridge_does() {
+    let a = Broker::start();
+    let b = Broker::start();
+    let br = bridge(
+        &a,
+        &b,
+        &[
+            "-t",
+            "s",
+            "--stats",
+            "500ms",
+            "--json",
+            "--status-topic",
+            "br/status",
+        ],
+    );
+    let status = |b: &Broker| {
+        stdout(&run(
+            mq_on(b, "sub", &["-t", "br/status", "-C", "1", "-W", "5"]),
+            b"",
+            LIMIT,
+        ))
+    };
+    assert_eq!(status(&b), "{\"status\":\"online\"}\n");
+    publish(&a, &["-t", "s", "-m", "x", "-q", "1"]);
+    std::thread::sleep(Duration::from_millis(1500));
+    let out = stop(br);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let last: serde_json::Value = stdout(&out)
+        .lines()
+        .last()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .expect("stats lines");
+    assert_eq!(last["direction"], "out", "{last}");
+    assert_eq!(last["forwarded"], 1, "{last}");
+    assert_eq!(last["in_flight"], 0, "{last}");
+    assert_eq!(status(&b), "{\"status\":\"offline\"}\n");
+}
+
 /// What goes down in the middle of a stream.
 #[derive(Clone, Copy, Debug)]
 enum Outage {

@@ -87,7 +87,7 @@ pub async fn run(args: BridgeArgs) -> Result<()> {
         Some(topic) => Some(StatusPublisher::connect(&to, &args, &name, topic).await?),
         None => None,
     };
-    if !args.quiet && !args.json {
+    if !args.quiet {
         output::note(&describe(&pumps, &name));
     }
 
