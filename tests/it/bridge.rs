@@ -214,8 +214,8 @@ enum Outage {
     Bridge,
 }
 
-/// Messages of the restart tests (the benchmark script streams 50,000).
-const N: usize = 20_000;
+/// Messages of the restart tests, as many as the issue asks for.
+const N: usize = 50_000;
 
 /// Stream N QoS 1 messages into broker A while `mq bridge` forwards them to a persistent
 /// subscriber on B, with `outage` once a tenth has arrived; returns the subscriber's lines
