@@ -826,6 +826,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
         }
         'mq;bridge' {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The --from broker''s URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]')
+            [CompletionResult]::new('--from-profile', '--from-profile', [CompletionResultType]::ParameterName, 'Take the --from broker''s unset settings from this profile in ~/.config/mq/config.toml')
             [CompletionResult]::new('--from-id', '--from-id', [CompletionResultType]::ParameterName, 'Client id base on the --from broker: its connections are ID-out and ID-in [default: --name]')
             [CompletionResult]::new('--from-username', '--from-username', [CompletionResultType]::ParameterName, 'User name on the --from broker (also user@ in the URL)')
             [CompletionResult]::new('--from-password-file', '--from-password-file', [CompletionResultType]::ParameterName, 'Password on the --from broker: the first line of FILE')
@@ -834,6 +835,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--from-key', '--from-key', [CompletionResultType]::ParameterName, 'Private key (PEM) of the --from client certificate')
             [CompletionResult]::new('--from-protocol-version', '--from-protocol-version', [CompletionResultType]::ParameterName, 'MQTT version to the --from broker: 5 or 311 [default: 5, else 3.1.1]')
             [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The --to broker''s URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]')
+            [CompletionResult]::new('--to-profile', '--to-profile', [CompletionResultType]::ParameterName, 'Take the --to broker''s unset settings from this profile in ~/.config/mq/config.toml')
             [CompletionResult]::new('--to-id', '--to-id', [CompletionResultType]::ParameterName, 'Client id base on the --to broker: its connections are ID-out and ID-in [default: --name]')
             [CompletionResult]::new('--to-username', '--to-username', [CompletionResultType]::ParameterName, 'User name on the --to broker (also user@ in the URL)')
             [CompletionResult]::new('--to-password-file', '--to-password-file', [CompletionResultType]::ParameterName, 'Password on the --to broker: the first line of FILE')

@@ -806,6 +806,7 @@ set edit:completion:arg-completer[mq] = {|@words|
         }
         &'mq;bridge'= {
             cand --from 'The --from broker''s URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]'
+            cand --from-profile 'Take the --from broker''s unset settings from this profile in ~/.config/mq/config.toml'
             cand --from-id 'Client id base on the --from broker: its connections are ID-out and ID-in [default: --name]'
             cand --from-username 'User name on the --from broker (also user@ in the URL)'
             cand --from-password-file 'Password on the --from broker: the first line of FILE'
@@ -814,6 +815,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --from-key 'Private key (PEM) of the --from client certificate'
             cand --from-protocol-version 'MQTT version to the --from broker: 5 or 311 [default: 5, else 3.1.1]'
             cand --to 'The --to broker''s URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]'
+            cand --to-profile 'Take the --to broker''s unset settings from this profile in ~/.config/mq/config.toml'
             cand --to-id 'Client id base on the --to broker: its connections are ID-out and ID-in [default: --name]'
             cand --to-username 'User name on the --to broker (also user@ in the URL)'
             cand --to-password-file 'Password on the --to broker: the first line of FILE'

@@ -619,6 +619,7 @@ complete -c mq -n "__fish_mq_using_subcommand topics" -l ws -d 'Connect over web
 complete -c mq -n "__fish_mq_using_subcommand topics" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
 complete -c mq -n "__fish_mq_using_subcommand topics" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
 complete -c mq -n "__fish_mq_using_subcommand bridge" -l from -d 'The --from broker\'s URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-profile -d 'Take the --from broker\'s unset settings from this profile in ~/.config/mq/config.toml' -r
 complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-id -d 'Client id base on the --from broker: its connections are ID-out and ID-in [default: --name]' -r
 complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-username -d 'User name on the --from broker (also user@ in the URL)' -r
 complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-password-file -d 'Password on the --from broker: the first line of FILE' -r -F
@@ -629,6 +630,7 @@ complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-protocol-version -
 311\t''
 31\t''"
 complete -c mq -n "__fish_mq_using_subcommand bridge" -l to -d 'The --to broker\'s URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-profile -d 'Take the --to broker\'s unset settings from this profile in ~/.config/mq/config.toml' -r
 complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-id -d 'Client id base on the --to broker: its connections are ID-out and ID-in [default: --name]' -r
 complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-username -d 'User name on the --to broker (also user@ in the URL)' -r
 complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-password-file -d 'Password on the --to broker: the first line of FILE' -r -F

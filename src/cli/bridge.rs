@@ -19,6 +19,10 @@ macro_rules! side {
                   help = concat!("The ", $who, " broker's URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]"))]
             pub url: Option<String>,
 
+            #[arg(long = concat!($p, "-profile"), id = concat!($p, "_profile"), value_name = "NAME",
+                  help = concat!("Take the ", $who, " broker's unset settings from this profile in ~/.config/mq/config.toml"))]
+            pub profile: Option<String>,
+
             #[arg(long = concat!($p, "-id"), id = concat!($p, "_id"), value_name = "ID", allow_hyphen_values = true,
                   help = concat!("Client id base on the ", $who, " broker: its connections are ID-out and ID-in [default: --name]"))]
             pub id: Option<String>,
@@ -61,6 +65,7 @@ macro_rules! side {
             pub fn side(&self) -> Side {
                 Side {
                     url: self.url.clone(),
+                    profile: self.profile.clone(),
                     id: self.id.clone(),
                     username: self.username.clone(),
                     password_file: self.password_file.clone(),
@@ -80,6 +85,7 @@ macro_rules! side {
 #[derive(Debug, Clone, Default)]
 pub struct Side {
     pub url: Option<String>,
+    pub profile: Option<String>,
     pub id: Option<String>,
     pub username: Option<String>,
     pub password_file: Option<PathBuf>,

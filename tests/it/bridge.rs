@@ -166,6 +166,40 @@ fn retained_messages_arrive_retained_unless_no_retain() {
 }
 
 #[test]
+fn each_side_can_take_its_settings_from_a_profile() {
+    let a = Broker::start();
+    let b = Broker::start();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".config/mq")).unwrap();
+    std::fs::write(
+        home.path().join(".config/mq/config.toml"),
+        format!(
+            "[profiles.plant]\nhost = \"127.0.0.1\"\nport = {}\n\n[profiles.office]\nurl = \"mqtt://127.0.0.1:{}\"\n",
+            a.port, b.port
+        ),
+    )
+    .unwrap();
+    let on_b = subscribed(&b, &["-t", "p/#", "-v"]);
+    let mut c = mq();
+    c.env("HOME", home.path())
+        .env_remove("XDG_CONFIG_HOME")
+        .args([
+            "bridge",
+            "--from-profile",
+            "plant",
+            "--to-profile",
+            "office",
+            "-t",
+            "p/#",
+        ]);
+    let br = Running::until(c, "forwarding");
+    publish(&a, &["-t", "p/x", "-m", "through profiles", "-q", "1"]);
+    let got = window(on_b, Duration::from_secs(2));
+    assert_eq!(code(&stop(br)), 0);
+    assert_eq!(got, "p/x through profiles\n");
+}
+
+#[test]
 fn status_topic_and_json_stats_tell_what_the_bridge_does() {
     let a = Broker::start();
     let b = Broker::start();

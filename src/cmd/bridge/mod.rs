@@ -207,20 +207,49 @@ fn plan(side: &Side, args: &BridgeArgs, name: &str, dir: Dir) -> Result<ConnectP
             put(flag, None);
         }
     }
-    let conn = connect_args(argv)?;
+    let profile = match &side.profile {
+        Some(name) => crate::profile::load(name)?,
+        None => Vec::new(),
+    };
+    let conn = connect_args(argv, &profile)?;
     Ok(options::plan(&conn)?.0)
 }
 
 /// The shared connection flags parsed from `argv`, ignoring the environment (`MQ_HOST`,
-/// `MQ_CAFILE`, ...): it cannot say which side it means.
-fn connect_args(argv: Vec<OsString>) -> Result<ConnectArgs> {
+/// `MQ_CAFILE`, ...): it cannot say which side it means. A side's profile stands where the
+/// environment would: its settings come first, as flags that the side's own flags override.
+fn connect_args(argv: Vec<OsString>, profile: &[(&str, String)]) -> Result<ConnectArgs> {
     use clap::{Args, FromArgMatches};
     let mut cmd = ConnectArgs::augment_args(
         clap::Command::new("mq bridge")
             .version(env!("CARGO_PKG_VERSION"))
             .disable_help_flag(true)
-            .disable_version_flag(true),
+            .disable_version_flag(true)
+            .args_override_self(true),
     );
+    let mut from_profile: Vec<OsString> = Vec::new();
+    for (var, value) in profile {
+        // The password is read by `credentials`, not by clap.
+        if *var == "MQ_PASSWORD" {
+            from_profile.extend(["--password".into(), value.into()]);
+            continue;
+        }
+        let Some(arg) = cmd
+            .get_arguments()
+            .find(|a| a.get_env().is_some_and(|e| e == *var))
+        else {
+            continue;
+        };
+        let long = format!(
+            "--{}",
+            arg.get_long().expect("every setting has a long flag")
+        );
+        if arg.get_action().takes_values() {
+            from_profile.extend([long.into(), value.into()]);
+        } else if value == "true" {
+            from_profile.push(long.into());
+        }
+    }
     let ids: Vec<String> = cmd
         .get_arguments()
         .map(|a| a.get_id().to_string())
@@ -228,7 +257,14 @@ fn connect_args(argv: Vec<OsString>) -> Result<ConnectArgs> {
     for id in ids {
         cmd = cmd.mut_arg(id, |a| a.env(None::<&str>));
     }
-    let m = cmd.try_get_matches_from(argv)?;
+    let mut argv = argv.into_iter();
+    let all: Vec<OsString> = argv
+        .next()
+        .into_iter()
+        .chain(from_profile)
+        .chain(argv)
+        .collect();
+    let m = cmd.try_get_matches_from(all)?;
     Ok(ConnectArgs::from_arg_matches(&m)?)
 }
 
