@@ -100,7 +100,15 @@ impl Pump {
                         }
                         waiting.push_back(Waiting { needed: published, token, received });
                     }
-                    other => self.connection_event(&other, "source"),
+                    other => {
+                        if let Event::Reconnected { session_present: false, .. } = other {
+                            // The broker lost the session: the packet ids of the old one mean
+                            // nothing now, and acknowledging one could acknowledge a new
+                            // message not yet forwarded.
+                            waiting.iter_mut().for_each(|w| w.token = None);
+                        }
+                        self.connection_event(&other, "source");
+                    }
                 },
                 e = self.dst.next_event_or_progress() => {
                     if let Some(event) = e? {
