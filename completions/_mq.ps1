@@ -867,6 +867,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--both', '--both', [CompletionResultType]::ParameterName, 'Topic lines without a direction forward both ways (never back: see the README)')
             [CompletionResult]::new('--no-retain', '--no-retain', [CompletionResultType]::ParameterName, 'Forward every message with the retain flag off (retained messages are then not kept at the destination)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the --stats and connection lines as JSON objects on stdout')
+            [CompletionResult]::new('--print-config', '--print-config', [CompletionResultType]::ParameterName, 'Print the effective settings of each connection (passwords masked) and exit')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Log MQTT packets on stderr (passwords are never shown)')
             [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log MQTT packets on stderr (passwords are never shown)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print reconnects and runtime errors (the exit code still tells)')

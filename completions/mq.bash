@@ -1307,7 +1307,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__bridge)
-            opts="-t -q -x -k -d --help --version --from --from-profile --from-id --from-username --from-password-file --from-cafile --from-tls --from-cert --from-key --from-insecure --from-protocol-version --to --to-profile --to-id --to-username --to-password-file --to-cafile --to-tls --to-cert --to-key --to-insecure --to-protocol-version --topic --out --in --both --qos --no-retain --name --session-expiry --window --keepalive --connect-timeout --stats --json --status-topic --debug --quiet"
+            opts="-t -q -x -k -d --help --version --from --from-profile --from-id --from-username --from-password-file --from-cafile --from-tls --from-cert --from-key --from-insecure --from-protocol-version --to --to-profile --to-id --to-username --to-password-file --to-cafile --to-tls --to-cert --to-key --to-insecure --to-protocol-version --topic --out --in --both --qos --no-retain --name --session-expiry --window --keepalive --connect-timeout --stats --json --status-topic --print-config --debug --quiet"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -847,6 +847,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --both 'Topic lines without a direction forward both ways (never back: see the README)'
             cand --no-retain 'Forward every message with the retain flag off (retained messages are then not kept at the destination)'
             cand --json 'Print the --stats and connection lines as JSON objects on stdout'
+            cand --print-config 'Print the effective settings of each connection (passwords masked) and exit'
             cand -d 'Log MQTT packets on stderr (passwords are never shown)'
             cand --debug 'Log MQTT packets on stderr (passwords are never shown)'
             cand --quiet 'Do not print reconnects and runtime errors (the exit code still tells)'

@@ -660,6 +660,7 @@ complete -c mq -n "__fish_mq_using_subcommand bridge" -l in -d 'Topic lines with
 complete -c mq -n "__fish_mq_using_subcommand bridge" -l both -d 'Topic lines without a direction forward both ways (never back: see the README)'
 complete -c mq -n "__fish_mq_using_subcommand bridge" -l no-retain -d 'Forward every message with the retain flag off (retained messages are then not kept at the destination)'
 complete -c mq -n "__fish_mq_using_subcommand bridge" -l json -d 'Print the --stats and connection lines as JSON objects on stdout'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l print-config -d 'Print the effective settings of each connection (passwords masked) and exit'
 complete -c mq -n "__fish_mq_using_subcommand bridge" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
 complete -c mq -n "__fish_mq_using_subcommand bridge" -l quiet -d 'Do not print reconnects and runtime errors (the exit code still tells)'
 complete -c mq -n "__fish_mq_using_subcommand completions" -l help -d 'Print help'

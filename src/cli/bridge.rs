@@ -184,6 +184,10 @@ pub struct BridgeArgs {
     #[arg(long, allow_hyphen_values = true, help_heading = "Status")]
     pub status_topic: Option<String>,
 
+    /// Print the effective settings of each connection (passwords masked) and exit
+    #[arg(long, help_heading = "Status")]
+    pub print_config: bool,
+
     /// Log MQTT packets on stderr (passwords are never shown)
     #[arg(short = 'd', long, help_heading = "Status")]
     pub debug: bool,

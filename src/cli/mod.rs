@@ -377,6 +377,7 @@ mod tests {
             ],
             &["bench"],
             &["topics"],
+            &["bridge", "-t", "a/#"],
         ] {
             let mut argv = args.to_vec();
             argv.push("--print-config");

@@ -46,6 +46,14 @@ pub async fn run(args: BridgeArgs) -> Result<()> {
         .map_err(|e| Error::usage(format!("invalid --status-topic: {e}")))?;
     let two_way = !out.is_empty() && !back.is_empty();
 
+    if args.print_config {
+        return print_config(
+            &args,
+            &name,
+            [(Dir::Out, &out, &from, &to), (Dir::In, &back, &to, &from)],
+        );
+    }
+
     let mut sigint = signal(SignalKind::interrupt())?;
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut pumps = Vec::new();
@@ -55,8 +63,8 @@ pub async fn run(args: BridgeArgs) -> Result<()> {
         if routes.is_empty() {
             continue;
         }
-        let src_plan = plan(src_side, &args, &name, dir)?;
-        let dst_plan = plan(dst_side, &args, &name, dir)?;
+        let src_plan = plan(src_side, &args, &name, dir)?.1;
+        let dst_plan = plan(dst_side, &args, &name, dir)?.1;
         let src = Session::connect(
             &src_plan,
             SessionOptions::receiving()
@@ -163,7 +171,12 @@ pub async fn run(args: BridgeArgs) -> Result<()> {
 
 /// The plan of the connection of `side` that serves direction `dir`: the side's flags, then
 /// what every bridge connection has (a persistent session under a fixed id).
-fn plan(side: &Side, args: &BridgeArgs, name: &str, dir: Dir) -> Result<ConnectPlan> {
+fn plan(
+    side: &Side,
+    args: &BridgeArgs,
+    name: &str,
+    dir: Dir,
+) -> Result<(ConnectArgs, ConnectPlan)> {
     let id = format!("{}-{}", side.id.as_deref().unwrap_or(name), dir.name());
     let mut argv: Vec<OsString> = vec!["mq bridge".into(), "-i".into(), id.into(), "-c".into()];
     let mut put = |flag: &str, value: Option<OsString>| {
@@ -211,8 +224,39 @@ fn plan(side: &Side, args: &BridgeArgs, name: &str, dir: Dir) -> Result<ConnectP
         Some(name) => crate::profile::load(name)?,
         None => Vec::new(),
     };
-    let conn = connect_args(argv, &profile)?;
-    Ok(options::plan(&conn)?.0)
+    let mut conn = connect_args(argv, &profile)?;
+    let plan = options::plan(&conn)?.0;
+    conn.profile = side.profile.clone();
+    Ok((conn, plan))
+}
+
+/// `--print-config`: each connection's settings, as `mq sub --print-config` shows them.
+fn print_config(
+    args: &BridgeArgs,
+    name: &str,
+    dirs: [(Dir, &Vec<Route>, &Side, &Side); 2],
+) -> Result<()> {
+    let mut out = String::new();
+    for (dir, routes, src, dst) in dirs {
+        if routes.is_empty() {
+            continue;
+        }
+        for (role, side) in [("reads", src), ("publishes", dst)] {
+            let broker = if std::ptr::eq(side, dirs[0].2) {
+                "--from"
+            } else {
+                "--to"
+            };
+            out.push_str(&format!(
+                "# direction {}: {role} on the {broker} broker\n",
+                dir.name()
+            ));
+            let (conn, plan) = plan(side, args, name, dir)?;
+            out.push_str(&crate::cmd::config::render(&conn, &plan));
+            out.push('\n');
+        }
+    }
+    output::write_stdout(out.as_bytes())
 }
 
 /// The shared connection flags parsed from `argv`, ignoring the environment (`MQ_HOST`,
@@ -416,7 +460,7 @@ struct StatusPublisher {
 
 impl StatusPublisher {
     async fn connect(to: &Side, args: &BridgeArgs, name: &str, topic: Topic) -> Result<Self> {
-        let mut plan = plan(to, args, name, Dir::Out)?;
+        let mut plan = plan(to, args, name, Dir::Out)?.1;
         plan.client_id = format!("{}-status", to.id.as_deref().unwrap_or(name));
         plan.will = Some(Will {
             topic: topic.clone(),
