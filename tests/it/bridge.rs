@@ -239,6 +239,38 @@ fn status_topic_and_json_stats_tell_what_the_bridge_does() {
     assert_eq!(status(&b), "{\"status\":\"offline\"}\n");
 }
 
+#[test]
+fn bad_bridge_command_lines_are_one_line_errors() {
+    let free = crate::common::broker::free_port().to_string();
+    let to = format!("mqtt://127.0.0.1:{free}");
+    for (args, want, text) in [
+        (vec!["bridge"], 2, "--topic"),
+        (vec!["bridge", "-t", "a/# sideways"], 2, "not a direction"),
+        (
+            vec!["bridge", "-t", "a/# out 1 x/"],
+            2,
+            "give both prefixes",
+        ),
+        (vec!["bridge", "-t", "a/#", "--window", "0"], 2, "--window"),
+        (vec!["bridge", "-t", "a/#", "--from", "ftp://x"], 2, "ftp"),
+        (
+            vec![
+                "bridge",
+                "-t",
+                "a/#",
+                "--from",
+                &to,
+                "--connect-timeout",
+                "2s",
+            ],
+            3,
+            &free,
+        ),
+    ] {
+        assert_one_line_error(args.iter().map(Into::into).collect(), want, text);
+    }
+}
+
 /// What goes down in the middle of a stream.
 #[derive(Clone, Copy, Debug)]
 enum Outage {
