@@ -142,7 +142,14 @@ fn retained_messages_arrive_retained_unless_no_retain() {
     publish(&a, &["-t", "cfg/led", "-m", "on", "-r", "-q", "1"]);
     let br = bridge(&a, &b, &["-t", "cfg/#"]);
     publish(&a, &["-t", "cfg/fan", "-m", "off", "-r", "-q", "1"]);
-    // A new subscriber on B gets both from B's retained store.
+    // Once both have reached B (live or retained)...
+    let arrived = run(
+        mq_on(&b, "sub", &["-t", "cfg/#", "-C", "2", "-W", "10"]),
+        b"",
+        LIMIT,
+    );
+    assert_eq!(code(&arrived), 0, "{}", stderr(&arrived));
+    // ... a new subscriber on B gets both from B's retained store.
     let got = run(
         mq_on(
             &b,
