@@ -297,15 +297,29 @@ fn stream_through(outage: Outage) -> (Vec<usize>, String) {
     let mut a = Broker::with(Config::default().persistent());
     let mut b = Broker::with(Config::default().persistent());
     let out_path = b.dir().join("sub.out");
-    let mut c = mq_on(
-        &b,
-        "sub",
-        &[
-            "-c", "-i", "counter", "-q", "1", "-t", "site1/s", "-W", "150", "-d",
-        ],
-    );
-    c.stdout(std::fs::File::create(&out_path).unwrap());
-    let sub = Running::until_keep_stdout(c, "received SUBACK");
+    let counter = ["-c", "-i", "counter", "-q", "1", "-t", "site1/s"];
+    let (mut mq_counter, mut mosquitto_counter) = (None, None);
+    if let Outage::Destination = outage {
+        // The counter is a subscriber of the broker that restarts: mosquitto_sub, so that the
+        // test measures the bridge (mq sub across restarts is reconnect.rs's subject).
+        let mut c = mosquitto_sub(&b, &counter);
+        c.stdout(std::fs::File::create(&out_path).unwrap())
+            .stderr(std::process::Stdio::null());
+        mosquitto_counter = Some(c.spawn().expect("mosquitto_sub"));
+        // Subscribed once a probe comes through (its lines are not numbers).
+        for _ in 0..50 {
+            publish(&b, &["-t", "site1/s", "-m", "probe", "-q", "1"]);
+            std::thread::sleep(Duration::from_millis(100));
+            if std::fs::read_to_string(&out_path).is_ok_and(|s| s.contains("probe")) {
+                break;
+            }
+        }
+    } else {
+        let mut c = mq_on(&b, "sub", &counter);
+        c.arg("-d")
+            .stdout(std::fs::File::create(&out_path).unwrap());
+        mq_counter = Some(Running::until_keep_stdout(c, "received SUBACK"));
+    }
     let args = ["-t", "s out 1 \"\" site1/", "--name", "restarts"];
     let mut br = bridge(&a, &b, &args);
     let all: String = (0..N).map(|i| format!("{i}\n")).collect();
@@ -357,9 +371,16 @@ fn stream_through(outage: Outage) -> (Vec<usize>, String) {
         let fed = feeder.finish(Duration::from_secs(120));
         assert_eq!(code(&fed), 0, "feeder: {}", stderr(&fed));
     }
-    let got = output_through(sub, &out_path, &format!("\n{}\n", N - 1));
+    let got = output_through(&out_path);
+    if let Some(sub) = mq_counter {
+        let _ = sub.finish(Duration::from_secs(1));
+    }
+    if let Some(mut sub) = mosquitto_counter {
+        let _ = sub.kill();
+        let _ = sub.wait();
+    }
     let out = stop(br);
-    let lines = got.lines().map(|l| l.parse().unwrap()).collect();
+    let lines = got.lines().filter_map(|l| l.parse().ok()).collect();
     (lines, stderr_before + &stderr(&out))
 }
 
@@ -376,19 +397,20 @@ fn wait_for_line(path: &std::path::Path, n: usize) {
     panic!("line {n} did not arrive within 60 s");
 }
 
-/// The subscriber's output once it holds `last` (waiting at most 90 s), plus a second for
-/// late duplicates; stops the subscriber.
-fn output_through(sub: Running, path: &std::path::Path, last: &str) -> String {
+/// The subscriber's output once it holds all N messages (waiting at most 90 s), plus a
+/// second for late duplicates.
+fn output_through(path: &std::path::Path) -> String {
     let deadline = Instant::now() + Duration::from_secs(90);
     while Instant::now() < deadline {
         let got = String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
-        if got.contains(last) {
+        let distinct: std::collections::HashSet<usize> =
+            got.lines().filter_map(|l| l.parse().ok()).collect();
+        if distinct.len() >= N {
             break;
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(100));
     }
     std::thread::sleep(Duration::from_secs(1));
-    let _ = sub.finish(Duration::from_secs(1));
     String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned()
 }
 
