@@ -323,16 +323,6 @@ fn stream_through(outage: Outage) -> (Vec<usize>, String) {
     let args = ["-t", "s out 1 \"\" site1/", "--name", "restarts"];
     let mut br = bridge(&a, &b, &args);
     let all: String = (0..N).map(|i| format!("{i}\n")).collect();
-    let feed = |text: &str| {
-        let mut p = mq_on(
-            &a,
-            "pub",
-            &["-c", "-i", "feeder", "-q", "1", "-t", "s", "-l"],
-        );
-        p.args(["--ack-timeout", "60s"]);
-        let fed = run(p, text.as_bytes(), Duration::from_secs(120));
-        assert_eq!(code(&fed), 0, "feeder: {}", stderr(&fed));
-    };
     let mut stderr_before = String::new();
     if let Outage::Source = outage {
         // The source broker restarts while only the bridge reads from it (a publisher across
