@@ -112,9 +112,12 @@ impl Pump {
                 },
                 e = self.dst.next_event_or_progress() => {
                     if let Some(event) = e? {
-                        if let Event::Reconnected { .. } = event {
-                            let resent = published - self.dst.finished_in_order()?;
-                            c.duplicates.fetch_add(resent, Relaxed);
+                        if let Event::Reconnected { session_present, .. } = event {
+                            let unfinished = published - self.dst.finished_in_order()?;
+                            if !session_present && unfinished > 0 {
+                                return Err(lost_session(self.dir, unfinished));
+                            }
+                            c.duplicates.fetch_add(unfinished, Relaxed);
                         }
                         self.connection_event(&event, "destination");
                     }
@@ -197,4 +200,15 @@ impl Pump {
             Event::Message(_) => {}
         }
     }
+}
+
+/// The destination came back without the bridge's session: the MQTT client drops the copies it
+/// had not finished sending, so they cannot be told apart from the ones it sends next. Ending
+/// without acknowledging them makes the source send them again to the next run.
+fn lost_session(dir: Dir, unfinished: u64) -> crate::exit::Error {
+    crate::exit::Error::runtime(format!(
+        "{}: the destination broker came back without the bridge's session; {unfinished} copies in flight were dropped, and are left unacknowledged at the source",
+        dir.name()
+    ))
+    .hint("start mq bridge again (a service manager does): the source sends them again; keep persistence on at the destination broker")
 }
