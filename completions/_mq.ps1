@@ -30,6 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Run a capture (a command''s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results')
             [CompletionResult]::new('topics', 'topics', [CompletionResultType]::ParameterValue, 'What is on this broker: one row per topic (messages, rate, bytes, retained, last payload) after listening a few seconds; clears retained messages safely')
+            [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'Forward messages between two brokers, one way or both, losing none (like a mosquitto bridge, without touching the brokers'' configuration)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions: bash, zsh, fish, powershell or elvish')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff): mq''s, or a subcommand''s')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an MQTT broker in this process (for demos, CI and workshops)')
@@ -963,6 +964,55 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print runtime errors (the exit code still tells)')
             break
         }
+        'mq;bridge' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The --from broker''s URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]')
+            [CompletionResult]::new('--from-profile', '--from-profile', [CompletionResultType]::ParameterName, 'Take the --from broker''s unset settings from this profile in ~/.config/mq/config.toml')
+            [CompletionResult]::new('--from-id', '--from-id', [CompletionResultType]::ParameterName, 'Client id base on the --from broker: its connections are ID-out and ID-in [default: --name]')
+            [CompletionResult]::new('--from-username', '--from-username', [CompletionResultType]::ParameterName, 'User name on the --from broker (also user@ in the URL)')
+            [CompletionResult]::new('--from-password-file', '--from-password-file', [CompletionResultType]::ParameterName, 'Password on the --from broker: the first line of FILE')
+            [CompletionResult]::new('--from-cafile', '--from-cafile', [CompletionResultType]::ParameterName, 'Trust the CAs in this PEM file for the --from broker (turns TLS on)')
+            [CompletionResult]::new('--from-cert', '--from-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for the --from broker; needs the key')
+            [CompletionResult]::new('--from-key', '--from-key', [CompletionResultType]::ParameterName, 'Private key (PEM) of the --from client certificate')
+            [CompletionResult]::new('--from-protocol-version', '--from-protocol-version', [CompletionResultType]::ParameterName, 'MQTT version to the --from broker: 5 or 311 [default: 5, else 3.1.1]')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The --to broker''s URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]')
+            [CompletionResult]::new('--to-profile', '--to-profile', [CompletionResultType]::ParameterName, 'Take the --to broker''s unset settings from this profile in ~/.config/mq/config.toml')
+            [CompletionResult]::new('--to-id', '--to-id', [CompletionResultType]::ParameterName, 'Client id base on the --to broker: its connections are ID-out and ID-in [default: --name]')
+            [CompletionResult]::new('--to-username', '--to-username', [CompletionResultType]::ParameterName, 'User name on the --to broker (also user@ in the URL)')
+            [CompletionResult]::new('--to-password-file', '--to-password-file', [CompletionResultType]::ParameterName, 'Password on the --to broker: the first line of FILE')
+            [CompletionResult]::new('--to-cafile', '--to-cafile', [CompletionResultType]::ParameterName, 'Trust the CAs in this PEM file for the --to broker (turns TLS on)')
+            [CompletionResult]::new('--to-cert', '--to-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for the --to broker; needs the key')
+            [CompletionResult]::new('--to-key', '--to-key', [CompletionResultType]::ParameterName, 'Private key (PEM) of the --to client certificate')
+            [CompletionResult]::new('--to-protocol-version', '--to-protocol-version', [CompletionResultType]::ParameterName, 'MQTT version to the --to broker: 5 or 311 [default: 5, else 3.1.1]')
+            [CompletionResult]::new('-t', '-t', [CompletionResultType]::ParameterName, 'What to forward, as mosquitto''s `topic` line: ''PATTERN [out|in|both [QOS [FROM-PREFIX TO-PREFIX]]]'' ("" for an empty prefix); repeatable')
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'What to forward, as mosquitto''s `topic` line: ''PATTERN [out|in|both [QOS [FROM-PREFIX TO-PREFIX]]]'' ("" for an empty prefix); repeatable')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'QoS of topic lines that name none (the subscription''s QoS; a message keeps its own, up to it)')
+            [CompletionResult]::new('--qos', '--qos', [CompletionResultType]::ParameterName, 'QoS of topic lines that name none (the subscription''s QoS; a message keeps its own, up to it)')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Name of this bridge: the base of its client ids, and its mark on messages it forwarded [default: mq-bridge-HASH of the brokers and topic lines]')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'How long the brokers keep the bridge''s sessions while it is away (MQTT 5): seconds, a duration, or never')
+            [CompletionResult]::new('--session-expiry', '--session-expiry', [CompletionResultType]::ParameterName, 'How long the brokers keep the bridge''s sessions while it is away (MQTT 5): seconds, a duration, or never')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Messages forwarded but not yet acknowledged by the destination, per direction: past it the bridge stops reading the source')
+            [CompletionResult]::new('-k', '-k', [CompletionResultType]::ParameterName, 'Keepalive interval: seconds or a duration like 30s')
+            [CompletionResult]::new('--keepalive', '--keepalive', [CompletionResultType]::ParameterName, 'Keepalive interval: seconds or a duration like 30s')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up the first connect to either broker after this long')
+            [CompletionResult]::new('--stats', '--stats', [CompletionResultType]::ParameterName, 'Print forwarded/s, in flight, duplicates and lag per direction this often')
+            [CompletionResult]::new('--status-topic', '--status-topic', [CompletionResultType]::ParameterName, 'Keep a retained {"status":"online"|"offline"} on this topic of the destination broker (offline also by will when the bridge dies)')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--from-tls', '--from-tls', [CompletionResultType]::ParameterName, 'TLS to the --from broker, trusting the system''s CA store')
+            [CompletionResult]::new('--from-insecure', '--from-insecure', [CompletionResultType]::ParameterName, 'Do not check the --from broker''s certificate (testing only)')
+            [CompletionResult]::new('--to-tls', '--to-tls', [CompletionResultType]::ParameterName, 'TLS to the --to broker, trusting the system''s CA store')
+            [CompletionResult]::new('--to-insecure', '--to-insecure', [CompletionResultType]::ParameterName, 'Do not check the --to broker''s certificate (testing only)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Topic lines without a direction forward from --from to --to (the default)')
+            [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'Topic lines without a direction forward from --to to --from')
+            [CompletionResult]::new('--both', '--both', [CompletionResultType]::ParameterName, 'Topic lines without a direction forward both ways (never back: see the README)')
+            [CompletionResult]::new('--no-retain', '--no-retain', [CompletionResultType]::ParameterName, 'Forward every message with the retain flag off (retained messages are then not kept at the destination)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the --stats and connection lines as JSON objects on stdout')
+            [CompletionResult]::new('--print-config', '--print-config', [CompletionResultType]::ParameterName, 'Print the effective settings of each connection (passwords masked) and exit')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Log MQTT packets on stderr (passwords are never shown)')
+            [CompletionResult]::new('--debug', '--debug', [CompletionResultType]::ParameterName, 'Log MQTT packets on stderr (passwords are never shown)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Do not print reconnects and runtime errors (the exit code still tells)')
+            break
+        }
         'mq;completions' {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -998,6 +1048,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('capture', 'capture', [CompletionResultType]::ParameterValue, 'Run a capture (a command''s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back')
             [CompletionResult]::new('bench', 'bench', [CompletionResultType]::ParameterValue, 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results')
             [CompletionResult]::new('topics', 'topics', [CompletionResultType]::ParameterValue, 'What is on this broker: one row per topic (messages, rate, bytes, retained, last payload) after listening a few seconds; clears retained messages safely')
+            [CompletionResult]::new('bridge', 'bridge', [CompletionResultType]::ParameterValue, 'Forward messages between two brokers, one way or both, losing none (like a mosquitto bridge, without touching the brokers'' configuration)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions: bash, zsh, fish, powershell or elvish')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print a man page (roff): mq''s, or a subcommand''s')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run an MQTT broker in this process (for demos, CI and workshops)')
@@ -1039,6 +1090,9 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             break
         }
         'mq;help;topics' {
+            break
+        }
+        'mq;help;bridge' {
             break
         }
         'mq;help;completions' {

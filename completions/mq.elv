@@ -27,6 +27,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand capture 'Run a capture (a command''s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
             cand bench 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
             cand topics 'What is on this broker: one row per topic (messages, rate, bytes, retained, last payload) after listening a few seconds; clears retained messages safely'
+            cand bridge 'Forward messages between two brokers, one way or both, losing none (like a mosquitto bridge, without touching the brokers'' configuration)'
             cand completions 'Print shell completions: bash, zsh, fish, powershell or elvish'
             cand man 'Print a man page (roff): mq''s, or a subcommand''s'
             cand serve 'Run an MQTT broker in this process (for demos, CI and workshops)'
@@ -942,6 +943,54 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --debug 'Log MQTT packets on stderr (passwords are never shown)'
             cand --quiet 'Do not print runtime errors (the exit code still tells)'
         }
+        &'mq;bridge'= {
+            cand --from 'The --from broker''s URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]'
+            cand --from-profile 'Take the --from broker''s unset settings from this profile in ~/.config/mq/config.toml'
+            cand --from-id 'Client id base on the --from broker: its connections are ID-out and ID-in [default: --name]'
+            cand --from-username 'User name on the --from broker (also user@ in the URL)'
+            cand --from-password-file 'Password on the --from broker: the first line of FILE'
+            cand --from-cafile 'Trust the CAs in this PEM file for the --from broker (turns TLS on)'
+            cand --from-cert 'Client certificate (PEM) for the --from broker; needs the key'
+            cand --from-key 'Private key (PEM) of the --from client certificate'
+            cand --from-protocol-version 'MQTT version to the --from broker: 5 or 311 [default: 5, else 3.1.1]'
+            cand --to 'The --to broker''s URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]'
+            cand --to-profile 'Take the --to broker''s unset settings from this profile in ~/.config/mq/config.toml'
+            cand --to-id 'Client id base on the --to broker: its connections are ID-out and ID-in [default: --name]'
+            cand --to-username 'User name on the --to broker (also user@ in the URL)'
+            cand --to-password-file 'Password on the --to broker: the first line of FILE'
+            cand --to-cafile 'Trust the CAs in this PEM file for the --to broker (turns TLS on)'
+            cand --to-cert 'Client certificate (PEM) for the --to broker; needs the key'
+            cand --to-key 'Private key (PEM) of the --to client certificate'
+            cand --to-protocol-version 'MQTT version to the --to broker: 5 or 311 [default: 5, else 3.1.1]'
+            cand -t 'What to forward, as mosquitto''s `topic` line: ''PATTERN [out|in|both [QOS [FROM-PREFIX TO-PREFIX]]]'' ("" for an empty prefix); repeatable'
+            cand --topic 'What to forward, as mosquitto''s `topic` line: ''PATTERN [out|in|both [QOS [FROM-PREFIX TO-PREFIX]]]'' ("" for an empty prefix); repeatable'
+            cand -q 'QoS of topic lines that name none (the subscription''s QoS; a message keeps its own, up to it)'
+            cand --qos 'QoS of topic lines that name none (the subscription''s QoS; a message keeps its own, up to it)'
+            cand --name 'Name of this bridge: the base of its client ids, and its mark on messages it forwarded [default: mq-bridge-HASH of the brokers and topic lines]'
+            cand -x 'How long the brokers keep the bridge''s sessions while it is away (MQTT 5): seconds, a duration, or never'
+            cand --session-expiry 'How long the brokers keep the bridge''s sessions while it is away (MQTT 5): seconds, a duration, or never'
+            cand --window 'Messages forwarded but not yet acknowledged by the destination, per direction: past it the bridge stops reading the source'
+            cand -k 'Keepalive interval: seconds or a duration like 30s'
+            cand --keepalive 'Keepalive interval: seconds or a duration like 30s'
+            cand --connect-timeout 'Give up the first connect to either broker after this long'
+            cand --stats 'Print forwarded/s, in flight, duplicates and lag per direction this often'
+            cand --status-topic 'Keep a retained {"status":"online"|"offline"} on this topic of the destination broker (offline also by will when the bridge dies)'
+            cand --help 'Print help'
+            cand --version 'Print version'
+            cand --from-tls 'TLS to the --from broker, trusting the system''s CA store'
+            cand --from-insecure 'Do not check the --from broker''s certificate (testing only)'
+            cand --to-tls 'TLS to the --to broker, trusting the system''s CA store'
+            cand --to-insecure 'Do not check the --to broker''s certificate (testing only)'
+            cand --out 'Topic lines without a direction forward from --from to --to (the default)'
+            cand --in 'Topic lines without a direction forward from --to to --from'
+            cand --both 'Topic lines without a direction forward both ways (never back: see the README)'
+            cand --no-retain 'Forward every message with the retain flag off (retained messages are then not kept at the destination)'
+            cand --json 'Print the --stats and connection lines as JSON objects on stdout'
+            cand --print-config 'Print the effective settings of each connection (passwords masked) and exit'
+            cand -d 'Log MQTT packets on stderr (passwords are never shown)'
+            cand --debug 'Log MQTT packets on stderr (passwords are never shown)'
+            cand --quiet 'Do not print reconnects and runtime errors (the exit code still tells)'
+        }
         &'mq;completions'= {
             cand --help 'Print help'
         }
@@ -974,6 +1023,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand capture 'Run a capture (a command''s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
             cand bench 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
             cand topics 'What is on this broker: one row per topic (messages, rate, bytes, retained, last payload) after listening a few seconds; clears retained messages safely'
+            cand bridge 'Forward messages between two brokers, one way or both, losing none (like a mosquitto bridge, without touching the brokers'' configuration)'
             cand completions 'Print shell completions: bash, zsh, fish, powershell or elvish'
             cand man 'Print a man page (roff): mq''s, or a subcommand''s'
             cand serve 'Run an MQTT broker in this process (for demos, CI and workshops)'
@@ -1004,6 +1054,8 @@ set edit:completion:arg-completer[mq] = {|@words|
         &'mq;help;bench;merge'= {
         }
         &'mq;help;topics'= {
+        }
+        &'mq;help;bridge'= {
         }
         &'mq;help;completions'= {
         }

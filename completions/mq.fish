@@ -33,6 +33,7 @@ complete -c mq -n "__fish_mq_needs_command" -f -a "check" -d 'Diagnose a broker 
 complete -c mq -n "__fish_mq_needs_command" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
 complete -c mq -n "__fish_mq_needs_command" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
 complete -c mq -n "__fish_mq_needs_command" -f -a "topics" -d 'What is on this broker: one row per topic (messages, rate, bytes, retained, last payload) after listening a few seconds; clears retained messages safely'
+complete -c mq -n "__fish_mq_needs_command" -f -a "bridge" -d 'Forward messages between two brokers, one way or both, losing none (like a mosquitto bridge, without touching the brokers\' configuration)'
 complete -c mq -n "__fish_mq_needs_command" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
 complete -c mq -n "__fish_mq_needs_command" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
 complete -c mq -n "__fish_mq_needs_command" -f -a "serve" -d 'Run an MQTT broker in this process (for demos, CI and workshops)'
@@ -723,6 +724,51 @@ complete -c mq -n "__fish_mq_using_subcommand topics" -l insecure -d 'Do not che
 complete -c mq -n "__fish_mq_using_subcommand topics" -l ws -d 'Connect over websockets (implied by ws:// and wss:// URLs)'
 complete -c mq -n "__fish_mq_using_subcommand topics" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
 complete -c mq -n "__fish_mq_using_subcommand topics" -l quiet -d 'Do not print runtime errors (the exit code still tells)'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l from -d 'The --from broker\'s URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-profile -d 'Take the --from broker\'s unset settings from this profile in ~/.config/mq/config.toml' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-id -d 'Client id base on the --from broker: its connections are ID-out and ID-in [default: --name]' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-username -d 'User name on the --from broker (also user@ in the URL)' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-password-file -d 'Password on the --from broker: the first line of FILE' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-cafile -d 'Trust the CAs in this PEM file for the --from broker (turns TLS on)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-cert -d 'Client certificate (PEM) for the --from broker; needs the key' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-key -d 'Private key (PEM) of the --from client certificate' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-protocol-version -d 'MQTT version to the --from broker: 5 or 311 [default: 5, else 3.1.1]' -r -f -a "5\t''
+311\t''
+31\t''"
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l to -d 'The --to broker\'s URL: mqtt[s]://[user[:password]@]host[:port], or ws[s]://host[:port]/path [default: mqtt://localhost]' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-profile -d 'Take the --to broker\'s unset settings from this profile in ~/.config/mq/config.toml' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-id -d 'Client id base on the --to broker: its connections are ID-out and ID-in [default: --name]' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-username -d 'User name on the --to broker (also user@ in the URL)' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-password-file -d 'Password on the --to broker: the first line of FILE' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-cafile -d 'Trust the CAs in this PEM file for the --to broker (turns TLS on)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-cert -d 'Client certificate (PEM) for the --to broker; needs the key' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-key -d 'Private key (PEM) of the --to client certificate' -r -F
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-protocol-version -d 'MQTT version to the --to broker: 5 or 311 [default: 5, else 3.1.1]' -r -f -a "5\t''
+311\t''
+31\t''"
+complete -c mq -n "__fish_mq_using_subcommand bridge" -s t -l topic -d 'What to forward, as mosquitto\'s `topic` line: \'PATTERN [out|in|both [QOS [FROM-PREFIX TO-PREFIX]]]\' ("" for an empty prefix); repeatable' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -s q -l qos -d 'QoS of topic lines that name none (the subscription\'s QoS; a message keeps its own, up to it)' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l name -d 'Name of this bridge: the base of its client ids, and its mark on messages it forwarded [default: mq-bridge-HASH of the brokers and topic lines]' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -s x -l session-expiry -d 'How long the brokers keep the bridge\'s sessions while it is away (MQTT 5): seconds, a duration, or never' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l window -d 'Messages forwarded but not yet acknowledged by the destination, per direction: past it the bridge stops reading the source' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l connect-timeout -d 'Give up the first connect to either broker after this long' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l stats -d 'Print forwarded/s, in flight, duplicates and lag per direction this often' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l status-topic -d 'Keep a retained {"status":"online"|"offline"} on this topic of the destination broker (offline also by will when the bridge dies)' -r
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l help -d 'Print help'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l version -d 'Print version'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-tls -d 'TLS to the --from broker, trusting the system\'s CA store'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l from-insecure -d 'Do not check the --from broker\'s certificate (testing only)'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-tls -d 'TLS to the --to broker, trusting the system\'s CA store'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l to-insecure -d 'Do not check the --to broker\'s certificate (testing only)'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l out -d 'Topic lines without a direction forward from --from to --to (the default)'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l in -d 'Topic lines without a direction forward from --to to --from'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l both -d 'Topic lines without a direction forward both ways (never back: see the README)'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l no-retain -d 'Forward every message with the retain flag off (retained messages are then not kept at the destination)'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l json -d 'Print the --stats and connection lines as JSON objects on stdout'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l print-config -d 'Print the effective settings of each connection (passwords masked) and exit'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -s d -l debug -d 'Log MQTT packets on stderr (passwords are never shown)'
+complete -c mq -n "__fish_mq_using_subcommand bridge" -l quiet -d 'Do not print reconnects and runtime errors (the exit code still tells)'
 complete -c mq -n "__fish_mq_using_subcommand completions" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand man" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand serve" -l bind -d 'Address to listen on for MQTT (3.1.1 and 5 on one port)' -r
@@ -738,17 +784,18 @@ complete -c mq -n "__fish_mq_using_subcommand serve" -l help -d 'Print help'
 complete -c mq -n "__fish_mq_using_subcommand serve" -l public -d 'Allow --bind on a non-loopback address (reachable from other machines)'
 complete -c mq -n "__fish_mq_using_subcommand serve" -s d -l debug -d 'Log connections on stderr'
 complete -c mq -n "__fish_mq_using_subcommand serve" -l quiet -d 'Do not print where the broker listens, nor error text (the exit code still tells)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "sub" -d 'Subscribe and print messages (like mosquitto_sub)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "rr" -d 'Publish a request and print its response (like mosquitto_rr, with correlation data)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "check" -d 'Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "topics" -d 'What is on this broker: one row per topic (messages, rate, bytes, retained, last payload) after listening a few seconds; clears retained messages safely'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "serve" -d 'Run an MQTT broker in this process (for demos, CI and workshops)'
-complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics bridge completions man serve help" -f -a "pub" -d 'Publish messages (like mosquitto_pub)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics bridge completions man serve help" -f -a "sub" -d 'Subscribe and print messages (like mosquitto_sub)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics bridge completions man serve help" -f -a "rr" -d 'Publish a request and print its response (like mosquitto_rr, with correlation data)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics bridge completions man serve help" -f -a "check" -d 'Diagnose a broker stage by stage: DNS, TCP, MQTT connect, subscribe, round trips, retained'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics bridge completions man serve help" -f -a "capture" -d 'Run a capture (a command\'s output, a file) on each trigger message and publish it; or, with --request, trigger a capture and save what comes back'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics bridge completions man serve help" -f -a "bench" -d 'Load test: publishers and subscribers, end-to-end latency percentiles, loss, JSON results'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics bridge completions man serve help" -f -a "topics" -d 'What is on this broker: one row per topic (messages, rate, bytes, retained, last payload) after listening a few seconds; clears retained messages safely'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics bridge completions man serve help" -f -a "bridge" -d 'Forward messages between two brokers, one way or both, losing none (like a mosquitto bridge, without touching the brokers\' configuration)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics bridge completions man serve help" -f -a "completions" -d 'Print shell completions: bash, zsh, fish, powershell or elvish'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics bridge completions man serve help" -f -a "man" -d 'Print a man page (roff): mq\'s, or a subcommand\'s'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics bridge completions man serve help" -f -a "serve" -d 'Run an MQTT broker in this process (for demos, CI and workshops)'
+complete -c mq -n "__fish_mq_using_subcommand help; and not __fish_seen_subcommand_from pub sub rr check capture bench topics bridge completions man serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "pub" -d 'Publishers only (pair with `mq bench sub` elsewhere)'
 complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "sub" -d 'Subscribers only: latency and loss of what `mq bench pub` sends'
 complete -c mq -n "__fish_mq_using_subcommand help; and __fish_seen_subcommand_from bench" -f -a "conn" -d 'Connections only: connect -c clients, time each CONNECT, hold them for --duration'

@@ -131,6 +131,22 @@ pub fn apply(argv: &[OsString]) -> Result<Option<String>> {
     let Some(name) = wanted(argv) else {
         return Ok(None);
     };
+    let settings = load(&name)?;
+    let mut filled = Vec::new();
+    for (var, value) in settings {
+        if std::env::var_os(var).is_none() {
+            std::env::set_var(var, value);
+            filled.push(var);
+        }
+    }
+    let _ = FILLED.set(filled);
+    Ok(Some(name))
+}
+
+/// The `MQ_*` variables profile `name` stands for, read from the config file (`mq bridge`
+/// turns them into one side's flags instead of the process's environment).
+pub fn load(name: &str) -> Result<Vec<(&'static str, String)>> {
+    let name = name.to_string();
     let path = config_path().ok_or_else(|| {
         Error::usage(format!(
             "profile '{name}': neither XDG_CONFIG_HOME nor HOME is set"
@@ -178,17 +194,7 @@ pub fn apply(argv: &[OsString]) -> Result<Option<String>> {
             )?;
         }
     }
-    let mut filled = Vec::new();
-    for (var, value) in
-        settings(p).map_err(|e| Error::usage(format!("profile '{name}' in {shown}: {e}")))?
-    {
-        if std::env::var_os(var).is_none() {
-            std::env::set_var(var, value);
-            filled.push(var);
-        }
-    }
-    let _ = FILLED.set(filled);
-    Ok(Some(name))
+    settings(p).map_err(|e| Error::usage(format!("profile '{name}' in {shown}: {e}")))
 }
 
 /// The `MQ_*` variables a profile stands for.

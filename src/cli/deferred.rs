@@ -13,8 +13,8 @@ static DEFER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new
 /// Build only the subcommand that runs (see `Deferred`) when `first_arg` names one of the
 /// commands whose arguments are `Deferred`; `help`, `completions` and `man` build everything.
 pub fn defer_subcommands(first_arg: Option<&std::ffi::OsStr>) {
-    const DEFERRED: [&str; 8] = [
-        "pub", "sub", "rr", "check", "capture", "bench", "serve", "topics",
+    const DEFERRED: [&str; 9] = [
+        "pub", "sub", "rr", "check", "capture", "bench", "serve", "topics", "bridge",
     ];
     if first_arg.is_some_and(|a| DEFERRED.iter().any(|d| a == *d)) {
         DEFER.store(true, std::sync::atomic::Ordering::Relaxed);

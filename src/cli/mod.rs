@@ -8,6 +8,7 @@
 use clap::{ArgAction, Args, Parser, Subcommand};
 
 mod bench;
+mod bridge;
 mod capture;
 mod check;
 mod connect;
@@ -21,6 +22,7 @@ mod serve;
 mod topics;
 
 pub use bench::{BenchArgs, BenchConnect, BenchMode, BenchOpts, MergeArgs};
+pub use bridge::{BridgeArgs, Side};
 pub use capture::{CaptureArgs, OnBusy};
 pub use check::CheckArgs;
 pub use connect::{ConnectArgs, TlsArgs};
@@ -170,6 +172,22 @@ that nothing is left.",
         after_help = "Examples:\n  mq topics -h broker.local\n  mq topics -t 'sensors/#' -W 30s --flat --sort rate\n  mq topics --retained-only --json | jq '.topics[].topic'\n  mq topics -t 'old/#' --clear-retained --dry-run\n  mq topics --watch"
     )]
     Topics(Deferred<TopicsArgs>),
+    /// Forward messages between two brokers, one way or both, losing none (like a mosquitto
+    /// bridge, without touching the brokers' configuration)
+    #[command(
+        disable_help_flag = true,
+        disable_version_flag = true,
+        args_override_self = true,
+        long_about = "Forward messages between two brokers, as a mosquitto bridge does, without \
+touching either broker's configuration. Each -t line is mosquitto's topic line: a pattern, a \
+direction (out: --from to --to, in: back, both), a QoS and two prefixes that rename topics on the \
+way. QoS 1 and 2 messages are acknowledged to the source only once the destination has \
+acknowledged the copy, on persistent sessions (client ids NAME-out and NAME-in on each broker), \
+so a restart of either broker or of the bridge loses nothing (a QoS 1 message may arrive twice). \
+Retained flags and MQTT 5 properties are forwarded as published.",
+        after_help = "Examples:\n  mq bridge --from mqtt://localhost --to mqtts://user@cloud.example.com \\\n      --to-password-file pw.txt -t 'sensors/#'\n  mq bridge --from mqtt://pi.local --to mqtt://office -t 'sensors/# out 1 \"\" site1/' \\\n      -t 'cmd/# in 1 \"\" site1/'\n  mq bridge --from mqtt://a --to mqtt://b --both -t 'chat/#' --stats 10s"
+    )]
+    Bridge(Deferred<BridgeArgs>),
     /// Print shell completions: bash, zsh, fish, powershell or elvish
     #[command(
         after_help = "Examples:\n  mq completions bash > ~/.local/share/bash-completion/completions/mq\n  mq completions zsh > ~/.zfunc/_mq\n  mq completions fish > ~/.config/fish/completions/mq.fish"
@@ -253,6 +271,7 @@ impl Command {
             Command::Bench(a) => a.0.quiet(),
             Command::Serve(a) => a.0.quiet,
             Command::Topics(a) => a.0.conn.quiet,
+            Command::Bridge(a) => a.0.quiet,
             Command::Completions(_) | Command::Man(_) => false,
         }
     }
@@ -394,6 +413,7 @@ mod tests {
             ],
             &["bench"],
             &["topics"],
+            &["bridge", "-t", "a/#"],
         ] {
             let mut argv = args.to_vec();
             argv.push("--print-config");

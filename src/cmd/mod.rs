@@ -3,6 +3,7 @@
 //! (`completions`, `man`) are modes the subcommands share, not subcommands of their own.
 
 pub mod bench;
+pub mod bridge;
 pub mod capture;
 pub mod check;
 pub mod config;
@@ -30,6 +31,7 @@ pub async fn run(command: Command) -> Result<()> {
         Command::Bench(a) => bench::run(*a.0).await,
         Command::Serve(a) => serve::run(a.0).await,
         Command::Topics(a) => topics::run(a.0).await,
+        Command::Bridge(a) => bridge::run(a.0).await,
         Command::Completions(a) => docs::completions(&a),
         Command::Man(a) => docs::man(&a),
     }

@@ -8,7 +8,7 @@ use super::failure::lost_error;
 use super::types::{AckToken, Delivery, Event, Granted};
 use crate::exit::{Code, Error};
 use crate::output::debug;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -29,8 +29,11 @@ pub(super) struct Acks {
     pub requested: u64,
     /// Publishes written to the network for the first time.
     pub written: u64,
-    /// Packet ids of QoS 1/2 publishes awaiting PUBACK / PUBCOMP.
-    pub outstanding: HashSet<u16>,
+    /// Packet ids of QoS 1/2 publishes awaiting PUBACK / PUBCOMP, with the publish's place in
+    /// the order of requests (0 for the first).
+    pub outstanding: HashMap<u16, u64>,
+    /// The places of the publishes in `outstanding`, to find the oldest.
+    pub unfinished: BTreeSet<u64>,
     /// The first publish the broker refused.
     pub refused: Option<String>,
     /// Why the connection ended, if it did.
@@ -41,6 +44,12 @@ impl Acks {
     /// Publishes not yet written or not yet acknowledged.
     pub fn pending(&self) -> u64 {
         self.requested - self.written + self.outstanding.len() as u64
+    }
+
+    /// How many publishes, from the first, are finished without a gap: written, and at QoS 1/2
+    /// acknowledged (rumqttc writes requests in the order it takes them).
+    pub fn finished_in_order(&self) -> u64 {
+        self.unfinished.first().copied().unwrap_or(self.written)
     }
 }
 
@@ -65,6 +74,11 @@ pub(super) struct Driver {
     /// (no PUBACK sent yet; no PUBREL received yet). After a reconnect the broker resends
     /// them; a resend is acknowledged here and not delivered twice.
     pub delivered: HashSet<u16>,
+    /// The packet ids of `delivered` whose acknowledgement the command still owes
+    /// (`Delivery::AfterOutput`): a resend of one is dropped, the command's own acknowledgement
+    /// answers it. Acknowledging it here would tell the broker a message was delivered that
+    /// the command has not finished with (a bridge still forwarding it).
+    pub owed: HashSet<u16>,
     pub shared: Arc<Shared>,
     pub delivery: Delivery,
     pub tx: mpsc::Sender<Note>,
@@ -151,6 +165,7 @@ impl Driver {
                 let mut renewed = 0;
                 if !c.session_present {
                     self.delivered.clear();
+                    self.owed.clear();
                     renewed = self.renew_subscriptions().await;
                 }
                 return self
@@ -175,7 +190,16 @@ impl Driver {
                     return true;
                 }
                 if m.qos.acknowledged() && !self.delivered.insert(m.pkid) {
-                    // Already delivered: only the acknowledgement is owed.
+                    if self.owed.contains(&m.pkid) {
+                        if self.debug {
+                            debug(&format!(
+                                "m{} is a resend of a message not yet acknowledged",
+                                m.pkid
+                            ));
+                        }
+                        return true;
+                    }
+                    // Already delivered and acknowledged, but the acknowledgement was lost.
                     if self.debug {
                         debug(&format!("m{} is a resend of a delivered message", m.pkid));
                     }
@@ -186,6 +210,9 @@ impl Driver {
                     }
                     return true;
                 }
+                if self.delivery == Delivery::AfterOutput && m.qos.acknowledged() {
+                    self.owed.insert(m.pkid);
+                }
                 return self.send(Event::Message(m)).await;
             }
             Polled::OutgoingPublish(pkid) => {
@@ -193,7 +220,13 @@ impl Driver {
                     debug(&format!("sending PUBLISH (m{pkid})"));
                 }
                 let mut acks = self.shared.acks.lock().expect("acks lock");
-                if pkid == 0 || acks.outstanding.insert(pkid) {
+                // A resend after a reconnect keeps its first place.
+                if pkid == 0 {
+                    acks.written += 1;
+                } else if !acks.outstanding.contains_key(&pkid) {
+                    let place = acks.written;
+                    acks.outstanding.insert(pkid, place);
+                    acks.unfinished.insert(place);
                     acks.written += 1;
                 }
                 drop(acks);
@@ -207,7 +240,9 @@ impl Driver {
                     ));
                 }
                 let mut acks = self.shared.acks.lock().expect("acks lock");
-                acks.outstanding.remove(&pkid);
+                if let Some(place) = acks.outstanding.remove(&pkid) {
+                    acks.unfinished.remove(&place);
+                }
                 if let Err(reason) = result {
                     acks.refused.get_or_insert(reason);
                 }
@@ -251,6 +286,10 @@ impl Driver {
             }
             Polled::Finished(pkid) => {
                 self.delivered.remove(&pkid);
+                self.owed.remove(&pkid);
+            }
+            Polled::AckWritten(pkid) => {
+                self.owed.remove(&pkid);
             }
             Polled::OutgoingDisconnect => {
                 self.shared.acks.lock().expect("acks lock").closed = Some("disconnected".into());

@@ -189,6 +189,7 @@ impl Session {
             eventloop,
             client: client.clone(),
             delivered: Default::default(),
+            owed: Default::default(),
             shared: shared.clone(),
             delivery: opts.delivery,
             tx,
@@ -329,6 +330,43 @@ impl Session {
                     .hint("the broker may be overloaded; raise --ack-timeout"));
                 }
             }
+        }
+    }
+
+    /// How many publishes, from the first, are finished with none unfinished before them:
+    /// written and, at QoS 1/2, acknowledged. A command that must not let go of what it
+    /// publishes (a bridge acknowledging the source) releases that many. A refusal by the
+    /// broker is exit code 5.
+    pub fn finished_in_order(&self) -> Result<u64> {
+        let acks = self.shared.acks.lock().expect("acks lock");
+        if let Some(reason) = &acks.refused {
+            return Err(Error::new(
+                Code::Refused,
+                format!("{} refused a publish: {reason}", self.address),
+            )
+            .hint("check the broker's ACL for this user and topic"));
+        }
+        Ok(acks.finished_in_order())
+    }
+
+    /// `next_event`, or `None` as soon as a publish was written or acknowledged: for a command
+    /// that waits for events and releases what the broker has acknowledged (`finished_in_order`).
+    pub async fn next_event_or_progress(&mut self) -> Result<Option<Event>> {
+        if let Some(e) = self.buffered.pop_front() {
+            return Ok(Some(e));
+        }
+        tokio::select! {
+            note = self.notes.recv() => match note {
+                Some(Note::Event(e)) => Ok(Some(e)),
+                Some(Note::SubAck(_)) | Some(Note::UnsubAck) => Ok(None),
+                Some(Note::Closed(e)) => Err(self.close_with(e)),
+                None => Err(self.gone_error()),
+            },
+            changed = self.acks_changed.changed() => match changed {
+                Ok(()) => Ok(None),
+                // The driver ended: its last note says why.
+                Err(_) => self.next_event().await.map(Some),
+            },
         }
     }
 

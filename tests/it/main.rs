@@ -8,6 +8,7 @@ mod common;
 
 mod bad_input;
 mod bench;
+mod bridge;
 mod capture;
 mod capture_service;
 mod check;

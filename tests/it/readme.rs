@@ -72,6 +72,10 @@ const SKIP: &[(Match, &str)] = &[
     ),
     (Match::Has("rpicam-still -o - |"), "a camera"),
     (
+        Match::Has("mq bridge --from mqtt://pi.local"),
+        "two brokers on other machines (tests/it/bridge.rs runs bridges between two fixture brokers)",
+    ),
+    (
         Match::Has("sudo "),
         "installs into /usr/local and /etc/systemd, and needs systemd",
     ),
