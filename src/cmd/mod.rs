@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod capture;
 pub mod check;
+pub mod conditions;
 pub mod config;
 pub mod docs;
 pub mod publish;
