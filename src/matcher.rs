@@ -84,7 +84,8 @@ impl Expr {
         &self.source
     }
 
-    /// Whether the expression outputs `true` for this message; `Err` says what it gave instead.
+    /// Whether the expression outputs `true` for this message; `Err` says, as a clause, what
+    /// it gave instead ("it gave false", "the payload is not JSON (...)").
     pub fn holds(&self, m: &Message, payload: &Payload) -> Result<(), String> {
         let input = match payload {
             Payload::Json(v) => v.clone(),
@@ -107,12 +108,12 @@ impl Expr {
                 Ok(v) => {
                     first.get_or_insert(v);
                 }
-                Err(e) => return Err(format!("error: {e}")),
+                Err(e) => return Err(format!("it failed: {e}")),
             }
         }
         Err(match first {
-            None => "no output".to_string(),
-            Some(v) => format!("{}", quoted_val(&v)),
+            None => "it gave no output".to_string(),
+            Some(v) => format!("it gave {}", quoted_val(&v)),
         })
     }
 }
@@ -303,7 +304,7 @@ mod tests {
         assert_eq!(check(Some(".temp > 30"), None, &hot), Verdict::Pass);
         assert_eq!(
             check(Some(".temp > 30"), None, &cold),
-            Verdict::Skip("--where: false".into())
+            Verdict::Skip("--where: it gave false".into())
         );
         // A truthy value is not `true`.
         assert!(matches!(check(Some(".temp"), None, &hot), Verdict::Skip(_)));
@@ -352,18 +353,18 @@ mod tests {
     fn assert_reports_what_the_expression_gave() {
         let m = msg("t", r#"{"temp": 99, "name": "x"}"#);
         let a = Some(".temp >= 0 and .temp <= 50");
-        assert_eq!(check(None, a, &m), Verdict::Fail("false".into()));
+        assert_eq!(check(None, a, &m), Verdict::Fail("it gave false".into()));
         assert_eq!(
             check(Some(".name == \"y\""), a, &m),
-            Verdict::Skip("--where: false".into())
+            Verdict::Skip("--where: it gave false".into())
         );
         match check(None, Some(".temp | .x"), &m) {
-            Verdict::Fail(why) => assert!(why.starts_with("error: "), "{why}"),
+            Verdict::Fail(why) => assert!(why.starts_with("it failed: "), "{why}"),
             v => panic!("{v:?}"),
         }
         assert_eq!(
             check(None, Some("empty"), &m),
-            Verdict::Fail("no output".into())
+            Verdict::Fail("it gave no output".into())
         );
     }
 

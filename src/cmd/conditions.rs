@@ -72,7 +72,7 @@ impl Gate {
         Error::new(
             Code::Assertion,
             format!(
-                "a message on '{}' fails --assert '{expr}': payload {}, which gave {why}",
+                "a message on '{}' fails --assert '{expr}': {why}; its payload: {}",
                 m.topic,
                 matcher::shorten(&m.payload)
             ),
