@@ -111,6 +111,10 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -s C -l count -d 'Exit after 
 complete -c mq -n "__fish_mq_using_subcommand sub" -s W -l timeout -d 'Exit with code 27 if the wanted messages have not arrived after this long' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l random-filter -d 'Print only this share of the messages, picked at random: 0.1 to 100 (percent); hidden ones still count for -C, as with mosquitto_sub' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s M -l max-inflight -d 'QoS 1/2 messages in flight at once (the clears of --remove-retained), as mosquitto_sub -M' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l ready-file -d 'Create (or touch) FILE once the broker acknowledged every subscription: a script can wait for it before publishing (a leftover FILE is removed before connecting)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand sub" -l where -d 'Only messages for which this jq expression outputs true: \'.temp > 30\'. `.` is the JSON payload (a payload that is not JSON never matches); $topic, $qos, $retained and $props (the MQTT 5 properties, as in --json) describe the message. Printed messages are the matching ones, and -C counts only those' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l grep -d 'Only messages whose payload, as UTF-8 text, matches this regular expression' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l assert -d 'Every message (that --where/--grep select) must make this jq expression output true; the first that does not ends mq with exit 6, naming its topic and payload' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s F -d 'Print each message with this template, as mosquitto_sub -F: \'%t %p\', \'@H:@M:@S %t %x\', \'%j\'' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l format -d 'Payload display in the default and -v output [default: raw, but hex for binary on a terminal]' -r -f -a "raw\t'The bytes as received (mosquitto_sub\'s output)'
 text\t'UTF-8 text; invalid bytes and control characters shown as \\xNN'
@@ -224,6 +228,7 @@ complete -c mq -n "__fish_mq_using_subcommand check" -l max-payload -d 'Largest 
 complete -c mq -n "__fish_mq_using_subcommand check" -l timeout -d 'How long to wait for each acknowledgement or message' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l max-latency -d 'Fail (exit 6) if a round trip takes longer than this' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l min-cert-days -d 'Fail (exit 6) if the broker\'s certificate expires in fewer days than this' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l wait -d 'Retry the whole check until it passes or this long has passed (a broker still starting): exit 0 at the first pass, else the code of the last failure' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l interval -d 'Repeat the check at this interval, one line per run, until Ctrl-C (then a summary)' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l runs -d 'With --interval: stop after this many runs' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l help -d 'Print help'
