@@ -91,9 +91,15 @@ impl Expr {
             Payload::Json(v) => v.clone(),
             Payload::NotJson(why) => return Err(format!("the payload is not JSON ({why})")),
         };
-        let mut props = Vec::new();
-        crate::output::json::properties(&mut props, m.properties.as_ref());
-        let props = jaq_json::read::parse_single(&props).unwrap_or_default();
+        // Most messages carry no properties: `{}` without a trip through JSON text.
+        let props = match &m.properties {
+            None => Val::obj(jaq_json::Map::default()),
+            Some(p) => {
+                let mut props = Vec::new();
+                crate::output::json::properties(&mut props, Some(p));
+                jaq_json::read::parse_single(&props).unwrap_or_default()
+            }
+        };
         let vars = Vars::new([
             Val::utf8_str(m.topic.clone().into_bytes()),
             Val::from(m.qos as isize),
