@@ -355,6 +355,7 @@ Register-ArgumentCompleter -Native -CommandName 'mq' -ScriptBlock {
             [CompletionResult]::new('--trigger', '--trigger', [CompletionResultType]::ParameterName, 'Trigger topic filter (agent; + and # allowed), or the topic to publish the trigger to (--request)')
             [CompletionResult]::new('--match', '--match', [CompletionResultType]::ParameterName, 'Capture only for a trigger with exactly this payload [default: any payload]; --request sends it')
             [CompletionResult]::new('--match-json', '--match-json', [CompletionResultType]::ParameterName, 'Capture only for a JSON trigger whose value at this JSON pointer equals VALUE: /cmd=capture')
+            [CompletionResult]::new('--where', '--where', [CompletionResultType]::ParameterName, 'Capture only for a trigger for which this jq expression outputs true, as mq sub --where: ''.cmd == "capture" and .quality > 50'' ($topic, $qos, $retained, $props as there)')
             [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Topic for the captures; {1}, {2}... stand for levels of the trigger''s topic')
             [CompletionResult]::new('--exec', '--exec', [CompletionResultType]::ParameterName, 'Source: a shell command whose stdout is the capture; the trigger''s payload is on its stdin and in $MQ_TRIGGER_PAYLOAD_FILE (env MQ_TRIGGER_TOPIC, MQ_TRIGGER_PAYLOAD)')
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Source: publish this file (written by another camera tool)')

@@ -1301,7 +1301,7 @@ _mq() {
             return 0
             ;;
         mq__subcmd__capture)
-            opts="-h -p -L -i -I -k -V -c -x -u -P -d -q -o -W --help --version --host --port --unix --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --trigger --match --match-json --topic --exec --file --timeout --concurrency --on-busy --status-topic --qos --chunk-size --request --output --wait"
+            opts="-h -p -L -i -I -k -V -c -x -u -P -d -q -o -W --help --version --host --port --unix --url --id --id-prefix --keepalive --protocol-version --disable-clean-session --session-expiry --username --pw --password --password-file --will-topic --will-payload --will-qos --will-retain --connect-timeout --profile --print-config --cafile --capath --tls-use-os-certs --tls --cert --key --key-password-file --insecure --tls-version --ciphers --tls13-ciphers --tls-alpn --alpn --sni --tls-server-name --psk --psk-identity --ws --ws-path --debug --quiet --trigger --match --match-json --where --topic --exec --file --timeout --concurrency --on-busy --status-topic --qos --chunk-size --request --output --wait"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1488,6 +1488,10 @@ _mq() {
                     return 0
                     ;;
                 --match-json)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --where)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -348,6 +348,7 @@ set edit:completion:arg-completer[mq] = {|@words|
             cand --trigger 'Trigger topic filter (agent; + and # allowed), or the topic to publish the trigger to (--request)'
             cand --match 'Capture only for a trigger with exactly this payload [default: any payload]; --request sends it'
             cand --match-json 'Capture only for a JSON trigger whose value at this JSON pointer equals VALUE: /cmd=capture'
+            cand --where 'Capture only for a trigger for which this jq expression outputs true, as mq sub --where: ''.cmd == "capture" and .quality > 50'' ($topic, $qos, $retained, $props as there)'
             cand --topic 'Topic for the captures; {1}, {2}... stand for levels of the trigger''s topic'
             cand --exec 'Source: a shell command whose stdout is the capture; the trigger''s payload is on its stdin and in $MQ_TRIGGER_PAYLOAD_FILE (env MQ_TRIGGER_TOPIC, MQ_TRIGGER_PAYLOAD)'
             cand --file 'Source: publish this file (written by another camera tool)'

@@ -282,6 +282,7 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -l ws-path -d 'HTTP path 
 complete -c mq -n "__fish_mq_using_subcommand capture" -l trigger -d 'Trigger topic filter (agent; + and # allowed), or the topic to publish the trigger to (--request)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l match -d 'Capture only for a trigger with exactly this payload [default: any payload]; --request sends it' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l match-json -d 'Capture only for a JSON trigger whose value at this JSON pointer equals VALUE: /cmd=capture' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l where -d 'Capture only for a trigger for which this jq expression outputs true, as mq sub --where: \'.cmd == "capture" and .quality > 50\' ($topic, $qos, $retained, $props as there)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l topic -d 'Topic for the captures; {1}, {2}... stand for levels of the trigger\'s topic' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l exec -d 'Source: a shell command whose stdout is the capture; the trigger\'s payload is on its stdin and in $MQ_TRIGGER_PAYLOAD_FILE (env MQ_TRIGGER_TOPIC, MQ_TRIGGER_PAYLOAD)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l file -d 'Source: publish this file (written by another camera tool)' -r -F

@@ -472,3 +472,80 @@ fn check_wait_gives_the_last_failure_at_the_deadline() {
         stderr(&out)
     );
 }
+
+#[test]
+fn capture_where_picks_triggers_with_the_same_conditions() {
+    let b = Broker::start();
+    let c = mq_on(
+        &b,
+        "capture",
+        &[
+            "--trigger",
+            "cams/+/capture",
+            "--topic",
+            "cams/{2}/image",
+            "--exec",
+            "printf shot",
+            "--where",
+            r#".cmd == "capture" and $topic != "cams/2/capture""#,
+            "-d",
+        ],
+    );
+    let agent = Running::until(c, "received SUBACK");
+    let sub = subscribed(&b, &["-t", "cams/+/image", "-v", "-C", "1", "-W", "10s"]);
+    publish(
+        &b,
+        &[
+            "-t",
+            "cams/2/capture",
+            "-q",
+            "1",
+            "-m",
+            r#"{"cmd":"capture"}"#,
+        ],
+    );
+    publish(
+        &b,
+        &["-t", "cams/1/capture", "-q", "1", "-m", r#"{"cmd":"stop"}"#],
+    );
+    publish(
+        &b,
+        &[
+            "-t",
+            "cams/1/capture",
+            "-q",
+            "1",
+            "-m",
+            r#"{"cmd":"capture"}"#,
+        ],
+    );
+    let out = sub.finish(LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "cams/1/image shot\n");
+    let mut agent = agent;
+    let _ = agent.child.kill();
+    let log = stderr(&agent.finish(LIMIT));
+    assert!(
+        log.contains("trigger on cams/2/capture ignored: --where: it gave false"),
+        "{log}"
+    );
+    // A bad expression is a usage error before connecting, as for mq sub.
+    let closed = closed_port();
+    let port = closed.port.to_string();
+    let args = [
+        "capture",
+        "-p",
+        &port,
+        "--trigger",
+        "t",
+        "--topic",
+        "i",
+        "--exec",
+        "true",
+    ];
+    assert_one_line_error(
+        os(&[&args[..], &["--where", ".a ="]].concat()),
+        2,
+        "invalid --where expression '.a ='",
+    );
+}
