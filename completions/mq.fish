@@ -121,6 +121,10 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -s C -l count -d 'Exit after 
 complete -c mq -n "__fish_mq_using_subcommand sub" -s W -l timeout -d 'Exit with code 27 if the wanted messages have not arrived after this long' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l random-filter -d 'Print only this share of the messages, picked at random: 0.1 to 100 (percent); hidden ones still count for -C, as with mosquitto_sub' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s M -l max-inflight -d 'QoS 1/2 messages in flight at once (the clears of --remove-retained), as mosquitto_sub -M' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l ready-file -d 'Create (or touch) FILE once the broker acknowledged every subscription: a script can wait for it before publishing (a leftover FILE is removed before connecting)' -r -F
+complete -c mq -n "__fish_mq_using_subcommand sub" -l where -d 'Only messages for which this jq expression outputs true: \'.temp > 30\'. `.` is the JSON payload (a payload that is not JSON never matches); $topic, $qos, $retained and $props (the MQTT 5 properties, as in --json) describe the message. Printed messages are the matching ones, and -C counts only those' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l grep -d 'Only messages whose payload, as UTF-8 text, matches this regular expression' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -l assert -d 'Every message (that --where/--grep select) must make this jq expression output true; the first that does not ends mq with exit 6, naming its topic and payload' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s F -d 'Print each message with this template, as mosquitto_sub -F: \'%t %p\', \'@H:@M:@S %t %x\', \'%j\'' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -l format -d 'Payload display in the default and -v output [default: raw, but hex for binary on a terminal]' -r -f -a "raw\t'The bytes as received (mosquitto_sub\'s output)'
 text\t'UTF-8 text; invalid bytes and control characters shown as \\xNN'
@@ -212,6 +216,9 @@ complete -c mq -n "__fish_mq_using_subcommand rr" -s q -l qos -d 'Quality of ser
 complete -c mq -n "__fish_mq_using_subcommand rr" -l correlation-data -d 'Correlation data of the request [default: 16 random bytes]; hex:0a1b and base64:Chs= give binary data, anything else is sent as its UTF-8 bytes' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -s W -l timeout -d 'Exit with code 27 if no response arrived after this long (mosquitto_rr waits forever)' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -s F -d 'Print the response with this template, as mq sub -F (see mq sub --help)' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l where -d 'Only messages for which this jq expression outputs true: \'.temp > 30\'. `.` is the JSON payload (a payload that is not JSON never matches); $topic, $qos, $retained and $props (the MQTT 5 properties, as in --json) describe the message. Printed messages are the matching ones, and -C counts only those' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l grep -d 'Only messages whose payload, as UTF-8 text, matches this regular expression' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -l assert -d 'Every message (that --where/--grep select) must make this jq expression output true; the first that does not ends mq with exit 6, naming its topic and payload' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -s h -l host -d 'Broker host name or IP address' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -s p -l port -d 'Broker port [default: 1883]' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
@@ -303,6 +310,7 @@ complete -c mq -n "__fish_mq_using_subcommand check" -l max-payload -d 'Largest 
 complete -c mq -n "__fish_mq_using_subcommand check" -l timeout -d 'How long to wait for each acknowledgement or message' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l max-latency -d 'Fail (exit 6) if a round trip takes longer than this' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l min-cert-days -d 'Fail (exit 6) if the broker\'s certificate expires in fewer days than this' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -l wait -d 'Retry the whole check until it passes or this long has passed (a broker still starting): exit 0 at the first pass, else the code of the last failure' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l interval -d 'Repeat the check at this interval, one line per run, until Ctrl-C (then a summary)' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l runs -d 'With --interval: stop after this many runs' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -l help -d 'Print help'
@@ -358,6 +366,7 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -l ws-path -d 'HTTP path 
 complete -c mq -n "__fish_mq_using_subcommand capture" -l trigger -d 'Trigger topic filter (agent; + and # allowed), or the topic to publish the trigger to (--request)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l match -d 'Capture only for a trigger with exactly this payload [default: any payload]; --request sends it' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l match-json -d 'Capture only for a JSON trigger whose value at this JSON pointer equals VALUE: /cmd=capture' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -l where -d 'Capture only for a trigger for which this jq expression outputs true, as mq sub --where: \'.cmd == "capture" and .quality > 50\' ($topic, $qos, $retained, $props as there)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l topic -d 'Topic for the captures; {1}, {2}... stand for levels of the trigger\'s topic' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l exec -d 'Source: a shell command whose stdout is the capture; the trigger\'s payload is on its stdin and in $MQ_TRIGGER_PAYLOAD_FILE (env MQ_TRIGGER_TOPIC, MQ_TRIGGER_PAYLOAD)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -l file -d 'Source: publish this file (written by another camera tool)' -r -F

@@ -20,7 +20,7 @@ pub enum Code {
     ConnectRefused = 4,
     /// The broker refused a subscribe or publish.
     Refused = 5,
-    /// An assertion (`--expect`, `check`) failed.
+    /// An assertion (`check`, `sub --assert`) failed.
     Assertion = 6,
     /// `-W` ran out before the wanted messages arrived (mosquitto's code).
     Timeout = 27,
@@ -55,7 +55,7 @@ impl Code {
             Code::Unreachable => "could not reach the broker: DNS, TCP refused or unreachable, SOCKS proxy, TLS or websocket handshake, connect timeout",
             Code::ConnectRefused => "the broker refused the connection: bad credentials, not authorized, client id rejected",
             Code::Refused => "the broker refused a subscribe or publish (ACL), or a message is over its maximum packet size",
-            Code::Assertion => "`mq check`: a probe or assertion failed, or a message did not come back",
+            Code::Assertion => "an assertion failed: `mq check` (a probe, an assertion, a message that did not come back), `mq sub --assert`",
             Code::Timeout => "`-W` ran out before the wanted messages arrived (mosquitto's code)",
             Code::Interrupted => "interrupted by SIGINT (Ctrl-C), after a clean disconnect",
             Code::Terminated => "terminated by SIGTERM, after a clean disconnect",

@@ -12,6 +12,7 @@ pub mod cmd;
 pub mod credentials;
 pub mod docs;
 pub mod exit;
+pub mod matcher;
 pub mod options;
 pub mod output;
 pub mod profile;

@@ -37,6 +37,17 @@ pub struct CaptureArgs {
     )]
     pub match_json: Option<String>,
 
+    /// Capture only for a trigger for which this jq expression outputs true, as mq sub --where:
+    /// '.cmd == "capture" and .quality > 50' ($topic, $qos, $retained, $props as there)
+    #[arg(
+        long = "where",
+        value_name = "EXPR",
+        allow_hyphen_values = true,
+        conflicts_with = "request",
+        help_heading = "Capture"
+    )]
+    pub match_where: Option<String>,
+
     /// Topic for the captures; {1}, {2}... stand for levels of the trigger's topic
     #[arg(long, allow_hyphen_values = true, help_heading = "Capture")]
     pub topic: String,

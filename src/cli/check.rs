@@ -50,6 +50,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DAYS", help_heading = "Assertions")]
     pub min_cert_days: Option<u32>,
 
+    /// Retry the whole check until it passes or this long has passed (a broker still starting):
+    /// exit 0 at the first pass, else the code of the last failure
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "interval", help_heading = "Check")]
+    pub wait: Option<Duration>,
+
     /// Repeat the check at this interval, one line per run, until Ctrl-C (then a summary)
     #[arg(long, value_parser = parse_duration, help_heading = "Watch")]
     pub interval: Option<Duration>,

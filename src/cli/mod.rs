@@ -11,6 +11,7 @@ mod bench;
 mod bridge;
 mod capture;
 mod check;
+mod conditions;
 mod connect;
 mod deferred;
 mod exec;
@@ -25,6 +26,7 @@ pub use bench::{BenchArgs, BenchConnect, BenchMode, BenchOpts, MergeArgs};
 pub use bridge::{BridgeArgs, Side};
 pub use capture::{CaptureArgs, OnBusy};
 pub use check::CheckArgs;
+pub use conditions::ConditionArgs;
 pub use connect::{ConnectArgs, TlsArgs};
 pub use deferred::{defer_subcommands, Deferred};
 pub use exec::{ExecArgs, ExecFail};
@@ -101,7 +103,7 @@ pub enum Command {
         disable_help_flag = true,
         disable_version_flag = true,
         args_override_self = true,
-        after_help = "Examples:\n  mq sub -t 'sensor/#' -v\n  mq sub -t alarms/door -C 1 -W 30s\n  mq sub -t 'config/#' --retained-only --remove-retained -W 1\n  mq sub -c -i logger -q 1 -t 'events/#'\n\nOutput formats:\n  mq sub -t 'sensor/#' -F '@H:@M:@S %t %p'   # template, as mosquitto_sub -F\n  mq sub -t 'sensor/#' --json | jq .payload     # one JSON object per line\n  mq sub -t 'cam/#' -v --format hex   # raw|text|hex|base64|json payloads\n  mq sub -t 'sensor/#' -v --timestamp=utc --color never\n  mq sub -t 'cam/1' -C 1 --output frame.jpg   # raw payloads appended to a file\n  mq sub -t 'busy/#' --count-only               # messages per second\n\nRun a command per message:\n  mq sub -c -i worker -q 1 -t 'jobs/#' --exec ./job.sh --concurrency 4\n  mq sub -t svc/upper --exec 'tr a-z A-Z' --reply   # a responder for mq rr"
+        after_help = "Examples:\n  mq sub -t 'sensor/#' -v\n  mq sub -t alarms/door -C 1 -W 30s\n  mq sub -t 'config/#' --retained-only --remove-retained -W 1\n  mq sub -c -i logger -q 1 -t 'events/#'\n\nOutput formats:\n  mq sub -t 'sensor/#' -F '@H:@M:@S %t %p'   # template, as mosquitto_sub -F\n  mq sub -t 'sensor/#' --json | jq .payload     # one JSON object per line\n  mq sub -t 'cam/#' -v --format hex   # raw|text|hex|base64|json payloads\n  mq sub -t 'sensor/#' -v --timestamp=utc --color never\n  mq sub -t 'cam/1' -C 1 --output frame.jpg   # raw payloads appended to a file\n  mq sub -t 'busy/#' --count-only               # messages per second\n\nConditions (jq over the JSON payload; $topic, $qos, $retained, $props):\n  mq sub -t sensors/temp -R --where '.temp > 30' -C 1 -W 10s   # else exit 27\n  mq sub -t sensors/temp -R --assert '.temp <= 50' -C 10 -W 30s  # else exit 6\n  mq sub -t 'logs/#' --grep 'ERROR|FATAL' -v\n\nRun a command per message:\n  mq sub -c -i worker -q 1 -t 'jobs/#' --exec ./job.sh --concurrency 4\n  mq sub -t svc/upper --exec 'tr a-z A-Z' --reply   # a responder for mq rr"
     )]
     Sub(Deferred<SubArgs>),
     /// Publish a request and print its response (like mosquitto_rr, with correlation data)
@@ -129,7 +131,7 @@ uses it: the very TLS settings of mq pub, so it passes exactly when pub connects
 back on a new connection. Each stage is timed; a failure says what failed and what to try. \
 Exit codes: 0 healthy, 3 unreachable, 4 connection refused, 5 subscribe/publish refused, \
 6 a probe or assertion failed.",
-        after_help = "Examples:\n  mq check -h broker.local\n  mq check -h broker.local -u alice --probe\n  mq check --json --max-latency 200ms --require-v5\n  mq check --interval 10s"
+        after_help = "Examples:\n  mq check -h broker.local\n  mq check -h broker.local -u alice --probe\n  mq check --json --max-latency 200ms --require-v5\n  mq check --interval 10s\n  mq check --wait 60s --quiet   # wait for a broker that is still starting"
     )]
     Check(Deferred<CheckArgs>),
     /// Run a capture (a command's output, a file) on each trigger message and publish it; or,

@@ -153,6 +153,14 @@ pub struct SubArgs {
     #[arg(short = 'E', long = "exit-after-subscribe", help_heading = "Subscribe")]
     pub exit_after_subscribe: bool,
 
+    /// Create (or touch) FILE once the broker acknowledged every subscription: a script can
+    /// wait for it before publishing (a leftover FILE is removed before connecting)
+    #[arg(long, value_name = "FILE", help_heading = "Subscribe")]
+    pub ready_file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub conditions: super::ConditionArgs,
+
     /// Print the topic before each payload
     #[arg(short = 'v', long, help_heading = "Output")]
     pub verbose: bool,

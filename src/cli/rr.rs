@@ -99,6 +99,11 @@ pub struct RrArgs {
     pub pretty: bool,
 
     // Last, so that --help shows the command's own flags first.
+    /// --where/--grep select the response among the messages that carry its correlation data;
+    /// --assert checks it (exit 6)
+    #[command(flatten)]
+    pub conditions: super::ConditionArgs,
+
     #[command(flatten)]
     pub conn: ConnectArgs,
 }

@@ -47,6 +47,15 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
             )));
         }
     }
+    // The same conditions as `mq sub --where`, compiled before connecting.
+    let select = args
+        .match_where
+        .as_deref()
+        .map(|e| {
+            crate::matcher::Expr::compile(e)
+                .map_err(|why| Error::usage(format!("invalid --where expression '{e}': {why}")))
+        })
+        .transpose()?;
     let source = match (&args.exec, &args.file) {
         (Some(cmd), _) => Source::Exec(cmd.clone()),
         (_, Some(path)) => Source::File(path.clone()),
@@ -84,6 +93,7 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
     let agent = Agent {
         args: &args,
         status: status.map(|t| t.as_str().to_string()),
+        select,
     };
     agent.set_status(&mut session, "online").await?;
     let filters = [args.trigger.clone()];
@@ -107,12 +117,9 @@ pub async fn run(args: CaptureArgs) -> Result<()> {
                     if m.retain || !trigger.matches(&m.topic) || agent.own(&m.topic) {
                         continue;
                     }
-                    if !agent.matches(&m) {
+                    if let Err(why) = agent.matches(&m) {
                         if args.conn.debug {
-                            output::debug(&format!(
-                                "trigger on {} ignored: its payload does not match --match/--match-json",
-                                m.topic
-                            ));
+                            output::debug(&format!("trigger on {} ignored: {why}", m.topic));
                         }
                         continue;
                     }
@@ -186,6 +193,8 @@ struct Done {
 struct Agent<'a> {
     args: &'a CaptureArgs,
     status: Option<String>,
+    /// `--where`, compiled.
+    select: Option<crate::matcher::Expr>,
 }
 
 impl Agent<'_> {
@@ -193,11 +202,14 @@ impl Agent<'_> {
     /// command itself is not repeated: it may hold credentials).
     fn describe(&self) -> String {
         let a = self.args;
-        let when = match (&a.match_payload, &a.match_json) {
+        let mut when = match (&a.match_payload, &a.match_json) {
             (Some(p), _) => format!(" with payload '{p}'"),
             (None, Some(j)) => format!(" matching {j}"),
             (None, None) => String::new(),
         };
+        if let Some(e) = &self.select {
+            when.push_str(&format!(" where '{}'", e.source()));
+        }
         let source = match &a.file {
             Some(f) => format!("publishes {}", f.display()),
             None => "runs the --exec command".to_string(),
@@ -212,18 +224,30 @@ impl Agent<'_> {
         )
     }
 
-    fn matches(&self, m: &Message) -> bool {
+    /// Whether a trigger is one to capture for; `Err` says why not (for `-d`).
+    fn matches(&self, m: &Message) -> std::result::Result<(), String> {
         let exact = self
             .args
             .match_payload
             .as_ref()
             .map_or(true, |p| p.as_bytes() == &m.payload[..]);
-        exact
-            && self
-                .args
+        let json = || {
+            self.args
                 .match_json
                 .as_ref()
                 .map_or(true, |spec| json_matches(spec, &m.payload))
+        };
+        if !exact || !json() {
+            return Err("its payload does not match --match/--match-json".into());
+        }
+        match &self.select {
+            Some(e) => {
+                let payload = crate::matcher::Payload::parse(&m.payload);
+                e.holds(m, &payload)
+                    .map_err(|why| format!("--where: {why}"))
+            }
+            None => Ok(()),
+        }
     }
 
     /// One of our own publications (a capture, an event, the status), seen through a wide

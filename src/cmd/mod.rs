@@ -6,6 +6,7 @@ pub mod bench;
 pub mod bridge;
 pub mod capture;
 pub mod check;
+pub mod conditions;
 pub mod config;
 pub mod docs;
 pub mod exec;

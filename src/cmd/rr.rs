@@ -54,7 +54,8 @@ pub async fn run(args: RrArgs) -> Result<()> {
         response: response.as_str().to_string(),
         seen: Default::default(),
     };
-    let accept = |_: &Message| true;
+    let gate = crate::cmd::conditions::Gate::new(&args.conditions, args.conn.debug)?;
+    let accept = |m: &Message| gate.admit(m);
     let body = exchange(&args, &plan, &topic, payload, &waiting, printer, &accept);
     match tokio::time::timeout(args.timeout, body).await {
         Ok(r) => r,
@@ -238,7 +239,7 @@ async fn exchange(
     payload: Bytes,
     waiting: &Waiting,
     mut printer: Printer,
-    accept: &dyn Fn(&Message) -> bool,
+    accept: &dyn Fn(&Message) -> Result<bool>,
 ) -> Result<()> {
     let mut session =
         Session::connect(plan, SessionOptions::default().delivery(Delivery::Auto)).await?;
@@ -305,7 +306,7 @@ async fn exchange(
             }
         };
         let verdict = waiting.judge(&m);
-        let is_it = verdict == Verdict::Response && accept(&m);
+        let is_it = verdict == Verdict::Response && accept(&m)?;
         {
             let mut seen = waiting.seen.borrow_mut();
             match verdict {

@@ -59,6 +59,9 @@ pub async fn receive(
         },
     };
     subscribe(&mut session, filters, opts, &args.unsubscribe).await?;
+    if let Some(path) = &args.ready_file {
+        crate::cmd::conditions::signal_ready(path)?;
+    }
 
     let mut report = SavedReport::new(args.json);
     let (mut files, mut failed) = (0u64, 0u64);

@@ -1,10 +1,13 @@
 //! `mq sub`: subscribe and hand each message to the output layer, with mosquitto_sub's stop
 //! conditions (`-C`, `-W`, `--retained-only`) and filters (`-R`, `-T`).
 //!
+//! `--where`/`--grep`/`--assert` and `--ready-file` are in `conditions.rs`.
+//!
 //! After the first connect, a lost connection is retried with backoff and the subscriptions
 //! renewed. SIGINT / SIGTERM disconnect cleanly (reason 0: the will is not published).
 
 use crate::cli::SubArgs;
+use crate::cmd::conditions::{self, Gate};
 use crate::cmd::serve;
 use crate::exit::{Code, Error, Result};
 use crate::options;
@@ -46,6 +49,12 @@ pub async fn run(mut args: SubArgs) -> Result<()> {
     check(&filters, "subscription filter (-t)")?;
     let filter_out = check(&args.filter_out, "filter-out filter (-T)")?;
     check(&args.unsubscribe, "unsubscribe filter (-U)")?;
+    let gate = Gate::new(&args.conditions, args.conn.debug)?;
+    if args.save_dir.is_some() && !gate.is_empty() {
+        return Err(Error::usage(
+            "--where, --grep and --assert do not apply to --save-dir",
+        ));
+    }
     // With a small -C, ask the broker not to push more than we will take (as mosquitto_sub).
     if let Some(n) = args.count.filter(|&n| n < 20) {
         plan.receive_maximum = Some(n as u16);
@@ -67,14 +76,26 @@ pub async fn run(mut args: SubArgs) -> Result<()> {
             serve::quoted(&serve::example_topic(&filters[0]))
         ));
     }
+    if let Some(path) = &args.ready_file {
+        conditions::clear_ready(path)?;
+    }
     // How far the run got, for the timeout's message.
     let progress = Progress::default();
-    let body = receive(&args, &plan, &filters, &filter_out, printer, &v5, &progress);
+    let body = receive(
+        &args,
+        &plan,
+        &filters,
+        &filter_out,
+        printer,
+        &v5,
+        &gate,
+        &progress,
+    );
     let result = match args.timeout {
         None => body.await,
         Some(w) => match tokio::time::timeout(w, body).await {
             Ok(r) => r,
-            Err(_) => Err(progress.timed_out(w, &plan, args.count)),
+            Err(_) => Err(progress.timed_out(w, &plan, args.count, gate.selects())),
         },
     };
     // -C N reached: the publisher of the last message may still await its acknowledgement.
@@ -87,10 +108,12 @@ pub async fn run(mut args: SubArgs) -> Result<()> {
 /// How long `sub --embedded` keeps its broker for other clients still connected when done.
 const EMBEDDED_DRAIN: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// How far a `sub` run got: connected and subscribed, messages shown.
+/// How far a `sub` run got: connected and subscribed, messages arrived (past -R and -T) and
+/// shown (those the conditions selected).
 #[derive(Default)]
 struct Progress {
     subscribed: std::cell::Cell<bool>,
+    arrived: std::cell::Cell<u64>,
     shown: std::cell::Cell<u64>,
 }
 
@@ -102,6 +125,7 @@ impl Progress {
         wait: std::time::Duration,
         plan: &options::ConnectPlan,
         wanted: Option<u64>,
+        selecting: bool,
     ) -> Error {
         let after = humantime::format_duration(wait);
         if !self.subscribed.get() {
@@ -113,6 +137,15 @@ impl Progress {
                 ),
             )
             .hint("is it an MQTT broker, and is this its MQTT port? (try mq check)");
+        }
+        let counts = selecting
+            .then(|| {
+                let (arrived, shown) = (self.arrived.get(), self.shown.get());
+                conditions::timed_out(&after.to_string(), arrived, shown, wanted)
+            })
+            .flatten();
+        if let Some(e) = counts {
+            return e;
         }
         match (self.shown.get(), wanted) {
             (0, _) => Error::new(
@@ -135,6 +168,7 @@ impl Progress {
 }
 
 // The command's whole receive loop; `progress` says how far it got.
+#[allow(clippy::too_many_arguments)]
 async fn receive(
     args: &SubArgs,
     plan: &options::ConnectPlan,
@@ -142,6 +176,7 @@ async fn receive(
     filter_out: &[TopicFilter],
     mut printer: Printer,
     v5: &SubscribeV5,
+    gate: &Gate,
     progress: &Progress,
 ) -> Result<()> {
     if let Some(dir) = &args.save_dir {
@@ -157,7 +192,7 @@ async fn receive(
             filters,
             filter_out,
             v5,
-            accept: &|_| true,
+            accept: &|m| gate.admit(m),
             subscribed: &progress.subscribed,
             started: &progress.shown,
         })
@@ -220,6 +255,16 @@ async fn receive(
                 // Printed (acknowledged once flushed) or filtered out: either way handled.
                 unacked.extend(m.ack_token());
                 if !skip {
+                    progress.arrived.set(progress.arrived.get() + 1);
+                }
+                let skip = match skip {
+                    true => true,
+                    false => match gate.admit(&m) {
+                        Ok(shown) => !shown,
+                        Err(failed) => return stop(session, printer, &mut unacked, failed).await,
+                    },
+                };
+                if !skip {
                     if args.remove_retained && m.retain && !m.payload.is_empty() {
                         // A broker may hand out a retained "topic" no one can publish to.
                         match crate::topic::Topic::parse(&m.topic) {
@@ -268,6 +313,9 @@ async fn receive(
                         .await?;
                 }
                 progress.subscribed.set(true);
+                if let Some(path) = &args.ready_file {
+                    conditions::signal_ready(path)?;
+                }
                 if args.exit_after_subscribe {
                     break;
                 }
@@ -352,14 +400,24 @@ fn refused(filters: &[String], granted: &[Granted]) -> Result<()> {
 }
 
 async fn interrupted(
+    session: Session,
+    printer: Printer,
+    unacked: &mut Vec<AckToken>,
+    code: Code,
+) -> Result<()> {
+    stop(session, printer, unacked, Error::new(code, "interrupted")).await
+}
+
+/// End the run early with `error`: what was printed is flushed and acknowledged first.
+async fn stop(
     mut session: Session,
     mut printer: Printer,
     unacked: &mut Vec<AckToken>,
-    code: Code,
+    error: Error,
 ) -> Result<()> {
     if printer.finish().is_ok() {
         session.ack(unacked);
     }
     session.disconnect().await?;
-    Err(Error::new(code, "interrupted"))
+    Err(error)
 }

@@ -394,8 +394,25 @@ fn exact_bytes(e: &mut Emitter, (encoding, name): (&str, &str), b: &[u8]) {
     }
 }
 
+/// A message's MQTT 5 properties as the object `--json` records hold under `"properties"`
+/// (`{}` when there are none): what `--where`/`--assert` see as `$props`.
+pub fn properties(out: &mut Vec<u8>, p: Option<&Properties>) {
+    let mut e = Emitter::new(out, Style::Compact);
+    match p.filter(|p| has_any(p)) {
+        Some(p) => properties_object(&mut e, p),
+        None => {
+            e.begin_object();
+            e.end_object();
+        }
+    }
+}
+
 fn record_properties(e: &mut Emitter, p: &Properties) {
     e.key("properties");
+    properties_object(e, p);
+}
+
+fn properties_object(e: &mut Emitter, p: &Properties) {
     e.begin_object();
     e.opt_u64("payload_format_indicator", p.payload_format_indicator);
     e.opt_u64("message_expiry_interval", p.message_expiry_interval);

@@ -14,6 +14,7 @@ mod capture_service;
 mod check;
 mod check_tls;
 mod compat;
+mod conditions;
 mod connection_flags;
 mod credentials;
 mod dial;

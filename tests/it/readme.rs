@@ -118,11 +118,35 @@ const BEFORE: &[(&str, &str)] = &[
 
 /// Subscribers whose publisher sends something particular, and what their stdout must then
 /// show: (the command contains, `mq pub` arguments, expected in stdout).
-const PARTNERS: &[(&str, &[&str], &str)] = &[(
-    "--save-dir ./images",
-    &["-t", "images/cam1", "-f", "frame.jpg"],
-    "./images/cam1.jpg",
-)];
+const PARTNERS: &[(&str, &[&str], &str)] = &[
+    (
+        "--save-dir ./images",
+        &["-t", "images/cam1", "-f", "frame.jpg"],
+        "./images/cam1.jpg",
+    ),
+    // The conditions and CI recipes: readings that match (a miss would wait out -W).
+    (
+        "sub -t sensors/temp",
+        &["-t", "sensors/temp", "-m", r#"{"temp": 31.5}"#],
+        r#"{"temp": 31.5}"#,
+    ),
+    (
+        "--grep 'ERROR|FATAL'",
+        &["-t", "logs/app", "-m", "ERROR disk full"],
+        "logs/app ERROR disk full",
+    ),
+    // The rr smoke test: its own responder answers; nothing else may publish on svc/upper.
+    (
+        "mq rr -t svc/upper",
+        &["-t", "ci/unrelated", "-m", "x"],
+        "HELLO",
+    ),
+    (
+        "'site/#' --where",
+        &["-t", "site/door/alarm", "-m", r#"{"level": 2}"#],
+        r#"{"level": 2}"#,
+    ),
+];
 
 /// One command of a ```sh block.
 struct Example {

@@ -326,3 +326,53 @@ fn rr_says_at_once_when_the_broker_refuses_the_request() {
     );
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[test]
+fn rr_applies_where_and_assert_to_the_response_and_sub_exec_runs_only_what_where_selects() {
+    let b = Broker::start();
+    // The responder runs its command only for requests whose JSON has "go": true.
+    let mut r = subscribed(
+        &b,
+        &[
+            "-t",
+            "svc/json",
+            "-q",
+            "1",
+            "--exec",
+            "echo '{\"ok\": true, \"n\": 3}'",
+            "--reply",
+            "--where",
+            ".go == true",
+        ],
+    );
+    let rr = |payload: &str, extra: &[&str]| {
+        let mut args = vec!["-t", "svc/json", "-e", "c/json", "-m", payload, "-W", "3"];
+        args.extend(extra);
+        run(mq_on(&b, "rr", &args), b"", LIMIT)
+    };
+    // Not selected by the responder's --where: no answer, 27.
+    let out = rr(r#"{"go": false}"#, &[]);
+    assert_eq!(code(&out), 27, "{}", stderr(&out));
+    // Answered, and the answer passes rr's --where and --assert.
+    let out = rr(r#"{"go": true}"#, &["--where", ".ok", "--assert", ".n < 5"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "{\"ok\": true, \"n\": 3}\n");
+    // The answer fails rr's --assert: exit 6 naming the expression.
+    let out = rr(r#"{"go": true}"#, &["--assert", ".n > 5"]);
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--assert '.n > 5'"),
+        "{}",
+        stderr(&out)
+    );
+    // A bad expression is exit 2 before connecting.
+    let mut c = mq();
+    let closed = closed_port();
+    let port = closed.port.to_string();
+    c.args([
+        "rr", "-p", &port, "-t", "a", "-e", "b", "-m", "x", "--where", ".[",
+    ]);
+    let out = run(c, b"", LIMIT);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let _ = r.child.kill();
+}

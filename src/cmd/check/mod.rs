@@ -4,6 +4,7 @@
 //! 3.1.1), SUBSCRIBE, publish -> receive round trips at QoS 0/1/2, retained set / read back /
 //! clear. DNS and TCP are done here with tokio, because rumqttc does them inside its first poll
 //! where they can be neither timed nor told apart; the MQTT stages go through `Session`.
+//! `--wait` retries the whole check until it passes (`wait.rs`).
 //! `--probe` adds capability probes (`probes.rs`); `--max-latency` / `--require-v5` add
 //! assertions. Rendering (human, JSON, watch lines) lives in `report.rs`: nothing here prints.
 //!
@@ -17,6 +18,7 @@ mod probes;
 mod report;
 mod stages;
 pub mod tls;
+mod wait;
 pub mod x509;
 
 use crate::cli::CheckArgs;
@@ -225,6 +227,9 @@ pub async fn run(mut args: CheckArgs) -> Result<()> {
         embedded: args.embedded,
     };
     let out = report::Out::new(args.json, args.conn.quiet);
+    if let Some(wait) = args.wait {
+        return wait::until_passed(&cx, &out, wait).await;
+    }
     match args.interval {
         None => {
             let r = check_once(&cx).await;
@@ -237,7 +242,7 @@ pub async fn run(mut args: CheckArgs) -> Result<()> {
 }
 
 /// The run's exit: its first failure as an mq error (one line on stderr, the stage's code).
-fn result(r: &Report) -> Result<()> {
+pub(crate) fn result(r: &Report) -> Result<()> {
     match r.first_failure() {
         None => Ok(()),
         Some(s) => {

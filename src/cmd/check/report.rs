@@ -101,6 +101,11 @@ impl Out {
         !self.json && !self.quiet && std::io::stdout().is_terminal()
     }
 
+    /// `--quiet`: no report, no status lines.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     pub fn report(&self, r: &Report) -> Result<()> {
         if self.quiet {
             return Ok(());

@@ -40,7 +40,9 @@ pub struct Receive<'a> {
     pub v5: &'a SubscribeV5,
     /// Whether a message is one to run the command for (beyond `-R` and `-T`); the others are
     /// acknowledged and dropped, and do not count for `-C`.
-    pub accept: &'a dyn Fn(&Message) -> bool,
+    /// Whether the message is for the command (`--where`/`--grep`); an `Err` (a failed
+    /// `--assert`) ends the run.
+    pub accept: &'a dyn Fn(&Message) -> Result<bool>,
     pub subscribed: &'a Cell<bool>,
     /// Commands started, for `-C` and `-W`'s message.
     pub started: &'a Cell<u64>,
@@ -111,6 +113,9 @@ pub async fn receive(r: Receive<'_>) -> Result<()> {
     super::subscribe::subscribe_v5(&mut session, r.filters, sub_opts, r.v5, &args.unsubscribe)
         .await?;
     r.subscribed.set(true);
+    if let Some(path) = &args.ready_file {
+        crate::cmd::conditions::signal_ready(path)?;
+    }
 
     let mut running: JoinSet<Done> = JoinSet::new();
     let mut acks = InOrder::default();
@@ -126,7 +131,7 @@ pub async fn receive(r: Receive<'_>) -> Result<()> {
                     seq += 1;
                     let skip = (args.no_retained && m.retain)
                         || r.filter_out.iter().any(|f| f.matches(&m.topic))
-                        || !(r.accept)(&m);
+                        || !(r.accept)(&m)?;
                     acks.push(seq, m.ack_token(), skip);
                     if skip {
                         session.ack(&mut acks.ready);
