@@ -1,6 +1,7 @@
 //! How mq reaches the broker when it dials itself: through a SOCKS5 proxy (`--proxy`, as
-//! mosquitto_pub/sub 2.0 take it) and from a chosen local address (`-A`), for pub, sub and
-//! check, over TCP, TLS and websockets.
+//! mosquitto_pub/sub 2.0 take it) and from a chosen local address (`-A`): pub, sub and check
+//! over TCP, TLS and websockets; capture (agent and request), rr, bench (sessions and
+//! `bench conn`) and a bridge side whose profile names a proxy.
 
 use crate::common::pki::{tls_listener, Pki};
 use crate::common::socks::Socks;
@@ -365,4 +366,193 @@ fn bind_address_is_the_address_the_broker_sees() {
             "{cmd}: {all}"
         );
     }
+}
+
+/// How many connections the proxy opened to `dest` (`host:port`) so far.
+fn proxied(socks: &Socks, dest: &str) -> usize {
+    socks
+        .log()
+        .matches(&format!("connected to {dest}\n"))
+        .count()
+}
+
+#[test]
+fn capture_agent_and_request_go_through_the_proxy() {
+    let Some(socks) = Socks::start(Some(("alice", PASSWORD))) else {
+        return;
+    };
+    let b = Broker::start();
+    let p = b.port.to_string();
+    let dest = format!("localhost:{p}");
+    let proxy = socks.url("socks5h", USERINFO);
+    let dir = tempfile::tempdir().unwrap();
+    let img = crate::common::capture::jpeg(3000);
+    let file = temp_file(dir.path(), "frame.jpg", &img);
+    let via = ["-h", "localhost", "-p", &p, "--proxy", &proxy];
+    let mut agent = mq();
+    agent.arg("capture").args(via).args([
+        "--trigger",
+        "cam/capture",
+        "--topic",
+        "cam/image",
+        "--file",
+        file.to_str().unwrap(),
+        "-d",
+    ]);
+    let mut agent = Running::until(agent, "received SUBACK");
+    assert_eq!(proxied(&socks, &dest), 1, "{}", socks.log());
+
+    let target = dir.path().join("got.jpg");
+    let mut request = mq();
+    request.arg("capture").args(via).args([
+        "--request",
+        "--trigger",
+        "cam/capture",
+        "--topic",
+        "cam/image",
+        "-o",
+        target.to_str().unwrap(),
+        "-W",
+        "10s",
+    ]);
+    let out = run(request, b"", LIMIT);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(std::fs::read(&target).unwrap() == img);
+    assert_eq!(proxied(&socks, &dest), 2, "{}", socks.log());
+    let _ = agent.child.kill();
+}
+
+#[test]
+fn rr_goes_through_the_proxy_to_an_exec_reply_responder() {
+    let Some(socks) = Socks::start(Some(("alice", PASSWORD))) else {
+        return;
+    };
+    let b = Broker::start();
+    let p = b.port.to_string();
+    let proxy = socks.url("socks5h", USERINFO);
+    let mut responder = subscribed(
+        &b,
+        &[
+            "-t",
+            "svc/upper",
+            "-q",
+            "1",
+            "--exec",
+            "tr a-z A-Z",
+            "--reply",
+        ],
+    );
+    let out = mq_out(&[
+        "rr",
+        "-h",
+        "localhost",
+        "-p",
+        &p,
+        "--proxy",
+        &proxy,
+        "-t",
+        "svc/upper",
+        "-e",
+        "client/px/reply",
+        "-m",
+        "through socks",
+        "-q",
+        "1",
+        "-W",
+        "10",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "THROUGH SOCKS\n");
+    // The responder dialled the broker itself: the proxy saw only the request.
+    assert_eq!(
+        proxied(&socks, &format!("localhost:{p}")),
+        1,
+        "{}",
+        socks.log()
+    );
+    let _ = responder.child.kill();
+}
+
+#[test]
+fn bench_and_bench_conn_connect_every_client_through_the_proxy() {
+    let Some(socks) = Socks::start(None) else {
+        return;
+    };
+    let b = Broker::start();
+    let p = b.port.to_string();
+    let dest = format!("localhost:{p}");
+    let proxy = socks.url("socks5h", "");
+    let via = ["-h", "localhost", "-p", &p, "--proxy", &proxy];
+    // Two publishers and the subscriber: three sessions, each through the proxy.
+    let out = mq_out(
+        &[
+            &["bench"][..],
+            &via,
+            &["-c", "2", "-L", "200", "-q", "1", "--json", "--quiet"],
+        ]
+        .concat(),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        (v["sent"].as_u64(), v["received"].as_u64()),
+        (Some(200), Some(200))
+    );
+    assert_eq!(proxied(&socks, &dest), 3, "{}", socks.log());
+
+    // Held connections need plain TCP: with --proxy bench conn holds sessions instead.
+    let out = mq_out(
+        &[
+            &["bench", "conn"][..],
+            &via,
+            &["-c", "8", "--json", "--quiet"],
+        ]
+        .concat(),
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(
+        (v["connected"].as_u64(), v["connect_failures"].as_u64()),
+        (Some(8), Some(0))
+    );
+    assert_eq!(proxied(&socks, &dest), 3 + 8, "{}", socks.log());
+}
+
+#[test]
+fn a_bridge_side_takes_its_proxy_from_the_sides_profile() {
+    let Some(socks) = Socks::start(None) else {
+        return;
+    };
+    let a = Broker::start();
+    let b = Broker::start();
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".config/mq")).unwrap();
+    std::fs::write(
+        home.path().join(".config/mq/config.toml"),
+        format!(
+            "[profiles.office]\nurl = \"mqtt://127.0.0.1:{}\"\nproxy = \"{}\"\n",
+            b.port,
+            socks.url("socks5h", "")
+        ),
+    )
+    .unwrap();
+    let on_b = subscribed(&b, &["-t", "p/#", "-v", "-C", "1"]);
+    let mut c = mq();
+    c.env("HOME", home.path())
+        .env_remove("XDG_CONFIG_HOME")
+        .args(["bridge", "--from", &format!("mqtt://127.0.0.1:{}", a.port)])
+        .args(["--to-profile", "office", "-t", "p/#"]);
+    let mut bridge = Running::until(c, "forwarding");
+    publish(&a, &["-t", "p/x", "-m", "over the proxy", "-q", "1"]);
+    let out = on_b.finish(LIMIT);
+    let _ = bridge.child.kill();
+    assert_eq!(stdout(&out), "p/x over the proxy\n", "{}", stderr(&out));
+    // Only the --to side was proxied.
+    let log = socks.log();
+    assert_eq!(
+        proxied(&socks, &format!("127.0.0.1:{}", b.port)),
+        1,
+        "{log}"
+    );
+    assert!(!log.contains(&format!(":{}\n", a.port)), "{log}");
 }
