@@ -615,6 +615,24 @@ fn bench_conn_spreads_over_source_addresses() {
 }
 
 #[test]
+fn bench_conn_without_source_connects_from_the_bind_address() {
+    let b = Broker::with(Config::default().extra("log_type all"));
+    let v = json(&bench(
+        &b,
+        &["conn", "-c", "6", "-A", "127.0.0.2", "--json", "--quiet"],
+    ));
+    assert_eq!((n(&v, "connected"), n(&v, "connect_failures")), (6, 0));
+    let log = b.log();
+    let from = |src: &str| {
+        log.lines()
+            .filter(|l| l.contains(&format!("New client connected from {src}:")))
+            .count()
+    };
+    assert_eq!(from("127.0.0.2"), 6, "{log}");
+    assert_eq!(from("127.0.0.1"), 0, "{log}");
+}
+
+#[test]
 fn bench_conn_churn_reconnects_and_times_the_reconnects() {
     let b = Broker::start();
     for version in ["5", "311"] {
