@@ -1,7 +1,7 @@
 //! How mq reaches the broker when it dials itself: through a SOCKS5 proxy (`--proxy`, as
 //! mosquitto_pub/sub 2.0 take it) and from a chosen local address (`-A`): pub, sub and check
 //! over TCP, TLS and websockets; capture (agent and request), rr, bench (sessions and
-//! `bench conn`) and a bridge side whose profile names a proxy.
+//! `bench conn`), topics and a bridge side whose profile names a proxy.
 
 use crate::common::pki::{tls_listener, Pki};
 use crate::common::socks::Socks;
@@ -555,4 +555,35 @@ fn a_bridge_side_takes_its_proxy_from_the_sides_profile() {
         "{log}"
     );
     assert!(!log.contains(&format!(":{}\n", a.port)), "{log}");
+}
+
+#[test]
+fn topics_reads_the_retained_snapshot_through_the_proxy() {
+    let Some(socks) = Socks::start(None) else {
+        return;
+    };
+    let b = Broker::start();
+    let p = b.port.to_string();
+    publish(&b, &["-t", "px/kept", "-m", "x", "-r"]);
+    let proxy = socks.url("socks5h", "");
+    let out = mq_out(&[
+        "topics",
+        "-h",
+        "localhost",
+        "-p",
+        &p,
+        "--proxy",
+        &proxy,
+        "--retained-only",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["topics"][0]["topic"], "px/kept", "{v}");
+    assert_eq!(
+        proxied(&socks, &format!("localhost:{p}")),
+        1,
+        "{}",
+        socks.log()
+    );
 }
