@@ -185,8 +185,9 @@ impl EventLoop {
     async fn select(&mut self) -> Result<Event, ConnectionError> {
         let network = self.network.as_mut().unwrap();
         // let await_acks = self.state.await_acks;
-        let inflight_full = self.state.inflight >= self.mqtt_options.inflight;
-        let collision = self.state.collision.is_some();
+        // mq patch: see `MqttState::takes_request`; upstream took any pending request regardless
+        // of the in-flight limit and of a waiting collision, which it then replaced (lost).
+        let takes_request = self.state.takes_request(self.pending.front());
         let network_timeout = Duration::from_secs(self.network_options.connection_timeout());
 
         // Read buffered events from previous polls before calling a new poll
@@ -240,7 +241,7 @@ impl EventLoop {
                 &mut self.pending,
                 &self.requests_rx,
                 self.mqtt_options.pending_throttle
-            ), if !self.pending.is_empty() || (!inflight_full && !collision) => match o {
+            ), if takes_request => match o {
                 Ok(request) => {
                     if let Some(outgoing) = self.state.handle_outgoing_packet(request)? {
                         network.write(outgoing).await?;

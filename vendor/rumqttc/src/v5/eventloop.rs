@@ -182,8 +182,9 @@ impl EventLoop {
         let network = self.network.as_mut().unwrap();
         // let await_acks = self.state.await_acks;
 
-        let inflight_full = self.state.inflight >= self.state.max_outgoing_inflight;
-        let collision = self.state.collision.is_some();
+        // mq patch: see `MqttState::takes_request`; upstream took any pending request regardless
+        // of the in-flight limit and of a waiting collision, which it then replaced (lost).
+        let takes_request = self.state.takes_request(self.pending.front());
 
         // Read buffered events from previous polls before calling a new poll
         if let Some(event) = self.state.events.pop_front() {
@@ -225,7 +226,7 @@ impl EventLoop {
                 &mut self.pending,
                 &self.requests_rx,
                 self.options.pending_throttle
-            ), if !self.pending.is_empty() || (!inflight_full && !collision) => match o {
+            ), if takes_request => match o {
                 Ok(request) => {
                     if let Some(outgoing) = self.state.handle_outgoing_packet(request)? {
                         network.write(outgoing).await?;

@@ -162,6 +162,13 @@ impl MqttState {
             }
         }
 
+        // The publish waiting for a busy packet id is newer than every one in flight: it goes
+        // after them. Left in `collision` it would outlive the connection and hold every
+        // request back while the publish it waits for sits unsent in `pending` (mq patch).
+        if let Some(publish) = self.collision.take() {
+            pending.push(Request::Publish(publish));
+        }
+
         // remove and collect pending releases
         for pkid in self.outgoing_rel.ones() {
             let request = Request::PubRel(PubRel::new(pkid as u16, None));
@@ -179,6 +186,24 @@ impl MqttState {
         self.collision_ping_count = 0;
         self.inflight = 0;
         pending
+    }
+
+    /// Whether the event loop may hand this state its next request now: `pending` is the
+    /// first request the event loop keeps from the last connection, if any (mq patch). Nothing
+    /// is taken while a publish waits for a busy packet id (a second one would replace it, and
+    /// it was never sent), and a new QoS 1/2 publish waits for room in flight wherever it comes
+    /// from: the requests `EventLoop::clean` moved from the channel to `pending` at a
+    /// disconnect are as new as the ones still in the channel. Resends go regardless.
+    pub fn takes_request(&self, pending: Option<&Request>) -> bool {
+        if self.collision.is_some() {
+            return false;
+        }
+        let room = self.inflight < self.max_outgoing_inflight;
+        match pending {
+            Some(Request::Publish(p)) if p.pkid == 0 && p.qos != QoS::AtMostOnce => room,
+            Some(_) => true,
+            None => room,
+        }
     }
 
     pub fn inflight(&self) -> u16 {
@@ -1155,5 +1180,69 @@ mod mq_patch_tests {
         mqtt.handle_incoming_packet(Incoming::PubAck(PubAck::new(1, None)))
             .unwrap();
         assert_eq!(mqtt.inflight, 0);
+    }
+
+    /// Patch 0010: the publishes the event loop moved from the channel to `pending` at a
+    /// disconnect wait for room in flight after the reconnect, like new ones; taken regardless
+    /// they hit busy packet ids, and each collision replaced the one before (never sent).
+    #[test]
+    fn requests_kept_over_a_reconnect_wait_for_room_and_none_is_lost() {
+        use std::collections::VecDeque;
+        let mut mqtt = MqttState::new(2, false);
+        let publish = |n: u8| Request::Publish(Publish::new("t", QoS::AtLeastOnce, vec![n], None));
+        // What the event loop does with its pending requests, by `takes_request`.
+        fn drive(mqtt: &mut MqttState, pending: &mut VecDeque<Request>, sent: &mut Vec<u8>) {
+            while mqtt.takes_request(pending.front()) {
+                let Some(request) = pending.pop_front() else { break };
+                if let Some(Packet::Publish(p)) = mqtt.handle_outgoing_packet(request).unwrap() {
+                    sent.push(p.payload[0]);
+                }
+            }
+        }
+        let mut sent = Vec::new();
+        let mut pending: VecDeque<Request> = [publish(1), publish(2)].into();
+        drive(&mut mqtt, &mut pending, &mut sent);
+        // The connection drops with both in flight and two more requests in the channel.
+        pending.extend(mqtt.clean());
+        pending.extend([publish(3), publish(4)]);
+        drive(&mut mqtt, &mut pending, &mut sent);
+        assert_eq!(sent, [1, 2, 1, 2], "the resends go, the new ones wait for room");
+        assert!(mqtt.collision.is_none());
+        for pkid in 1..=2 {
+            let reply = mqtt.handle_incoming_packet(Incoming::PubAck(PubAck::new(pkid, None))).unwrap();
+            if let Some(Packet::Publish(p)) = reply {
+                sent.push(p.payload[0]);
+            }
+            drive(&mut mqtt, &mut pending, &mut sent);
+        }
+        for pkid in 1..=2 {
+            mqtt.handle_incoming_packet(Incoming::PubAck(PubAck::new(pkid, None))).unwrap();
+        }
+        assert_eq!(sent, [1, 2, 1, 2, 3, 4]);
+        assert_eq!(mqtt.inflight, 0);
+    }
+
+    /// Patch 0010: a publish waiting for a busy packet id when the connection drops is resent
+    /// after the publishes in flight, not kept waiting into the next connection.
+    #[test]
+    fn a_publish_waiting_on_a_busy_packet_id_is_resent_after_a_reconnect() {
+        let mut mqtt = MqttState::new(2, false);
+        let publish = |n: u8| Request::Publish(Publish::new("t", QoS::AtLeastOnce, vec![n], None));
+        mqtt.handle_outgoing_packet(publish(1)).unwrap();
+        mqtt.handle_outgoing_packet(publish(2)).unwrap();
+        // Out-of-order ack: id 2 is free, the next id (1) is not.
+        mqtt.handle_incoming_packet(Incoming::PubAck(PubAck::new(2, None))).unwrap();
+        assert_eq!(mqtt.handle_outgoing_packet(publish(3)).unwrap(), None);
+        assert!(!mqtt.takes_request(None), "nothing is taken while a publish waits");
+        let pending: Vec<u8> = mqtt
+            .clean()
+            .into_iter()
+            .map(|r| match r {
+                Request::Publish(p) => p.payload[0],
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(pending, [1, 3]);
+        assert!(mqtt.collision.is_none());
     }
 }
