@@ -116,17 +116,12 @@ pub fn parse_binary(text: &str) -> std::result::Result<Bytes, String> {
 }
 
 fn output_options(args: &RrArgs) -> Result<output::Options> {
-    let layout = if let Some(f) = &args.format_template {
-        let t = output::Template::parse(f)
-            .map_err(|e| Error::usage(format!("invalid -F format: {e}")).hint(e.hint))?;
-        output::Layout::Template(t)
-    } else if args.json {
-        output::Layout::Json
-    } else {
-        output::Layout::Plain {
-            verbose: args.verbose,
-        }
-    };
+    let layout = output::Layout::from_flags(
+        args.format_template.as_deref(),
+        args.json,
+        false,
+        args.verbose,
+    )?;
     Ok(output::Options {
         layout,
         eol: !args.no_eol,

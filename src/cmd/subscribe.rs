@@ -335,19 +335,12 @@ async fn receive(
 
 /// The output layer's options from the command line; a bad `-F` template is a usage error.
 fn output_options(args: &SubArgs) -> Result<output::Options> {
-    let layout = if let Some(f) = &args.format_template {
-        let t = output::Template::parse(f)
-            .map_err(|e| Error::usage(format!("invalid -F format: {e}")).hint(e.hint))?;
-        output::Layout::Template(t)
-    } else if args.json {
-        output::Layout::Json
-    } else if args.count_only {
-        output::Layout::CountOnly
-    } else {
-        output::Layout::Plain {
-            verbose: args.verbose,
-        }
-    };
+    let layout = output::Layout::from_flags(
+        args.format_template.as_deref(),
+        args.json,
+        args.count_only,
+        args.verbose,
+    )?;
     Ok(output::Options {
         layout,
         eol: !args.no_eol,

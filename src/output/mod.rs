@@ -74,6 +74,26 @@ pub enum Layout {
     CountOnly,
 }
 
+impl Layout {
+    /// The layout the flags ask for (`-F` first, then `--json`, `--count-only`, `-v`), as sub
+    /// and rr print; a bad `-F` template is a usage error.
+    pub fn from_flags(
+        template: Option<&str>,
+        json: bool,
+        count_only: bool,
+        verbose: bool,
+    ) -> crate::exit::Result<Layout> {
+        Ok(match template {
+            Some(f) => Layout::Template(Template::parse(f).map_err(|e| {
+                crate::exit::Error::usage(format!("invalid -F format: {e}")).hint(e.hint)
+            })?),
+            None if json => Layout::Json,
+            None if count_only => Layout::CountOnly,
+            None => Layout::Plain { verbose },
+        })
+    }
+}
+
 /// Everything the output layer needs to know, from the command line.
 #[derive(Debug, Clone)]
 pub struct Options {
