@@ -1,8 +1,9 @@
 //! Files in the save directory. A file being received lives in the saver's private parts
-//! directory (`DIR/.mq-parts-XXXXXX`, mode 0700, removed when the saver ends) under a random name
-//! mq picks: no name a sender chooses and no other local user can reach it. The final name is
-//! given to that very file (by rename inside DIR's file system), checked by inode afterwards, and
-//! never clobbers an existing file unless `--overwrite` asks for it.
+//! directory (`DIR/.mq-parts-` plus six random characters, mode 0700, removed when the saver
+//! ends) under a random name mq picks: no name a sender chooses and no other local user can
+//! reach it. The final name is given to that very file (by rename inside DIR's file system),
+//! checked by inode afterwards, and never clobbers an existing file unless `--overwrite` asks
+//! for it.
 
 use super::names;
 use std::fs::{File, Permissions};
