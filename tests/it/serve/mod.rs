@@ -371,6 +371,7 @@ fn tls_listener_serves_mosquitto_clients() {
         cert.to_str().unwrap(),
         "--tls-key",
         key.to_str().unwrap(),
+        "-d",
     ]);
     assert!(s.line.contains("mqtts://"), "{}", s.line);
     let port = s.port.to_string();
@@ -388,7 +389,7 @@ fn tls_listener_serves_mosquitto_clients() {
         "-C",
         "1",
     ])
-    .args(["-W", "10", "-q", "1"]);
+    .args(["-W", "10", "-q", "1", "-d"]);
     let sub = sub
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -418,8 +419,22 @@ fn tls_listener_serves_mosquitto_clients() {
         publish();
     }
     let out = wait_with_limit(sub, LIMIT);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(stdout(&out), "secure\n");
+    // Both sides' logs when it fails: what the client saw and what the broker did.
+    let mut s = s;
+    let log = |s: &mut Serve| {
+        format!(
+            "mosquitto_sub -d:\n{}\nmq serve -d:\n{}",
+            stdout(&out),
+            s.stop()
+        )
+    };
+    assert!(out.status.success(), "{}\n{}", stderr(&out), log(&mut s));
+    let received: Vec<_> = stdout(&out)
+        .lines()
+        .filter(|l| !l.starts_with("Client ") && !l.starts_with("Subscribed "))
+        .map(String::from)
+        .collect();
+    assert_eq!(received, ["secure"], "{}", log(&mut s));
     // Plain MQTT on the TLS port is not answered with a CONNACK.
     let out = run(
         s.on("pub", &["-t", "t", "-m", "x", "--connect-timeout", "2s"]),
