@@ -68,7 +68,7 @@ complete -c mq -n "__fish_mq_using_subcommand pub" -s A -l bind-address -d 'Conn
 complete -c mq -n "__fish_mq_using_subcommand pub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
-complete -c mq -n "__fish_mq_using_subcommand pub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand pub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s (0: no PINGREQ at all)' -r
 complete -c mq -n "__fish_mq_using_subcommand pub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
@@ -157,7 +157,7 @@ complete -c mq -n "__fish_mq_using_subcommand sub" -s A -l bind-address -d 'Conn
 complete -c mq -n "__fish_mq_using_subcommand sub" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
-complete -c mq -n "__fish_mq_using_subcommand sub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand sub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s (0: no PINGREQ at all)' -r
 complete -c mq -n "__fish_mq_using_subcommand sub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
@@ -227,7 +227,7 @@ complete -c mq -n "__fish_mq_using_subcommand rr" -s A -l bind-address -d 'Conne
 complete -c mq -n "__fish_mq_using_subcommand rr" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
-complete -c mq -n "__fish_mq_using_subcommand rr" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand rr" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s (0: no PINGREQ at all)' -r
 complete -c mq -n "__fish_mq_using_subcommand rr" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
@@ -278,7 +278,7 @@ complete -c mq -n "__fish_mq_using_subcommand check" -s A -l bind-address -d 'Co
 complete -c mq -n "__fish_mq_using_subcommand check" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
-complete -c mq -n "__fish_mq_using_subcommand check" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand check" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s (0: no PINGREQ at all)' -r
 complete -c mq -n "__fish_mq_using_subcommand check" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
@@ -336,7 +336,7 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -s A -l bind-address -d '
 complete -c mq -n "__fish_mq_using_subcommand capture" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
-complete -c mq -n "__fish_mq_using_subcommand capture" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand capture" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s (0: no PINGREQ at all)' -r
 complete -c mq -n "__fish_mq_using_subcommand capture" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
@@ -393,7 +393,7 @@ complete -c mq -n "__fish_mq_using_subcommand capture" -l request -d 'Request si
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s (0: no PINGREQ at all)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcommand_from pub sub conn merge help" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
@@ -465,7 +465,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and not __fish_seen_subcomm
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s (0: no PINGREQ at all)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from pub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
@@ -532,7 +532,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s (0: no PINGREQ at all)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from sub" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
@@ -599,7 +599,7 @@ complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l unix -d 'Connect through this unix domain socket instead of TCP (mosquitto\'s --unix)' -r -F
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -l proxy -d 'Connect through this SOCKS5 proxy: socks5h://[user:password@]host[:port] (the proxy resolves the broker\'s name; socks5:// resolves it here) [default port: 1080]' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s A -l bind-address -d 'Connect from this local IP address (mosquitto\'s -A); with --proxy, to the proxy' -r
-complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s (0: no PINGREQ at all)' -r
 complete -c mq -n "__fish_mq_using_subcommand bench; and __fish_seen_subcommand_from conn" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"
@@ -688,7 +688,7 @@ complete -c mq -n "__fish_mq_using_subcommand topics" -s A -l bind-address -d 'C
 complete -c mq -n "__fish_mq_using_subcommand topics" -s L -l url -d 'Broker URL: mqtt[s]://[user[:password]@]host[:port][/topic], or ws[s]://host[:port]/path' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s i -l id -d 'Client id [default: assigned by the broker]' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s I -l id-prefix -d 'Client id prefix; the process id is appended' -r
-complete -c mq -n "__fish_mq_using_subcommand topics" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s' -r
+complete -c mq -n "__fish_mq_using_subcommand topics" -s k -l keepalive -d 'Keepalive interval: seconds or a duration like 30s (0: no PINGREQ at all)' -r
 complete -c mq -n "__fish_mq_using_subcommand topics" -s V -l protocol-version -d 'MQTT version: 5 or 311 [default: 5, falling back to 3.1.1 when the broker refuses 5]' -r -f -a "5\t''
 311\t''
 31\t''"

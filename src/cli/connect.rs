@@ -126,7 +126,7 @@ pub struct ConnectArgs {
     #[arg(short = 'I', long, allow_hyphen_values = true)]
     pub id_prefix: Option<String>,
 
-    /// Keepalive interval: seconds or a duration like 30s
+    /// Keepalive interval: seconds or a duration like 30s (0: no PINGREQ at all)
     #[arg(short = 'k', long, env = "MQ_KEEPALIVE", value_parser = parse_duration, default_value = "60", allow_hyphen_values = true)]
     pub keepalive: Duration,
 

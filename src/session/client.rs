@@ -10,7 +10,6 @@ use crate::options::ConnectPlan;
 use bytes::Bytes;
 use rumqttc::v5 as r5;
 use rumqttc::v5::mqttbytes::v5 as p5;
-use std::time::Duration;
 
 #[derive(Clone)]
 pub(super) enum Client {
@@ -217,8 +216,7 @@ pub(super) fn build(plan: &ConnectPlan, version: Version, opts: &SessionOptions)
                 o.set_transport(t);
             }
             o.set_tls_server_name(transport::server_name(plan));
-            // rumqttc's v5 client panics below 5s (and cannot disable keepalive): round up.
-            o.set_keep_alive(plan.keep_alive.max(Duration::from_secs(5)))
+            o.set_keep_alive(plan.keep_alive)
                 .set_clean_start(plan.clean_start)
                 .set_max_packet_size(Some(MAX_PACKET as u32))
                 .set_request_channel_capacity(REQUEST_CHANNEL)

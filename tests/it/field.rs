@@ -126,6 +126,26 @@ fn debug_shows_what_mosquitto_sub_debug_shows() {
 }
 
 #[test]
+fn keepalive_one_and_zero_on_mqtt_5() {
+    // MQTT 5 as 3.1.1: -k 1 pings every second, -k 0 sends keep alive 0 and never pings.
+    let b = Broker::start();
+    let p = b.port.to_string();
+    for (k, pings) in [("1", true), ("0", false)] {
+        let mut c = mq();
+        c.args(["sub", "-p", &p, "-k", k, "-d", "-t", "ka", "-W", "3"]);
+        let out = run(c, b"", LIMIT);
+        let err = stderr(&out);
+        assert_eq!(code(&out), 27, "{err}");
+        assert!(err.contains(&format!("keepalive {k}s")), "{err}");
+        assert_eq!(
+            err.matches("sending PINGREQ").count() >= 2,
+            pings,
+            "-k {k}: {err}"
+        );
+    }
+}
+
+#[test]
 fn a_lost_connection_under_debug_is_one_clean_line() {
     let mut b = Broker::start();
     let p = b.port.to_string();

@@ -158,7 +158,7 @@ impl EventLoop {
             }
             self.network = Some(network);
 
-            if self.keepalive_timeout.is_none() {
+            if self.keepalive_timeout.is_none() && !self.options.keep_alive.is_zero() {
                 self.keepalive_timeout = Some(Box::pin(time::sleep(self.options.keep_alive)));
             }
 
@@ -190,6 +190,8 @@ impl EventLoop {
         if let Some(event) = self.state.events.pop_front() {
             return Ok(event);
         }
+
+        let mut no_sleep = Box::pin(time::sleep(Duration::ZERO));
 
         // this loop is necessary since self.incoming.pop_front() might return None. In that case,
         // instead of returning a None event, we try again.
@@ -265,7 +267,9 @@ impl EventLoop {
             },
             // We generate pings irrespective of network activity. This keeps the ping logic
             // simple. We can change this behavior in future if necessary (to prevent extra pings)
-            _ = self.keepalive_timeout.as_mut().unwrap() => {
+            // mq patch: no keepalive (0, also when the server's keep alive says so), no pings.
+            _ = self.keepalive_timeout.as_mut().unwrap_or(&mut no_sleep),
+                if self.keepalive_timeout.is_some() && !self.options.keep_alive.is_zero() => {
                 let timeout = self.keepalive_timeout.as_mut().unwrap();
                 timeout.as_mut().reset(Instant::now() + self.options.keep_alive);
 
@@ -466,5 +470,70 @@ async fn mqtt_connect(
         }
         Incoming::ConnAck(connack) => Err(ConnectionError::ConnectionRefused(connack.code)),
         packet => Err(ConnectionError::NotConnAck(Box::new(packet))),
+    }
+}
+
+/// Regression tests for mq's changes to this file (see PATCHED.md).
+#[cfg(test)]
+mod mq_patch_tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A broker that answers the CONNECT and reports its keep alive, then every PINGREQ.
+    async fn broker() -> (u16, tokio::sync::mpsc::UnboundedReceiver<u16>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 256];
+            let n = s.read(&mut buf).await.unwrap();
+            // Fixed header (2 bytes for a short CONNECT), "MQTT" (6), level, flags: keep alive.
+            assert!(n >= 12 && buf[0] == 0x10 && buf[1] < 0x80, "{:?}", &buf[..n]);
+            let _ = tx.send(u16::from_be_bytes([buf[10], buf[11]]));
+            s.write_all(&[0x20, 0x03, 0x00, 0x00, 0x00]).await.unwrap();
+            loop {
+                let Ok(n) = s.read(&mut buf).await else { return };
+                if n == 0 {
+                    return;
+                }
+                for _ in buf[..n].chunks(2).filter(|p| p == &[0xc0, 0x00]) {
+                    let _ = s.write_all(&[0xd0, 0x00]).await;
+                    let _ = tx.send(u16::MAX);
+                }
+            }
+        });
+        (port, rx)
+    }
+
+    /// Keep alives of 1 s to 4 s are sent as given and pinged at that pace, and 0 sends no
+    /// PINGREQ at all (upstream refused anything under 5 s, so `-k 0` and `-k 1` were 5 s).
+    #[tokio::test]
+    async fn keep_alives_under_5_s_and_zero_are_honoured() {
+        for (secs, window, pings) in [(1u64, 2500u64, 2usize), (0, 2500, 0)] {
+            let (port, mut seen) = broker().await;
+            let mut options = MqttOptions::new("id", "127.0.0.1", port);
+            options.set_keep_alive(Duration::from_secs(secs));
+            let mut eventloop = EventLoop::new(options, 10);
+            let polling = tokio::spawn(async move {
+                loop {
+                    if eventloop.poll().await.is_err() {
+                        return;
+                    }
+                }
+            });
+            assert_eq!(seen.recv().await, Some(secs as u16));
+            tokio::time::sleep(Duration::from_millis(window)).await;
+            polling.abort();
+            let mut count = 0;
+            while let Ok(v) = seen.try_recv() {
+                assert_eq!(v, u16::MAX);
+                count += 1;
+            }
+            assert!(
+                if pings == 0 { count == 0 } else { count >= pings },
+                "keep alive {secs}: {count} PINGREQs in {window} ms"
+            );
+        }
     }
 }

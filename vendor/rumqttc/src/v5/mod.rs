@@ -267,7 +267,13 @@ impl MqttOptions {
     /// Set number of seconds after which client should ping the broker
     /// if there is no other data exchange
     pub fn set_keep_alive(&mut self, duration: Duration) -> &mut Self {
-        assert!(duration.as_secs() >= 5, "Keep alives should be >= 5 secs");
+        // mq patch: as the 3.1.1 client, whole seconds from 1, or zero to send no PINGREQ
+        // (MQTT 5 §3.1.2.10); upstream refused anything under 5 s.
+        assert!(
+            duration.is_zero() || duration >= Duration::from_secs(1),
+            "Keep alives should be specified in seconds. Durations less than \
+            a second are not allowed, except for Duration::ZERO."
+        );
 
         self.keep_alive = duration;
         self
