@@ -1,17 +1,20 @@
 //! The driver: the task that owns the event loop. It turns what the loop produces into
 //! acknowledgement bookkeeping and notes for the command, acknowledges resends itself, and
-//! renews the subscriptions when a reconnect finds no session.
+//! renews the subscriptions when a reconnect finds no session. It hands notes to the command
+//! through `outbox`, which never makes it wait while the command catches up (within a budget),
+//! so the keepalive goes on however slow the command is.
 
 use super::client::{Client, Loop, Subscription};
 use super::convert::Polled;
 use super::failure::lost_error;
+use super::outbox::Outbox;
 use super::types::{AckToken, Delivery, Event, Granted};
 use crate::exit::{Code, Error};
 use crate::output::debug;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 /// What the driver sends on the message channel.
 pub(super) enum Note {
@@ -81,7 +84,8 @@ pub(super) struct Driver {
     pub owed: HashSet<u16>,
     pub shared: Arc<Shared>,
     pub delivery: Delivery,
-    pub tx: mpsc::Sender<Note>,
+    /// Notes for the command (it may fall behind without stopping the driver).
+    pub outbox: Outbox,
     pub changed: watch::Sender<u64>,
     pub reconnect: bool,
     /// SUBSCRIBEs the driver sent to renew subscriptions, whose SUBACK is still to come.
@@ -136,7 +140,7 @@ impl Driver {
     }
 
     async fn send(&mut self, e: Event) -> bool {
-        self.tx.send(Note::Event(e)).await.is_ok()
+        self.outbox.send(Note::Event(e)).await
     }
 
     fn acks_changed(&self) {
@@ -146,7 +150,7 @@ impl Driver {
     async fn close(&mut self, error: Error) {
         self.shared.acks.lock().expect("acks lock").closed = Some(error.message.clone());
         self.acks_changed();
-        let _ = self.tx.send(Note::Closed(error)).await;
+        let _ = self.outbox.send(Note::Closed(error)).await;
     }
 
     /// Returns false when the driver should stop.
@@ -276,13 +280,13 @@ impl Driver {
                     }
                     return true;
                 }
-                return self.tx.send(Note::SubAck(r)).await.is_ok();
+                return self.outbox.send(Note::SubAck(r)).await;
             }
             Polled::UnsubAck => {
                 if self.debug {
                     debug("received UNSUBACK");
                 }
-                return self.tx.send(Note::UnsubAck).await.is_ok();
+                return self.outbox.send(Note::UnsubAck).await;
             }
             Polled::Finished(pkid) => {
                 self.delivered.remove(&pkid);

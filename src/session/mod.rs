@@ -30,6 +30,7 @@ pub mod dial;
 mod driver;
 mod failure;
 pub mod hold;
+mod outbox;
 mod size;
 mod subscribing;
 mod transport;
@@ -193,7 +194,7 @@ impl Session {
             owed: Default::default(),
             shared: shared.clone(),
             delivery: opts.delivery,
-            tx,
+            outbox: outbox::Outbox::new(tx),
             changed,
             reconnect: opts.reconnect,
             renewing: Vec::new(),

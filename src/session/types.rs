@@ -200,8 +200,9 @@ pub struct SessionOptions {
     /// `Event::ConnectionLost`); otherwise it ends the session.
     pub reconnect: bool,
     pub delivery: Delivery,
-    /// At most this many received messages wait for the command before the session stops
-    /// reading: a command that keeps large payloads (file chunks) bounds its memory with it.
+    /// Received messages that wait for the command in its channel; past them the driver holds
+    /// up to 4 MiB more (see `outbox`) before it stops reading. A command that keeps large
+    /// payloads (file chunks) bounds its memory with it.
     pub buffer: usize,
     /// Read a flood in batches (see `READ_COALESCING`): for commands whose figure of merit is
     /// messages per CPU second (`sub`, `pub -l`), not the latency of each one.

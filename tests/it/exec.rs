@@ -242,3 +242,32 @@ fn sigterm_lets_the_running_command_finish_then_exits_143() {
     assert_eq!(stdout(&out), "finished\n");
     assert!(at.elapsed() < Duration::from_secs(5), "{:?}", at.elapsed());
 }
+
+#[test]
+fn commands_far_behind_do_not_stop_the_keepalive() {
+    // Five commands of 2 s one at a time, with a keepalive of 1 s: a session that stopped
+    // reading while messages wait for a free slot would send no PINGREQ for seconds, and a
+    // broker drops a client silent for 1.5 keepalives (with what it had queued for it).
+    let b = Broker::start();
+    let cmd = "sleep 2; echo \"$MQ_PAYLOAD\"";
+    for v in ["311", "5"] {
+        let topic = format!("slow/{v}");
+        let sub = subscribed(
+            &b,
+            &[
+                "-V", v, "-t", &topic, "-k", "1", "-C", "5", "-W", "30s", "--exec", cmd,
+            ],
+        );
+        let lines = b"1\n2\n3\n4\n5\n";
+        let out = run(mq_on(&b, "pub", &["-t", &topic, "-l"]), lines, LIMIT);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        let out = sub.finish(Duration::from_secs(30));
+        assert_eq!(code(&out), 0, "v{v}: {}", stderr(&out));
+        assert_eq!(stdout(&out).as_bytes(), lines);
+        let log = stderr(&out);
+        // About 10 in 10 s; none when the keepalive waits for the commands.
+        let pings = log.matches("sending PINGREQ").count();
+        assert!(pings >= 5, "v{v}: {pings} PINGREQs in 10 s:\n{log}");
+        assert!(!log.contains("reconnecting"), "{log}");
+    }
+}

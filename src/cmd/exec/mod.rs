@@ -2,9 +2,11 @@
 //! `capture --exec`), at most `--concurrency` at once, and print its stdout or, with `--reply`,
 //! publish it to the message's response topic.
 //!
-//! Messages wait in the session's channel while every slot is busy: `--concurrency` of them,
-//! then the session stops reading from the broker (and on MQTT 5 the receive maximum keeps the
-//! broker from sending more QoS 1/2 messages). A QoS 1/2 message is acknowledged only once its
+//! Messages wait in the session while every slot is busy: `--concurrency` of them in its
+//! channel, then up to `session::outbox`'s budget while the session keeps the connection alive
+//! (a command may take longer than the keepalive), then the session stops reading from the
+//! broker (and on MQTT 5 the receive maximum keeps the broker from sending more QoS 1/2
+//! messages). A QoS 1/2 message is acknowledged only once its
 //! command has finished, in the order received, so a persistent session (`-c -i ID`) gets every
 //! message processed at least once across crashes.
 
