@@ -9,7 +9,8 @@ use rumqttc::v5::mqttbytes::v5 as p5;
 /// One protocol-neutral view of what the event loop produced.
 pub(super) enum Polled {
     ConnAck(ConnAckInfo),
-    Publish(Message),
+    /// A message, and whether the broker marked it as a redelivery (DUP).
+    Publish(Message, bool),
     /// PUBACK / PUBCOMP / failed PUBREC: the publish is finished; `Err` holds a refusal reason.
     PubDone(u16, Result<(), String>),
     SubAck(Vec<Granted>),
@@ -52,14 +53,17 @@ fn from_v4(e: rumqttc::Event) -> Polled {
             session_present: c.session_present,
             ..Default::default()
         }),
-        Event::Incoming(Packet::Publish(p)) => Polled::Publish(Message {
-            topic: p.topic,
-            payload: p.payload,
-            qos: from_qos4(p.qos),
-            retain: p.retain,
-            pkid: p.pkid,
-            properties: None,
-        }),
+        Event::Incoming(Packet::Publish(p)) => Polled::Publish(
+            Message {
+                topic: p.topic,
+                payload: p.payload,
+                qos: from_qos4(p.qos),
+                retain: p.retain,
+                pkid: p.pkid,
+                properties: None,
+            },
+            p.dup,
+        ),
         Event::Incoming(Packet::PubAck(a)) => Polled::PubDone(a.pkid, Ok(())),
         Event::Incoming(Packet::PubComp(a)) => Polled::PubDone(a.pkid, Ok(())),
         Event::Incoming(Packet::SubAck(s)) => Polled::SubAck(
@@ -114,14 +118,17 @@ fn from_v5(e: r5::Event) -> Polled {
                 authentication_method: p.authentication_method,
             })
         }
-        r5::Event::Incoming(Packet::Publish(p)) => Polled::Publish(Message {
-            topic: String::from_utf8_lossy(&p.topic).into_owned(),
-            payload: p.payload,
-            qos: from_qos5(p.qos),
-            retain: p.retain,
-            pkid: p.pkid,
-            properties: p.properties.map(from_p5_props),
-        }),
+        r5::Event::Incoming(Packet::Publish(p)) => Polled::Publish(
+            Message {
+                topic: String::from_utf8_lossy(&p.topic).into_owned(),
+                payload: p.payload,
+                qos: from_qos5(p.qos),
+                retain: p.retain,
+                pkid: p.pkid,
+                properties: p.properties.map(from_p5_props),
+            },
+            p.dup,
+        ),
         r5::Event::Incoming(Packet::PubAck(a)) => {
             use p5::PubAckReason as R;
             let r = match a.reason {

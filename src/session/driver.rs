@@ -63,6 +63,12 @@ pub(super) struct Shared {
     /// Acknowledgements of received messages the request channel had no room for, in order;
     /// the driver hands them over. Nothing on the command's side ever waits to acknowledge.
     pub backlog: Mutex<Vec<AckToken>>,
+    /// Packet ids of QoS 1/2 messages delivered with `Delivery::AfterOutput` whose
+    /// acknowledgement the command has not yet given (`Session::ack` removes them). A resend of
+    /// one is dropped: the command's own acknowledgement answers it. Acknowledging it in the
+    /// driver would tell the broker a message was delivered that the command has not finished
+    /// with (a bridge still forwarding it).
+    pub owed: Mutex<HashSet<u16>>,
     /// What the command subscribed to, to renew after a reconnect without a session.
     pub subscriptions: Mutex<Vec<Subscription>>,
     /// Whether the network connection is up (false while reconnecting).
@@ -77,11 +83,6 @@ pub(super) struct Driver {
     /// (no PUBACK sent yet; no PUBREL received yet). After a reconnect the broker resends
     /// them; a resend is acknowledged here and not delivered twice.
     pub delivered: HashSet<u16>,
-    /// The packet ids of `delivered` whose acknowledgement the command still owes
-    /// (`Delivery::AfterOutput`): a resend of one is dropped, the command's own acknowledgement
-    /// answers it. Acknowledging it here would tell the broker a message was delivered that
-    /// the command has not finished with (a bridge still forwarding it).
-    pub owed: HashSet<u16>,
     pub shared: Arc<Shared>,
     pub delivery: Delivery,
     /// Notes for the command (it may fall behind without stopping the driver).
@@ -169,7 +170,7 @@ impl Driver {
                 let mut renewed = 0;
                 if !c.session_present {
                     self.delivered.clear();
-                    self.owed.clear();
+                    self.shared.owed.lock().expect("owed lock").clear();
                     renewed = self.renew_subscriptions().await;
                 }
                 return self
@@ -179,10 +180,11 @@ impl Driver {
                     })
                     .await;
             }
-            Polled::Publish(m) => {
+            Polled::Publish(m, dup) => {
                 if self.debug {
                     debug(&format!(
-                        "received PUBLISH (d0, q{}, r{}, m{}, '{}', ... ({} bytes))",
+                        "received PUBLISH (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))",
+                        dup as u8,
                         m.qos as u8,
                         m.retain as u8,
                         m.pkid,
@@ -193,29 +195,18 @@ impl Driver {
                 if self.delivery == Delivery::None {
                     return true;
                 }
-                if m.qos.acknowledged() && !self.delivered.insert(m.pkid) {
-                    if self.owed.contains(&m.pkid) {
-                        if self.debug {
-                            debug(&format!(
-                                "m{} is a resend of a message not yet acknowledged",
-                                m.pkid
-                            ));
-                        }
-                        return true;
+                if m.qos.acknowledged() {
+                    // A resend carries DUP. A packet id without it is a new message, even if the
+                    // id is still marked here: the broker has reused it, so it had the old one's
+                    // acknowledgement (a mark can outlive its exchange when a reconnect drops
+                    // the PUBACK event). Taking it for a resend would drop a new message.
+                    if dup && self.delivered.contains(&m.pkid) {
+                        return self.resent(m);
                     }
-                    // Already delivered and acknowledged, but the acknowledgement was lost.
-                    if self.debug {
-                        debug(&format!("m{} is a resend of a delivered message", m.pkid));
+                    self.delivered.insert(m.pkid);
+                    if self.delivery == Delivery::AfterOutput {
+                        self.shared.owed.lock().expect("owed lock").insert(m.pkid);
                     }
-                    // Never wait on the request channel here: only this task drains it.
-                    // (Without manual acknowledgements rumqttc has answered already.)
-                    if let (Delivery::AfterOutput, Some(t)) = (self.delivery, m.ack_token()) {
-                        self.shared.backlog.lock().expect("backlog lock").push(t);
-                    }
-                    return true;
-                }
-                if self.delivery == Delivery::AfterOutput && m.qos.acknowledged() {
-                    self.owed.insert(m.pkid);
                 }
                 return self.send(Event::Message(m)).await;
             }
@@ -290,10 +281,10 @@ impl Driver {
             }
             Polled::Finished(pkid) => {
                 self.delivered.remove(&pkid);
-                self.owed.remove(&pkid);
+                self.shared.owed.lock().expect("owed lock").remove(&pkid);
             }
             Polled::AckWritten(pkid) => {
-                self.owed.remove(&pkid);
+                self.shared.owed.lock().expect("owed lock").remove(&pkid);
             }
             Polled::OutgoingDisconnect => {
                 self.shared.acks.lock().expect("acks lock").closed = Some("disconnected".into());
@@ -313,6 +304,36 @@ impl Driver {
                 }
             }
             Polled::Other => {}
+        }
+        true
+    }
+
+    /// A resend of a message already handed to the command. Returns true (the driver goes on).
+    fn resent(&mut self, m: super::types::Message) -> bool {
+        if self
+            .shared
+            .owed
+            .lock()
+            .expect("owed lock")
+            .contains(&m.pkid)
+        {
+            if self.debug {
+                debug(&format!(
+                    "m{} is a resend of a message not yet acknowledged",
+                    m.pkid
+                ));
+            }
+            return true;
+        }
+        // Delivered and acknowledged, but the acknowledgement was lost: a reconnect drops the
+        // PUBACKs rumqttc had not written yet. Acknowledge it again.
+        if self.debug {
+            debug(&format!("m{} is a resend of a delivered message", m.pkid));
+        }
+        // Never wait on the request channel here: only this task drains it.
+        // (Without manual acknowledgements rumqttc has answered already.)
+        if let (Delivery::AfterOutput, Some(t)) = (self.delivery, m.ack_token()) {
+            self.shared.backlog.lock().expect("backlog lock").push(t);
         }
         true
     }

@@ -191,7 +191,6 @@ impl Session {
             eventloop,
             client: client.clone(),
             delivered: Default::default(),
-            owed: Default::default(),
             shared: shared.clone(),
             delivery: opts.delivery,
             outbox: outbox::Outbox::new(tx),
@@ -274,6 +273,13 @@ impl Session {
         if self.debug {
             debug(&format!("acknowledging {} message(s)", tokens.len()));
         }
+        // No longer owed: a resend of one after a reconnect (which drops the PUBACKs rumqttc
+        // had not written) is acknowledged by the driver.
+        let mut owed = self.shared.owed.lock().expect("owed lock");
+        for t in tokens.iter() {
+            owed.remove(&t.pkid);
+        }
+        drop(owed);
         let mut backlog = self.shared.backlog.lock().expect("backlog lock");
         // Keep the order: nothing goes straight out while older ones wait.
         let taken = if backlog.is_empty() {

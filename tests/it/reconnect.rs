@@ -258,3 +258,99 @@ fn a_topic_aliased_stream_sets_its_alias_up_again_after_a_broker_restart() {
     }
     assert_eq!(seen.len(), N, "messages missing after the restart");
 }
+
+/// One scripted MQTT 3.1.1 connection: answers CONNECT with `session_present`, and a SUBSCRIBE
+/// (if one comes first) with a SUBACK, then sends `publish` (raw PUBLISH packets) and either
+/// hangs up at once or keeps the connection open for `keep` (reading what the client sends).
+fn scripted_connection(
+    l: &std::net::TcpListener,
+    session_present: bool,
+    subscribe: bool,
+    publish: &[Vec<u8>],
+    keep: Duration,
+) {
+    use std::io::{Read, Write};
+    let (mut s, _) = l.accept().unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let read_packet = |s: &mut std::net::TcpStream| -> Vec<u8> {
+        let mut head = [0u8; 2];
+        s.read_exact(&mut head).unwrap();
+        assert!(head[1] < 0x80, "short packets only: {head:?}");
+        let mut body = vec![0u8; usize::from(head[1])];
+        s.read_exact(&mut body).unwrap();
+        [head.to_vec(), body].concat()
+    };
+    let connect = read_packet(&mut s);
+    assert_eq!(connect[0], 0x10, "{connect:?}");
+    s.write_all(&[0x20, 0x02, u8::from(session_present), 0x00])
+        .unwrap();
+    if subscribe {
+        let sub = read_packet(&mut s);
+        assert_eq!(sub[0], 0x82, "{sub:?}");
+        s.write_all(&[0x90, 0x03, sub[2], sub[3], 0x01]).unwrap();
+    }
+    for p in publish {
+        s.write_all(p).unwrap();
+    }
+    let end = Instant::now() + keep;
+    s.set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    let mut sink = [0u8; 256];
+    while Instant::now() < end {
+        if let Ok(0) = s.read(&mut sink) {
+            return;
+        }
+    }
+}
+
+/// A QoS 1 PUBLISH on topic `t`.
+fn publish_packet(pkid: u16, dup: bool, payload: &[u8]) -> Vec<u8> {
+    let mut p = vec![0x32 | if dup { 0x08 } else { 0 }, (5 + payload.len()) as u8];
+    p.extend_from_slice(&[0x00, 0x01, b't']);
+    p.extend_from_slice(&pkid.to_be_bytes());
+    p.extend_from_slice(payload);
+    p
+}
+
+#[test]
+fn a_new_message_on_a_packet_id_still_unacknowledged_is_not_taken_for_a_resend() {
+    // The broker sends m7, the connection drops before the command has acknowledged it, and
+    // on the resumed session the broker sends a *new* message as m7 (no DUP flag: it has
+    // reused the packet id). It must be delivered, not dropped as a resend of the first.
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port().to_string();
+    let broker = std::thread::spawn(move || {
+        let first = [publish_packet(7, false, b"one")];
+        scripted_connection(&l, false, true, &first, Duration::ZERO);
+        let second = [publish_packet(7, false, b"two")];
+        scripted_connection(&l, true, false, &second, Duration::from_secs(6));
+    });
+    let cmd = "sleep 1; cat; echo";
+    let args = [
+        "sub",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        &port,
+        "-V",
+        "311",
+        "-c",
+        "-i",
+        "reuse",
+        "-q",
+        "1",
+        "-t",
+        "t",
+        "-C",
+        "2",
+        "-W",
+        "8",
+        "-d",
+        "--exec",
+        cmd,
+    ];
+    let out = run(mq_args(&args), b"", LIMIT);
+    broker.join().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out), "one\ntwo\n", "{}", stderr(&out));
+}
