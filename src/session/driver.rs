@@ -1,8 +1,8 @@
 //! The driver: the task that owns the event loop. It turns what the loop produces into
 //! acknowledgement bookkeeping and notes for the command, acknowledges resends itself, and
 //! renews the subscriptions when a reconnect finds no session. It hands notes to the command
-//! through `outbox`, which never makes it wait while the command catches up (within a budget),
-//! so the keepalive goes on however slow the command is.
+//! through `outbox`, which, for a session with `hold`, does not make it wait while the command
+//! catches up (within that budget): the keepalive goes on however slow the command is.
 
 use super::client::{Client, Loop, Subscription};
 use super::convert::Polled;

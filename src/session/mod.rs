@@ -31,6 +31,7 @@ mod driver;
 mod failure;
 pub mod hold;
 mod outbox;
+pub use outbox::HOLD_BUDGET;
 mod size;
 mod subscribing;
 mod transport;
@@ -193,7 +194,7 @@ impl Session {
             delivered: Default::default(),
             shared: shared.clone(),
             delivery: opts.delivery,
-            outbox: outbox::Outbox::new(tx),
+            outbox: outbox::Outbox::new(tx, opts.hold),
             changed,
             reconnect: opts.reconnect,
             renewing: Vec::new(),

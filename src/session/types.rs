@@ -200,15 +200,19 @@ pub struct SessionOptions {
     /// `Event::ConnectionLost`); otherwise it ends the session.
     pub reconnect: bool,
     pub delivery: Delivery,
-    /// Received messages that wait for the command in its channel; past them the driver holds
-    /// up to 4 MiB more (see `outbox`) before it stops reading. A command that keeps large
-    /// payloads (file chunks) bounds its memory with it.
+    /// At most this many received messages wait for the command in its channel before the
+    /// session stops reading (unless `hold`): a command that keeps large payloads (file
+    /// chunks) bounds its memory with it.
     pub buffer: usize,
     /// Read a flood in batches (see `READ_COALESCING`): for commands whose figure of merit is
     /// messages per CPU second (`sub`, `pub -l`), not the latency of each one.
     pub batch_reads: bool,
     /// QoS 1/2 publishes in flight, when not the session's default (bench clients).
     pub inflight: Option<u16>,
+    /// Bytes of messages held past a full channel while the session goes on reading and
+    /// pinging (see `outbox`): for a command that may take longer than the keepalive over one
+    /// message (`sub --exec`). 0: the session stops reading when the channel is full.
+    pub hold: usize,
 }
 
 impl Default for SessionOptions {
@@ -219,6 +223,7 @@ impl Default for SessionOptions {
             buffer: super::MESSAGE_CHANNEL,
             batch_reads: false,
             inflight: None,
+            hold: 0,
         }
     }
 }
@@ -246,6 +251,11 @@ impl SessionOptions {
 
     pub fn batch_reads(mut self, batch: bool) -> Self {
         self.batch_reads = batch;
+        self
+    }
+
+    pub fn hold(mut self, bytes: usize) -> Self {
+        self.hold = bytes;
         self
     }
 

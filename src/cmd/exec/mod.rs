@@ -3,7 +3,7 @@
 //! publish it to the message's response topic.
 //!
 //! Messages wait in the session while every slot is busy: `--concurrency` of them in its
-//! channel, then up to `session::outbox`'s budget while the session keeps the connection alive
+//! channel, then up to `session::HOLD_BUDGET` bytes while the session keeps the connection alive
 //! (a command may take longer than the keepalive), then the session stops reading from the
 //! broker (and on MQTT 5 the receive maximum keeps the broker from sending more QoS 1/2
 //! messages). A QoS 1/2 message is acknowledged only once its
@@ -101,7 +101,9 @@ pub async fn receive(r: Receive<'_>) -> Result<()> {
     let mut opts = SessionOptions::default()
         .delivery(Delivery::AfterOutput)
         .reconnecting(true)
-        .buffer(slots);
+        .buffer(slots)
+        // A command may take longer than the keepalive: the session goes on pinging.
+        .hold(crate::session::HOLD_BUDGET);
     opts.inflight = args.max_inflight;
     let mut session = Session::connect(&plan, opts).await?;
     let sub_opts = SubscribeOptions {
