@@ -7,13 +7,6 @@ use crate::common::pki::{tls_listener, Pki};
 use crate::common::socks::Socks;
 use crate::common::wsbridge::{server_tls, WsBridge};
 use crate::common::*;
-use std::process::Output;
-
-fn mq_out(args: &[&str]) -> Output {
-    let mut c = mq();
-    c.args(args);
-    run(c, b"", LIMIT)
-}
 
 const PASSWORD: &str = "pass:word";
 /// `pass:word`, percent-encoded as mosquitto's own SOCKS test writes it.

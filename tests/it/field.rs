@@ -4,12 +4,6 @@
 use crate::common::*;
 use std::time::Duration;
 
-fn mq_out(args: &[&str]) -> std::process::Output {
-    let mut c = mq();
-    c.args(args);
-    run(c, b"", LIMIT)
-}
-
 #[test]
 fn help_and_version_answer_on_every_subcommand() {
     for args in [

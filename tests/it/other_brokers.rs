@@ -4,13 +4,6 @@
 
 use crate::common::others::OtherBroker;
 use crate::common::*;
-use std::process::Output;
-
-fn mq_out(args: &[&str]) -> Output {
-    let mut c = mq();
-    c.args(args);
-    run(c, b"", LIMIT)
-}
 
 /// pub, sub and check on `b`, with no protocol flag.
 fn pub_sub_and_check(b: &OtherBroker, name: &str) {

@@ -349,7 +349,7 @@ fn a_new_message_on_a_packet_id_still_unacknowledged_is_not_taken_for_a_resend()
         "--exec",
         cmd,
     ];
-    let out = run(mq_args(&args), b"", LIMIT);
+    let out = mq_out(&args);
     broker.join().unwrap();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(stdout(&out), "one\ntwo\n", "{}", stderr(&out));

@@ -43,6 +43,11 @@ pub fn mq_on(broker: &Broker, sub: &str, args: &[&str]) -> Command {
     c
 }
 
+/// `mq ARGS` run to completion with nothing on stdin (killed after `LIMIT`).
+pub fn mq_out(args: &[&str]) -> Output {
+    run(mq_args(args), b"", LIMIT)
+}
+
 /// Run to completion with `stdin` fed, killed after `limit`.
 pub fn run(mut cmd: Command, stdin: &[u8], limit: Duration) -> Output {
     cmd.stdin(Stdio::piped())
