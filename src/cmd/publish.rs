@@ -240,16 +240,22 @@ impl Aliases {
     }
 }
 
+/// All of stdin (`-s`).
+pub(crate) fn read_stdin() -> Result<Vec<u8>> {
+    let mut data = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut data)
+        .map_err(|e| Error::runtime(format!("reading stdin: {e}")))?;
+    Ok(data)
+}
+
 fn source(args: &PubArgs) -> Result<Source> {
     if let Some(m) = &args.message {
         return Ok(Source::Once(Bytes::from(m.clone().into_bytes())));
     }
     if args.stdin_file {
-        let mut data = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut data)
-            .map_err(|e| Error::runtime(format!("reading stdin: {e}")))?;
+        let data = read_stdin()?;
         if data.is_empty() {
             return Err(Error::usage("stdin was empty: nothing to send with -s")
                 .hint("use -n to send an empty message on purpose"));

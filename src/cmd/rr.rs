@@ -19,7 +19,6 @@ use crate::session::{
 use crate::topic::Topic;
 use crate::transfer::hex;
 use bytes::Bytes;
-use std::io::Read;
 
 pub async fn run(args: RrArgs) -> Result<()> {
     let (plan, url_topic) = options::plan(&args.conn)?;
@@ -74,12 +73,7 @@ fn payload(args: &RrArgs) -> Result<Bytes> {
             .map_err(|e| Error::usage(format!("reading -f {}: {e}", path.display())));
     }
     if args.stdin_file {
-        let mut data = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut data)
-            .map_err(|e| Error::runtime(format!("reading stdin: {e}")))?;
-        return Ok(Bytes::from(data));
+        return super::publish::read_stdin().map(Bytes::from);
     }
     if args.null_message {
         return Ok(Bytes::new());
