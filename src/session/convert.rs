@@ -18,8 +18,6 @@ pub(super) enum Polled {
     /// A received QoS 1/2 exchange is finished (PUBACK sent, or PUBREL received): the broker
     /// will not resend that packet id.
     Finished(u16),
-    /// PUBREC sent for a received QoS 2 message: the command's acknowledgement is written.
-    AckWritten(u16),
     OutgoingPublish(u16),
     OutgoingDisconnect,
     ServerDisconnect(String),
@@ -78,7 +76,6 @@ fn from_v4(e: rumqttc::Event) -> Polled {
         Event::Incoming(Packet::UnsubAck(_)) => Polled::UnsubAck,
         Event::Incoming(Packet::PubRel(r)) => Polled::Finished(r.pkid),
         Event::Outgoing(Outgoing::PubAck(pkid)) => Polled::Finished(pkid),
-        Event::Outgoing(Outgoing::PubRec(pkid)) => Polled::AckWritten(pkid),
         Event::Outgoing(Outgoing::Publish(pkid)) => Polled::OutgoingPublish(pkid),
         Event::Outgoing(Outgoing::Disconnect) => Polled::OutgoingDisconnect,
         Event::Outgoing(Outgoing::PingReq) => Polled::Ping("sending PINGREQ"),
@@ -166,7 +163,6 @@ fn from_v5(e: r5::Event) -> Polled {
         r5::Event::Incoming(Packet::UnsubAck(_)) => Polled::UnsubAck,
         r5::Event::Incoming(Packet::PubRel(r)) => Polled::Finished(r.pkid),
         r5::Event::Outgoing(Outgoing::PubAck(pkid)) => Polled::Finished(pkid),
-        r5::Event::Outgoing(Outgoing::PubRec(pkid)) => Polled::AckWritten(pkid),
         r5::Event::Incoming(Packet::Disconnect(d)) => Polled::ServerDisconnect(reason_words(
             &format!("{:?}", d.reason_code),
             d.properties.and_then(|p| p.reason_string),

@@ -279,12 +279,9 @@ impl Driver {
                 }
                 return self.outbox.send(Note::UnsubAck).await;
             }
+            // Not owed any more either: `Session::ack` cleared that before the PUBACK went out.
             Polled::Finished(pkid) => {
                 self.delivered.remove(&pkid);
-                self.shared.owed.lock().expect("owed lock").remove(&pkid);
-            }
-            Polled::AckWritten(pkid) => {
-                self.shared.owed.lock().expect("owed lock").remove(&pkid);
             }
             Polled::OutgoingDisconnect => {
                 self.shared.acks.lock().expect("acks lock").closed = Some("disconnected".into());

@@ -366,7 +366,7 @@ fn tls_listener_serves_mosquitto_clients() {
     let dir = tempfile::tempdir().unwrap();
     self_signed(dir.path());
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    let s = Serve::start(&[
+    let mut s = Serve::start(&[
         "--tls-cert",
         cert.to_str().unwrap(),
         "--tls-key",
@@ -420,7 +420,6 @@ fn tls_listener_serves_mosquitto_clients() {
     }
     let out = wait_with_limit(sub, LIMIT);
     // Both sides' logs when it fails: what the client saw and what the broker did.
-    let mut s = s;
     let log = |s: &mut Serve| {
         format!(
             "mosquitto_sub -d:\n{}\nmq serve -d:\n{}",
