@@ -8,7 +8,7 @@ use super::client::{Client, Loop, Subscription};
 use super::convert::Polled;
 use super::failure::lost_error;
 use super::outbox::Outbox;
-use super::types::{AckToken, Delivery, Event, Granted};
+use super::types::{AckToken, Delivery, Event, Granted, Message};
 use crate::exit::{Code, Error};
 use crate::output::debug;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -199,9 +199,10 @@ impl Driver {
                     // A resend carries DUP. A packet id without it is a new message, even if the
                     // id is still marked here: the broker has reused it, so it had the old one's
                     // acknowledgement (a mark can outlive its exchange when a reconnect drops
-                    // the PUBACK event). Taking it for a resend would drop a new message.
+                    // the PUBACK). Taking it for a resend would drop a new message.
                     if dup && self.delivered.contains(&m.pkid) {
-                        return self.resent(m);
+                        self.resent(&m);
+                        return true;
                     }
                     self.delivered.insert(m.pkid);
                     if self.delivery == Delivery::AfterOutput {
@@ -305,8 +306,9 @@ impl Driver {
         true
     }
 
-    /// A resend of a message already handed to the command. Returns true (the driver goes on).
-    fn resent(&mut self, m: super::types::Message) -> bool {
+    /// A resend of a message already handed to the command: dropped, and acknowledged again if
+    /// the command has acknowledged it already.
+    fn resent(&self, m: &Message) {
         if self
             .shared
             .owed
@@ -320,7 +322,7 @@ impl Driver {
                     m.pkid
                 ));
             }
-            return true;
+            return;
         }
         // Delivered and acknowledged, but the acknowledgement was lost: a reconnect drops the
         // PUBACKs rumqttc had not written yet. Acknowledge it again.
@@ -332,7 +334,6 @@ impl Driver {
         if let (Delivery::AfterOutput, Some(t)) = (self.delivery, m.ack_token()) {
             self.shared.backlog.lock().expect("backlog lock").push(t);
         }
-        true
     }
 
     /// Send every subscription again (the broker kept no session); returns how many filters.
